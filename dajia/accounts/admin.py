@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from dajia.accounts.models import ApiToken, Person, RoleAssignment, User
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["federation", "union", "provider"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "last_name", "first_name", "mobile", "is_active", "locked_until"]
+    search_fields = ["username", "last_name", "first_name", "mobile"]
+    inlines = [RoleInline]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Dajia"), {"fields": ("mobile", "failed_logins", "locked_until",
+                                                                     "must_change_password")}))
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "federation", "union", "provider"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__last_name"]
+    list_select_related = ["user", "federation", "union", "provider"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "federation", "affiliation"]
+    list_filter = ["kind", "federation"]
+    search_fields = ["name", "affiliation"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "created_at", "last_used_at"]
+    readonly_fields = ["key_hash"]
+    search_fields = ["user__username", "name"]

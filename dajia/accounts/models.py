@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", _("union office staff")
+    CHAIR = "chair", _("grassroots union chair")
+    PROVIDER = "provider", _("provider member")
+    EXPERT = "expert", _("expert volunteer")
+    WORKER = "worker", _("worker")
+
+
+class User(AbstractUser):
+    """An account. A person may hold several roles (see :class:`RoleAssignment`)."""
+
+    mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(_("failed logins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        # Chinese names are written family name first with no space.
+        return f"{self.last_name}{self.first_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleAssignment(models.Model):
+    """One role of one user, scoped to the organisation it acts for."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    federation = models.ForeignKey(
+        "orgs.Federation", verbose_name=_("federation"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="staff_roles",
+    )
+    union = models.ForeignKey(
+        "orgs.Union", verbose_name=_("grassroots union"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="roles",
+    )
+    provider = models.ForeignKey(
+        "orgs.Provider", verbose_name=_("social organisation"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            # Each scoped role names exactly the organisation it acts for.
+            models.CheckConstraint(
+                name="role_scope_matches",
+                condition=(
+                    Q(role="office", federation__isnull=False, union__isnull=True, provider__isnull=True)
+                    | Q(role="chair", union__isnull=False, federation__isnull=True, provider__isnull=True)
+                    | Q(role="provider", provider__isnull=False, federation__isnull=True, union__isnull=True)
+                    | Q(role__in=["expert", "worker"], provider__isnull=True)
+                ),
+            ),
+            # One assignment per user and scope (written per role, since NULLs never collide in a unique index).
+            models.UniqueConstraint(fields=["user", "federation"], condition=Q(role="office"), name="role_unique_office"),
+            models.UniqueConstraint(fields=["user", "union"], condition=Q(role="chair"), name="role_unique_chair"),
+            models.UniqueConstraint(
+                fields=["user", "provider"], condition=Q(role="provider"), name="role_unique_provider"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(role__in=["expert", "worker"]), name="role_unique_personal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.federation or self.union or self.provider or ""
+        return f"{self.get_role_display()} {scope}".strip()
+
+
+class Person(models.Model):
+    """Someone the office works with who needs no account (e.g. the 政协工会界别委员 on a panel)."""
+
+    class Kind(models.TextChoices):
+        CPPCC = "cppcc", _("CPPCC union-sector member")
+        CHAIR = "chair", _("grassroots union chair")
+        EXPERT = "expert", _("expert")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    federation = models.ForeignKey(
+        "orgs.Federation", verbose_name=_("federation"), on_delete=models.CASCADE, related_name="people"
+    )
+    affiliation = models.CharField(_("affiliation"), max_length=120, blank=True)
+    mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    user = models.OneToOneField(
+        User, verbose_name=_("account"), null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only the SHA-256 of the key is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

@@ -1,0 +1,66 @@
+"""Object-level permissions, one place for every view and API call to ask.
+
+- office staff see their own federation and every federation and union below it;
+- a chair acts only for its own union;
+- a provider member edits only its own organisation and projects.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from dajia.accounts.models import Role
+
+
+def _roles(user):
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache = getattr(user, "_dajia_roles", None)
+    if cache is None:
+        cache = list(user.roles.all())
+        user._dajia_roles = cache
+    return cache
+
+
+def has_role(user, role: str) -> bool:
+    return any(r.role == role for r in _roles(user))
+
+
+def is_office(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.OFFICE)
+
+
+def office_federation_ids(user) -> set[int]:
+    from dajia.orgs.models import Federation
+
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache = getattr(user, "_dajia_fed_ids", None)
+    if cache is not None:
+        return cache
+    if user.is_superuser:
+        ids = set(Federation.objects.values_list("pk", flat=True))
+    else:
+        ids = set()
+        for r in _roles(user):
+            if r.role == Role.OFFICE and r.federation_id:
+                ids |= r.federation.descendant_ids()
+    user._dajia_fed_ids = ids
+    return ids
+
+
+def chair_union_ids(user) -> set[int]:
+    return {r.union_id for r in _roles(user) if r.role == Role.CHAIR and r.union_id}
+
+
+def provider_ids(user) -> set[int]:
+    return {r.provider_id for r in _roles(user) if r.role == Role.PROVIDER and r.provider_id}
+
+
+def can_manage_federation(user, federation_id: int | None) -> bool:
+    return federation_id is not None and federation_id in office_federation_ids(user)
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied

@@ -1,0 +1,192 @@
+"""Shared personas and tools for the whole suite.
+
+Personas follow the seed: 下城区总工会's office, a grassroots union chair, a provider; each has a counterpart
+elsewhere ("other_*") so every object-level permission gets its "not yours" test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from dajia.demo.codes import uscc
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = os.environ.get("DAJIA_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def federation(db):
+    from dajia.orgs.models import Federation
+
+    return Federation.objects.create(name="下城区总工会", region="杭州市下城区")
+
+
+@pytest.fixture
+def other_federation(db):
+    from dajia.orgs.models import Federation
+
+    return Federation.objects.create(name="武义县总工会", region="金华市武义县")
+
+
+def make_user(username: str, *, role: str | None = None, password: str = "pass-word-123", **scope):
+    from dajia.accounts.models import RoleAssignment, User
+
+    user = User.objects.create_user(username=username, password=password, last_name=username[:1],
+                                    first_name=username[1:])
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def office_user(federation):
+    return make_user("office", role="office", federation=federation)
+
+
+@pytest.fixture
+def other_office_user(other_federation):
+    return make_user("wuyi_office", role="office", federation=other_federation)
+
+
+def make_provider(federation, name: str, serial: int, *, status: str = "approved"):
+    from dajia.orgs.models import Provider
+
+    return Provider.objects.create(
+        name=name, uscc=uscc("52", "330103", serial), federation=federation, contact_name="联系人",
+        contact_mobile="13800000000", status=status,
+    )
+
+
+@pytest.fixture
+def provider(federation):
+    return make_provider(federation, "下城区心桥心理咨询服务中心", 1001)
+
+
+@pytest.fixture
+def other_provider(federation):
+    return make_provider(federation, "下城区安心安全技能培训中心", 1002)
+
+
+@pytest.fixture
+def provider_user(provider):
+    return make_user("provider", role="provider", provider=provider)
+
+
+@pytest.fixture
+def other_provider_user(other_provider):
+    return make_user("otherprovider", role="provider", provider=other_provider)
+
+
+@pytest.fixture
+def union(federation):
+    from dajia.orgs.models import Union
+
+    return Union.objects.create(name="杭州潮鸣食品有限公司工会", federation=federation, members=120)
+
+
+@pytest.fixture
+def other_union(federation):
+    from dajia.orgs.models import Union
+
+    return Union.objects.create(name="杭州天水物业管理有限公司工会", federation=federation, members=80)
+
+
+@pytest.fixture
+def chair_user(union):
+    return make_user("chair", role="chair", union=union)
+
+
+@pytest.fixture
+def category(db):
+    from dajia.menu.models import Category
+
+    return Category.objects.get(code="mental")
+
+
+@pytest.fixture
+def make_project(category):
+    from dajia.menu.models import ServiceProject
+    from dajia.menu.services import title_search_keys
+
+    def make(provider, title="职工心理减压工作坊", *, status="approved", price="2800.00", description=None, **kw):
+        initials, full = title_search_keys(title)
+        return ServiceProject.objects.create(
+            provider=provider, category=kw.pop("category", category), title=title,
+            description=description or f"{title}：通过团体辅导帮助职工调节情绪。", audience="企业职工",
+            price=Decimal(price), capacity=kw.pop("capacity", 30), sessions_per_year=kw.pop("sessions_per_year", 10),
+            status=status, title_initials=initials, title_pinyin=full, **kw,
+        )
+
+    return make
+
+
+# ---- browser tests -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"浏览器测试跳过：未找到 Chromium（{CHROMIUM}）；请运行 apt-get install -y chromium fonts-noto-cjk "
+                    f"/ browser tests skipped: Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls happen in the
+    # server thread, but fixtures creating data here must be allowed too.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (iPhone-like 390×844), Chinese locale."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_violations(page) -> list[dict]:
+    """Run the vendored axe-core on the page; return serious and critical WCAG 2.1 A/AA violations."""
+    axe = Path(__file__).resolve().parent / "core" / "static" / "vendor" / "axe-core" / "axe.min.js"
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa']}})"
+    )
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -1,0 +1,29 @@
+// Site-wide behaviour, kept out of the templates so the Content-Security-Policy can forbid inline scripts.
+(function () {
+  "use strict";
+  function ready(fn) { if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn); }
+  ready(function () {
+    var toggle = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("site-nav");
+    if (toggle && nav) {
+      toggle.addEventListener("click", function () {
+        var open = nav.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+    document.querySelectorAll("[data-toggle-large-text]").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        var on = document.documentElement.classList.toggle("large-text");
+        btn.setAttribute("aria-pressed", on ? "true" : "false");
+        document.cookie = "dajia_large_text=" + (on ? "1" : "0") + "; path=/; max-age=31536000; SameSite=Lax";
+      });
+    });
+    document.querySelectorAll("[data-confirm]").forEach(function (el) {
+      el.addEventListener("click", function (e) { if (!window.confirm(el.getAttribute("data-confirm"))) e.preventDefault(); });
+    });
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) {
+      document.body.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-CSRFToken"] = meta.content; });
+    }
+  });
+})();

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from dajia.menu.models import Category, ProjectPhoto, ServiceProject
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name_zh", "name_en", "code", "position", "active"]
+    list_filter = ["active"]
+    search_fields = ["name_zh", "name_en", "code"]
+
+
+class PhotoInline(admin.TabularInline):
+    model = ProjectPhoto
+    extra = 0
+
+
+@admin.register(ServiceProject)
+class ServiceProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "provider", "category", "format", "price", "status"]
+    list_filter = ["status", "category", "format"]
+    search_fields = ["title", "description", "provider__name", "title_initials"]
+    list_select_related = ["provider", "category"]
+    inlines = [PhotoInline]

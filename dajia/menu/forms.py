@@ -1,0 +1,45 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dajia.menu.models import Category, ServiceProject
+
+
+class ProjectForm(forms.Form):
+    """Field shapes only; the rules (price, counts, uniqueness) live in the project services."""
+
+    title = forms.CharField(label=_("Title"), max_length=100)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.active())
+    description = forms.CharField(label=_("Service content"), widget=forms.Textarea)
+    format = forms.ChoiceField(label=_("Format"), choices=ServiceProject.Format.choices)
+    audience = forms.CharField(label=_("Audience"), max_length=200)
+    duration_minutes = forms.CharField(label=_("Duration (minutes)"), max_length=6)
+    price = forms.CharField(
+        label=_("Price per session (yuan)"), max_length=20, help_text=_("0 for a free public-welfare project.")
+    )
+    capacity = forms.CharField(label=_("Capacity per session"), max_length=6)
+    sessions_per_year = forms.CharField(label=_("Sessions per year"), max_length=6)
+    areas_served = forms.CharField(label=_("Areas served"), max_length=200, required=False)
+
+    @classmethod
+    def initial_from(cls, project: ServiceProject) -> dict:
+        return {
+            "title": project.title, "category": project.category_id, "description": project.description,
+            "format": project.format, "audience": project.audience, "duration_minutes": project.duration_minutes,
+            "price": project.price, "capacity": project.capacity, "sessions_per_year": project.sessions_per_year,
+            "areas_served": project.areas_served,
+        }
+
+
+class PhotoForm(forms.Form):
+    image = forms.ImageField(label=_("Photo"))
+    caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["code", "name_zh", "name_en", "description", "keywords", "position", "active"]

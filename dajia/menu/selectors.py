@@ -1,0 +1,76 @@
+"""Reading the menu: one filter used by the page, the export and the API, so all three agree."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Q, QuerySet
+
+from dajia.menu.models import ServiceProject
+
+
+@dataclass
+class MenuFilter:
+    q: str = ""
+    category: int | None = None
+    format: str = ""
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    provider: int | None = None
+
+    @classmethod
+    def from_params(cls, params) -> MenuFilter:
+        """Lenient on purpose: a mistyped filter value is ignored rather than failing the whole page."""
+
+        def dec(name):
+            raw = unicodedata.normalize("NFKC", params.get(name) or "").strip()
+            try:
+                value = Decimal(raw) if raw else None
+            except InvalidOperation:
+                return None
+            return value if value is not None and value.is_finite() and value >= 0 else None
+
+        def num(name):
+            raw = (params.get(name) or "").strip()
+            return int(raw) if raw.isdigit() else None
+
+        fmt = params.get("format") or ""
+        return cls(
+            q=unicodedata.normalize("NFKC", params.get("q") or "").strip()[:50],
+            category=num("category"),
+            format=fmt if fmt in ServiceProject.Format.values else "",
+            price_min=dec("price_min"),
+            price_max=dec("price_max"),
+            provider=num("provider"),
+        )
+
+
+def menu_projects(f: MenuFilter, base: QuerySet | None = None) -> QuerySet:
+    """Published projects matching the filter. Text matches the title, description, audience and provider
+    name; a latin query also matches the title's pinyin initials or full pinyin ("aqjn", "anquan")."""
+    qs = (base if base is not None else ServiceProject.objects.published()).for_list()
+    if f.q:
+        cond = (
+            Q(title__icontains=f.q)
+            | Q(description__icontains=f.q)
+            | Q(audience__icontains=f.q)
+            | Q(provider__name__icontains=f.q)
+            | Q(category__name_zh__icontains=f.q)
+        )
+        latin = f.q.replace(" ", "").lower()
+        if latin.isascii() and latin.isalnum():
+            cond |= Q(title_initials__contains=latin) | Q(title_pinyin__contains=latin)
+        qs = qs.filter(cond)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    if f.format:
+        qs = qs.filter(format=f.format)
+    if f.price_min is not None:
+        qs = qs.filter(price__gte=f.price_min)
+    if f.price_max is not None:
+        qs = qs.filter(price__lte=f.price_max)
+    if f.provider:
+        qs = qs.filter(provider_id=f.provider)
+    return qs

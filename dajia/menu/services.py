@@ -1,0 +1,207 @@
+"""Writes to the service menu: projects move draft → submitted → approved / returned (with a reason)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from dajia.accounts.permissions import can_manage_federation, is_office, provider_ids
+from dajia.core import audit
+from dajia.menu.models import Category, ServiceProject
+from dajia.orgs.models import Provider
+
+_PRICE_RE = re.compile(r"^\d{1,8}(\.\d{1,2})?$")
+PROJECT_FIELDS = (
+    "category", "title", "description", "format", "audience", "duration_minutes", "price", "capacity",
+    "sessions_per_year", "areas_served",
+)
+
+
+def parse_price(value) -> Decimal:
+    """Yuan with at most two decimals, zero allowed (free public-welfare projects)."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip().replace(",", "")
+    text = text.removeprefix("¥").removesuffix("元").strip()
+    if not _PRICE_RE.match(text):
+        raise ValidationError(
+            _("Please enter the price in yuan as a number ≥ 0 with at most two decimals, e.g. 800 or 1200.50."),
+            code="price",
+        )
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regular expression already guarantees a number
+        raise ValidationError(_("The price is not a number."), code="price") from None
+
+
+def title_search_keys(title: str) -> tuple[str, str]:
+    """Pinyin initials and full pinyin of a title, lower case, for 'aqjn' → 安全技能 searches."""
+    parts = lazy_pinyin(title, style=Style.NORMAL, errors=lambda chars: list(chars))
+    initials = "".join(p[0] for p in parts if p and p[0].isalnum()).lower()
+    full = "".join(p for p in parts if p.strip()).lower()
+    return initials[:100], full[:400]
+
+
+def _clean(data: dict) -> dict:
+    errors: dict[str, str] = {}
+    out = dict(data)
+    if "price" in out:
+        try:
+            out["price"] = parse_price(out["price"])
+        except ValidationError as e:
+            errors["price"] = e.messages[0]
+    for field, label in (("capacity", _("capacity per session")), ("sessions_per_year", _("sessions per year")),
+                         ("duration_minutes", _("duration (minutes)"))):
+        if field in out:
+            try:
+                n = int(out[field])
+            except (TypeError, ValueError):
+                errors[field] = _("%(label)s must be a whole number.") % {"label": label}
+                continue
+            if n < 1:
+                errors[field] = _("%(label)s must be at least 1.") % {"label": label}
+            out[field] = n
+    if "title" in out:
+        out["title"] = str(out["title"]).strip()
+        if not out["title"]:
+            errors["title"] = _("Please enter a title.")
+    if "description" in out and not str(out["description"]).strip():
+        errors["description"] = _("Please describe the service.")
+    if "format" in out and out["format"] not in ServiceProject.Format.values:
+        errors["format"] = _("Choose online, offline, or both.")
+    if "category" in out and not isinstance(out["category"], Category):
+        cat = Category.objects.active().filter(pk=out["category"]).first() if str(out["category"]).isdigit() else None
+        if cat is None:
+            errors["category"] = _("Choose a service category.")
+        out["category"] = cat
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _require_own(actor, provider: Provider) -> None:
+    if provider.pk not in provider_ids(actor) and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def project_create(*, actor, provider: Provider, **fields) -> ServiceProject:
+    _require_own(actor, provider)
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    data = _clean(fields)
+    missing = [f for f in ("category", "title", "description", "audience", "price", "capacity",
+                           "sessions_per_year") if data.get(f) in (None, "")]
+    if missing:
+        raise ValidationError({f: _("This field is required.") for f in missing})
+    if ServiceProject.objects.filter(provider=provider, title=data["title"]).exists():
+        raise ValidationError({"title": _("Your organisation already has a project with this title.")})
+    project = ServiceProject(provider=provider, **data)
+    project.title_initials, project.title_pinyin = title_search_keys(project.title)
+    project.save()
+    audit.log(actor=actor, action="menu.project.create", obj=project, after=audit.snapshot(project),
+              federation_id=provider.federation_id)
+    return project
+
+
+@transaction.atomic
+def project_update(*, actor, project: ServiceProject, **fields) -> ServiceProject:
+    """A provider edits its own project while it is a draft or returned; an approved project must be
+    returned by the office first, so what the menu shows is always what was reviewed."""
+    project = ServiceProject.objects.select_for_update().get(pk=project.pk)
+    _require_own(actor, project.provider)
+    if not project.is_editable:
+        raise ValidationError(_("Only drafts and returned projects can be edited."))
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    data = _clean(fields)
+    if "title" in data and ServiceProject.objects.filter(
+        provider_id=project.provider_id, title=data["title"]
+    ).exclude(pk=project.pk).exists():
+        raise ValidationError({"title": _("Your organisation already has a project with this title.")})
+    before = audit.snapshot(project)
+    for key, value in data.items():
+        setattr(project, key, value)
+    project.title_initials, project.title_pinyin = title_search_keys(project.title)
+    project.save()
+    audit.log(actor=actor, action="menu.project.update", obj=project, before=before,
+              after=audit.snapshot(project), federation_id=project.provider.federation_id)
+    return project
+
+
+@transaction.atomic
+def project_submit(*, actor, project: ServiceProject) -> ServiceProject:
+    project = ServiceProject.objects.select_for_update().select_related("provider").get(pk=project.pk)
+    _require_own(actor, project.provider)
+    if project.provider.status != Provider.Status.APPROVED:
+        raise ValidationError(
+            _("Your organisation has not been approved by the union office yet; projects can be submitted after "
+              "approval.")
+        )
+    if not project.is_editable:
+        raise ValidationError(_("This project has already been submitted."))
+    before = audit.snapshot(project)
+    project.status = ServiceProject.Status.SUBMITTED
+    project.submitted_at = timezone.now()
+    project.return_reason = ""
+    project.save(update_fields=["status", "submitted_at", "return_reason", "updated_at"])
+    audit.log(actor=actor, action="menu.project.submit", obj=project, before=before,
+              after=audit.snapshot(project), federation_id=project.provider.federation_id)
+    return project
+
+
+@transaction.atomic
+def project_review(*, actor, project: ServiceProject, approve: bool, reason: str = "") -> ServiceProject:
+    """The office approves a submitted project onto the menu, or returns it with a reason. An approved
+    project may also be returned (taken off the menu) with a reason."""
+    project = ServiceProject.objects.select_for_update().select_related("provider").get(pk=project.pk)
+    if not can_manage_federation(actor, project.provider.federation_id):
+        raise PermissionDenied
+    allowed = {ServiceProject.Status.SUBMITTED} | ({ServiceProject.Status.APPROVED} if not approve else set())
+    if project.status not in allowed:
+        raise ValidationError(_("Only submitted projects can be reviewed."))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Please give a reason for returning the project.")})
+    before = audit.snapshot(project)
+    project.status = ServiceProject.Status.APPROVED if approve else ServiceProject.Status.RETURNED
+    project.return_reason = "" if approve else reason.strip()
+    project.reviewed_at = timezone.now()
+    project.reviewed_by = actor
+    project.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
+    audit.log(actor=actor, action="menu.project.approve" if approve else "menu.project.return", obj=project,
+              before=before, after=audit.snapshot(project), federation_id=project.provider.federation_id)
+    return project
+
+
+@transaction.atomic
+def project_delete(*, actor, project: ServiceProject) -> None:
+    project = ServiceProject.objects.select_for_update().select_related("provider").get(pk=project.pk)
+    _require_own(actor, project.provider)
+    if project.status != ServiceProject.Status.DRAFT:
+        raise ValidationError(_("Only drafts can be deleted."))
+    audit.log(actor=actor, action="menu.project.delete", obj=project, before=audit.snapshot(project),
+              federation_id=project.provider.federation_id)
+    project.delete()
+
+
+@transaction.atomic
+def category_save(*, actor, category: Category | None = None, **fields) -> Category:
+    """The office edits the category list (names are data)."""
+    if not is_office(actor):
+        raise PermissionDenied
+    before = audit.snapshot(category) if category else None
+    category = category or Category()
+    for key, value in fields.items():
+        setattr(category, key, value)
+    category.full_clean()
+    category.save()
+    audit.log(actor=actor, action="menu.category.save", obj=category, before=before,
+              after=audit.snapshot(category))
+    return category

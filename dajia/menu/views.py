@@ -1,0 +1,219 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dajia.accounts.forms import apply_service_errors
+from dajia.accounts.permissions import is_office, office_federation_ids, provider_ids
+from dajia.core import audit
+from dajia.menu import services
+from dajia.menu.exports import menu_xlsx
+from dajia.menu.forms import CategoryForm, PhotoForm, ProjectForm, ReturnForm
+from dajia.menu.models import Category, ProjectPhoto, ServiceProject
+from dajia.menu.selectors import MenuFilter, menu_projects
+from dajia.orgs.models import Provider
+
+PAGE_SIZE = 24
+
+
+def project_list(request):
+    f = MenuFilter.from_params(request.GET)
+    projects = menu_projects(f)
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "page": page,
+        "filter": f,
+        "query": query.urlencode(),
+        "categories": Category.objects.active(),
+        "providers": Provider.objects.approved().only("id", "name"),
+        "formats": ServiceProject.Format.choices,
+        "total": page.paginator.count,
+    }
+    template = "menu/_results.html" if request.headers.get("HX-Request") else "menu/list.html"
+    return render(request, template, ctx)
+
+
+def project_export(request):
+    f = MenuFilter.from_params(request.GET)
+    data = menu_xlsx(menu_projects(f))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E8%8F%9C%E5%8D%95-{stamp}.xlsx"
+    return response
+
+
+def _can_see_unpublished(user, project: ServiceProject) -> bool:
+    return project.provider_id in provider_ids(user) or project.provider.federation_id in office_federation_ids(user)
+
+
+def project_detail(request, pk: int):
+    project = get_object_or_404(ServiceProject.objects.for_list().prefetch_related("photos"), pk=pk)
+    published = project.status == ServiceProject.Status.APPROVED and project.provider.status == "approved"
+    if not published and not _can_see_unpublished(request.user, project):
+        raise Http404
+    return render(request, "menu/detail.html", {"project": project, "published": published,
+                                                "can_review": project.provider.federation_id in
+                                                office_federation_ids(request.user)})
+
+
+def _own_provider(request) -> Provider:
+    ids = provider_ids(request.user)
+    if not ids:
+        raise PermissionDenied
+    return Provider.objects.get(pk=min(ids))
+
+
+@login_required
+def workspace(request):
+    provider = _own_provider(request)
+    projects = provider.projects.select_related("category").order_by("-updated_at")
+    return render(request, "menu/workspace.html", {"provider": provider, "projects": projects})
+
+
+def _form_to_fields(form: ProjectForm) -> dict:
+    data = dict(form.cleaned_data)
+    return data
+
+
+@login_required
+def project_create(request):
+    provider = _own_provider(request)
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=request.user, provider=provider, **_form_to_fields(form))
+        except ValidationError as e:
+            apply_service_errors(form, e)
+        else:
+            messages.success(request, _("Project saved as a draft."))
+            return redirect("menu:project_edit", pk=project.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "menu/project_form.html", {"form": form, "provider": provider}, status=status)
+
+
+def _own_project(request, pk: int) -> ServiceProject:
+    project = get_object_or_404(ServiceProject.objects.select_related("provider", "category"), pk=pk)
+    if project.provider_id not in provider_ids(request.user):
+        raise PermissionDenied
+    return project
+
+
+@login_required
+def project_edit(request, pk: int):
+    project = _own_project(request, pk)
+    form = ProjectForm(request.POST or None, initial=ProjectForm.initial_from(project))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(actor=request.user, project=project, **_form_to_fields(form))
+        except ValidationError as e:
+            apply_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("menu:project_edit", pk=pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "menu/project_form.html", {"form": form, "project": project, "provider": project.provider,
+                                                      "photo_form": PhotoForm()}, status=status)
+
+
+@login_required
+@require_POST
+def project_submit(request, pk: int):
+    project = _own_project(request, pk)
+    try:
+        services.project_submit(actor=request.user, project=project)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("menu:project_edit", pk=pk)
+    messages.success(request, _("Submitted to the union office for review."))
+    return redirect("menu:workspace")
+
+
+@login_required
+@require_POST
+def project_delete(request, pk: int):
+    project = _own_project(request, pk)
+    try:
+        services.project_delete(actor=request.user, project=project)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("menu:project_edit", pk=pk)
+    messages.success(request, _("Draft deleted."))
+    return redirect("menu:workspace")
+
+
+@login_required
+@require_POST
+def photo_add(request, pk: int):
+    project = _own_project(request, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("menu:project_edit", pk=pk)
+    photo = ProjectPhoto.objects.create(project=project, **form.cleaned_data)
+    audit.log(actor=request.user, action="menu.photo.add", obj=photo, federation_id=project.provider.federation_id)
+    messages.success(request, _("Photo added."))
+    return redirect("menu:project_edit", pk=pk)
+
+
+@login_required
+def review_queue(request):
+    if not is_office(request.user):
+        raise PermissionDenied
+    projects = (
+        ServiceProject.objects.filter(
+            status=ServiceProject.Status.SUBMITTED, provider__federation_id__in=office_federation_ids(request.user)
+        )
+        .for_list()
+        .order_by("submitted_at")
+    )
+    return render(request, "menu/review_queue.html", {"projects": projects, "return_form": ReturnForm()})
+
+
+@login_required
+@require_POST
+def project_review(request, pk: int):
+    project = get_object_or_404(ServiceProject.objects.select_related("provider"), pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.project_review(actor=request.user, project=project, approve=approve,
+                                reason=request.POST.get("reason", ""))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("menu:review_queue")
+    messages.success(request, (_("Approved: %(t)s") if approve else _("Returned: %(t)s")) % {"t": project.title})
+    return redirect("menu:review_queue")
+
+
+@login_required
+def category_list(request):
+    if not is_office(request.user):
+        raise PermissionDenied
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.category_save(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Category added."))
+        return redirect("menu:category_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "menu/categories.html", {"categories": Category.objects.all(), "form": form},
+                  status=status)
+
+
+@login_required
+def category_edit(request, pk: int):
+    if not is_office(request.user):
+        raise PermissionDenied
+    category = get_object_or_404(Category, pk=pk)
+    form = CategoryForm(request.POST or None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        services.category_save(actor=request.user, category=Category.objects.get(pk=pk), **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("menu:category_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "menu/category_edit.html", {"form": form, "category": category}, status=status)
