@@ -277,7 +277,9 @@ def parse_weight(text: str) -> Fraction:
         )
     weight = Fraction(cleaned)
     if weight <= 0:
-        raise ScoringError("bad_weight", f"分组权重「{text}」必须大于 0", f"group weight {text!r} must be positive")
+        raise ScoringError(
+            "bad_weight", f"分组权重「{text}」必须大于 0", f"group weight {text!r} must be positive"
+        )
     return weight
 
 
@@ -443,14 +445,14 @@ def _validate(
         seen[key] = line
         projects[project] = None
         scores = sheet.scores
-        for name in scores:
-            if name not in names:
-                raise ScoringError(
-                    "unknown_criterion",
-                    f"评分表含有未知评分项「{name}」",
-                    f"the sheet has an unknown criterion {name!r}",
-                    line=line,
-                )
+        if not scores.keys() <= names:
+            unknown = sorted(set(scores) - names)[0]
+            raise ScoringError(
+                "unknown_criterion",
+                f"评分表含有未知评分项「{unknown}」",
+                f"the sheet has an unknown criterion {unknown!r}",
+                line=line,
+            )
         values: list[int] = []
         complete = True
         for name, cap in crit:
@@ -458,7 +460,15 @@ def _validate(
             if value is None:
                 complete = False
                 continue
-            tenths = _tenths(value)
+            # Inlined fast path of _tenths() for the common exact types (this loop runs once per score).
+            kind = type(value)
+            if kind is int:
+                tenths: int | None = value * 10
+            elif kind is Fraction:
+                num, den = value.as_integer_ratio()
+                tenths = num * 10 if den == 1 else num * (10 // den) if 10 % den == 0 else None
+            else:
+                tenths = _tenths(value)
             if tenths is None:
                 raise ScoringError(
                     "bad_score",
@@ -482,7 +492,9 @@ def _validate(
     return crit, _Checked(counted, incomplete, list(projects), groups)
 
 
-def _check_weights(group_weights: Mapping[str, Fraction | int | Decimal | str] | None) -> dict[str, Fraction] | None:
+def _check_weights(
+    group_weights: Mapping[str, Fraction | int | Decimal | str] | None,
+) -> dict[str, Fraction] | None:
     if not group_weights:
         return None
     out: dict[str, Fraction] = {}
@@ -606,25 +618,28 @@ def tally(
     weight_ints = _integer_weights(weights) if weights is not None else None
 
     pools: dict[str, dict[str | None, list[int]]] = {}
-    criteria_sums: dict[str, list[int]] = {}
-    counts: dict[str, int] = {}
+    per_project: dict[str, list[tuple[int, ...]]] = {}
     rows: list[tuple[str, str, str, int, int | None]] = []
-    n_crit = len(crit)
     for sheet, values in checked.counted:
         total = sum(values)
         project = sheet.project
         group = sheet.group or ""
         rows.append((sheet.evaluator, group, project, total, sheet.line))
         key = group if weight_ints is not None else None
-        pools.setdefault(project, {}).setdefault(key, []).append(total)
-        sums = criteria_sums.get(project)
-        if sums is None:
-            criteria_sums[project] = list(values)
-            counts[project] = 1
+        by_group = pools.get(project)
+        if by_group is None:
+            by_group = pools[project] = {}
+            per_project[project] = []
+        pool = by_group.get(key)
+        if pool is None:
+            by_group[key] = [total]
         else:
-            for i in range(n_crit):
-                sums[i] += values[i]
-            counts[project] += 1
+            pool.append(total)
+        per_project[project].append(values)
+    counts = {project: len(sheets_here) for project, sheets_here in per_project.items()}
+    criteria_sums = {
+        project: [sum(column) for column in zip(*v, strict=True)] for project, v in per_project.items()
+    }
 
     pool_sums: dict[str, dict[str | None, int]] = {}
     scored: list[tuple[str, int, Fraction, dict[str, Fraction]]] = []
@@ -669,7 +684,9 @@ def tally(
                 evaluators=n,
                 groups={k: round_half_up(v) for k, v in group_exact.items()},
                 groups_exact=group_exact,
-                criteria={name: _from_hundredths(_hundredths(sums[i], n * 10)) for i, (name, _) in enumerate(crit)},
+                criteria={
+                    name: _from_hundredths(_hundredths(sums[i], n * 10)) for i, (name, _) in enumerate(crit)
+                },
             )
         )
 
@@ -754,11 +771,15 @@ def _tie_positions(tie_break: TieBreak) -> dict[str, int]:
 
 def _consideration_order(
     hundredths: Mapping[str, int], positions: Mapping[str, int]
-) -> tuple[list[tuple[str, int]], list[tuple[str, ...]]]:
+) -> list[tuple[str, int]]:
     """Rank order; tied projects in their recorded tie-break order, projects without a recorded place after those
-    with one, in name order. Returns the order and the ties that are not (fully) broken."""
+    with one, in name order."""
     unplaced = len(positions) + 1
-    order = sorted(hundredths.items(), key=lambda item: (-item[1], positions.get(item[0], unplaced), item[0]))
+    return sorted(hundredths.items(), key=lambda item: (-item[1], positions.get(item[0], unplaced), item[0]))
+
+
+def _unbroken_ties(order: Sequence[tuple[str, int]], positions: Mapping[str, int]) -> list[tuple[str, ...]]:
+    """The ties in ``order`` whose members do not all have distinct recorded places (each tie in name order)."""
     unbroken: list[tuple[str, ...]] = []
     i = 0
     while i < len(order):
@@ -771,7 +792,7 @@ def _consideration_order(
             if None in places or len(set(places)) != len(places):
                 unbroken.append(tuple(sorted(members)))
         i = j + 1
-    return order, unbroken
+    return unbroken
 
 
 def _minimum_hundredths(minimum: Decimal) -> int:
@@ -832,7 +853,9 @@ def select(
     minimum = Decimal(minimum)
     money = {name: _money(value, f"报价 amount ({name})") for name, value in amounts.items()}
     ranks = {p.project: p.rank for p in projects}
-    order, unbroken = _consideration_order({p.project: p.hundredths for p in projects}, _tie_positions(tie_break))
+    positions = _tie_positions(tie_break)
+    order = _consideration_order({p.project: p.hundredths for p in projects}, positions)
+    unbroken = _unbroken_ties(order, positions)
     outcome = _run_selection(order, money, budget, _minimum_hundredths(minimum))
     entries = tuple(
         SelectionEntry(
@@ -955,7 +978,10 @@ def _json(value: object, indent: int, level: int) -> str:
     if isinstance(value, Mapping):
         if not value:
             return "{}"
-        items = [f"{json.dumps(str(k), ensure_ascii=False)}: {_json(v, indent, level + 1)}" for k, v in value.items()]
+        items = [
+            f"{json.dumps(str(k), ensure_ascii=False)}: {_json(v, indent, level + 1)}"
+            for k, v in value.items()
+        ]
         return "{" + pad + ("," + pad).join(items) + end + "}"
     if isinstance(value, list | tuple):
         if not value:

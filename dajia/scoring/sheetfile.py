@@ -50,7 +50,9 @@ _HEADER = (("evaluator", "评委"), ("group", "分组"), ("project", "项目"))
 _SCORE_RE = re.compile(r"[0-9]+(?:\.[0-9])?", re.ASCII)
 _CRITERION_RE = re.compile(r"(.*)\(\s*([0-9]+(?:\.[0-9]+)?)\s*\)", re.ASCII | re.DOTALL)
 _UTF8_HINT_ZH = "请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”，或在 WPS/记事本中以 UTF-8 编码保存后重试"
-_UTF8_HINT_EN = "save it as 'CSV UTF-8 (Comma delimited)' in Excel, or with UTF-8 encoding in your editor, and retry"
+_UTF8_HINT_EN = (
+    "save it as 'CSV UTF-8 (Comma delimited)' in Excel, or with UTF-8 encoding in your editor, and retry"
+)
 
 
 @dataclass(frozen=True)
