@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
+	mkdir -p var
 	DAJIA_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -41,8 +41,9 @@ def other_federation(db):
 def make_user(username: str, *, role: str | None = None, password: str = "pass-word-123", **scope):
     from dajia.accounts.models import RoleAssignment, User
 
-    user = User.objects.create_user(username=username, password=password, last_name=username[:1],
-                                    first_name=username[1:])
+    user = User.objects.create_user(
+        username=username, password=password, last_name=username[:1], first_name=username[1:]
+    )
     if role:
         RoleAssignment.objects.create(user=user, role=role, **scope)
     return user
@@ -62,8 +63,12 @@ def make_provider(federation, name: str, serial: int, *, status: str = "approved
     from dajia.orgs.models import Provider
 
     return Provider.objects.create(
-        name=name, uscc=uscc("52", "330103", serial), federation=federation, contact_name="联系人",
-        contact_mobile="13800000000", status=status,
+        name=name,
+        uscc=uscc("52", "330103", serial),
+        federation=federation,
+        contact_name="联系人",
+        contact_mobile="13800000000",
+        status=status,
     )
 
 
@@ -108,8 +113,10 @@ def chair_user(union):
 
 @pytest.fixture
 def category(db):
+    from dajia.menu.defaults import install_default_categories
     from dajia.menu.models import Category
 
+    install_default_categories(Category)  # transactional tests flush the migration's rows
     return Category.objects.get(code="mental")
 
 
@@ -118,13 +125,23 @@ def make_project(category):
     from dajia.menu.models import ServiceProject
     from dajia.menu.services import title_search_keys
 
-    def make(provider, title="职工心理减压工作坊", *, status="approved", price="2800.00", description=None, **kw):
+    def make(
+        provider, title="职工心理减压工作坊", *, status="approved", price="2800.00", description=None, **kw
+    ):
         initials, full = title_search_keys(title)
         return ServiceProject.objects.create(
-            provider=provider, category=kw.pop("category", category), title=title,
-            description=description or f"{title}：通过团体辅导帮助职工调节情绪。", audience="企业职工",
-            price=Decimal(price), capacity=kw.pop("capacity", 30), sessions_per_year=kw.pop("sessions_per_year", 10),
-            status=status, title_initials=initials, title_pinyin=full, **kw,
+            provider=provider,
+            category=kw.pop("category", category),
+            title=title,
+            description=description or f"{title}：通过团体辅导帮助职工调节情绪。",
+            audience="企业职工",
+            price=Decimal(price),
+            capacity=kw.pop("capacity", 30),
+            sessions_per_year=kw.pop("sessions_per_year", 10),
+            status=status,
+            title_initials=initials,
+            title_pinyin=full,
+            **kw,
         )
 
     return make
@@ -136,8 +153,10 @@ def make_project(category):
 @pytest.fixture(scope="session")
 def browser():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"浏览器测试跳过：未找到 Chromium（{CHROMIUM}）；请运行 apt-get install -y chromium fonts-noto-cjk "
-                    f"/ browser tests skipped: Chromium not found at {CHROMIUM}")
+        pytest.skip(
+            f"浏览器测试跳过：未找到 Chromium（{CHROMIUM}）；请运行 apt-get install -y chromium fonts-noto-cjk "
+            f"/ browser tests skipped: Chromium not found at {CHROMIUM}"
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the live server's ORM calls happen in the
@@ -147,8 +166,15 @@ def browser():
         b = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -157,8 +183,14 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A phone-sized page (iPhone-like 390×844), Chinese locale."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", bypass_csp=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        bypass_csp=True,
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

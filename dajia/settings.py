@@ -103,6 +103,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # A file, not memory, for the test database: live-server, concurrency and cross-process tests need
+    # several connections (and processes) to see one database with WAL semantics.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("DAJIA_SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test_dajia.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -16,8 +16,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "mobile", "is_active", "locked_until"]
     search_fields = ["username", "last_name", "first_name", "mobile"]
     inlines = [RoleInline]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Dajia"), {"fields": ("mobile", "failed_logins", "locked_until",
-                                                                     "must_change_password")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Dajia"), {"fields": ("mobile", "failed_logins", "locked_until", "must_change_password")}),
+    )
 
 
 @admin.register(RoleAssignment)

@@ -17,7 +17,9 @@ class UsernameOrMobileBackend(ModelBackend):
         ident = username.strip()
         user = User.objects.filter(Q(username=ident) | Q(mobile=normalise_mobile(ident))).first()
         if user is None:
-            User().set_password(password)  # same work as a real check: no timing hint that the name is unknown
+            User().set_password(
+                password
+            )  # same work as a real check: no timing hint that the name is unknown
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

@@ -13,7 +13,9 @@ class LoginForm(forms.Form):
 class ProviderRegistrationForm(forms.Form):
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=120)
     uscc = forms.CharField(
-        label=_("Unified social credit code"), max_length=30, help_text=_("18 characters, on your registration certificate.")
+        label=_("Unified social credit code"),
+        max_length=30,
+        help_text=_("18 characters, on your registration certificate."),
     )
     federation = forms.ModelChoiceField(label=_("Union federation"), queryset=Federation.objects.all())
     address = forms.CharField(label=_("Address"), max_length=200, required=False)

@@ -46,15 +46,27 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     federation = models.ForeignKey(
-        "orgs.Federation", verbose_name=_("federation"), null=True, blank=True, on_delete=models.CASCADE,
+        "orgs.Federation",
+        verbose_name=_("federation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="staff_roles",
     )
     union = models.ForeignKey(
-        "orgs.Union", verbose_name=_("grassroots union"), null=True, blank=True, on_delete=models.CASCADE,
+        "orgs.Union",
+        verbose_name=_("grassroots union"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="roles",
     )
     provider = models.ForeignKey(
-        "orgs.Provider", verbose_name=_("social organisation"), null=True, blank=True, on_delete=models.CASCADE,
+        "orgs.Provider",
+        verbose_name=_("social organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="members",
     )
 
@@ -73,13 +85,19 @@ class RoleAssignment(models.Model):
                 ),
             ),
             # One assignment per user and scope (written per role, since NULLs never collide in a unique index).
-            models.UniqueConstraint(fields=["user", "federation"], condition=Q(role="office"), name="role_unique_office"),
-            models.UniqueConstraint(fields=["user", "union"], condition=Q(role="chair"), name="role_unique_chair"),
+            models.UniqueConstraint(
+                fields=["user", "federation"], condition=Q(role="office"), name="role_unique_office"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "union"], condition=Q(role="chair"), name="role_unique_chair"
+            ),
             models.UniqueConstraint(
                 fields=["user", "provider"], condition=Q(role="provider"), name="role_unique_provider"
             ),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(role__in=["expert", "worker"]), name="role_unique_personal"
+                fields=["user", "role"],
+                condition=Q(role__in=["expert", "worker"]),
+                name="role_unique_personal",
             ),
         ]
 
@@ -105,7 +123,12 @@ class Person(models.Model):
     affiliation = models.CharField(_("affiliation"), max_length=120, blank=True)
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
     user = models.OneToOneField(
-        User, verbose_name=_("account"), null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
     )
 
     class Meta:
@@ -120,7 +143,9 @@ class Person(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only the SHA-256 of the key is stored; the key is shown once."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=60)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

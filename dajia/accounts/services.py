@@ -117,10 +117,20 @@ def provider_register(
         has_union=has_union,
     )
     RoleAssignment.objects.create(user=user, role=Role.PROVIDER, provider=provider)
-    audit.log(actor=user, action="orgs.provider.register", obj=provider, after=audit.snapshot(provider),
-              federation_id=federation.pk)
-    audit.log(actor=user, action="accounts.user.create", obj=user, after=audit.snapshot(user),
-              federation_id=federation.pk)
+    audit.log(
+        actor=user,
+        action="orgs.provider.register",
+        obj=provider,
+        after=audit.snapshot(provider),
+        federation_id=federation.pk,
+    )
+    audit.log(
+        actor=user,
+        action="accounts.user.create",
+        obj=user,
+        after=audit.snapshot(user),
+        federation_id=federation.pk,
+    )
     return provider
 
 
@@ -149,8 +159,12 @@ def user_reset_password(*, actor: User, user: User) -> str:
     user.locked_until = None
     user.must_change_password = True
     user.save(update_fields=["password", "failed_logins", "locked_until", "must_change_password"])
-    audit.log(actor=actor, action="accounts.user.reset_password", obj=user,
-              federation_id=min(user_federation_ids(user)))
+    audit.log(
+        actor=actor,
+        action="accounts.user.reset_password",
+        obj=user,
+        federation_id=min(user_federation_ids(user)),
+    )
     return temporary
 
 
@@ -170,6 +184,8 @@ def api_token_create(*, user: User, name: str) -> str:
     from dajia.accounts.models import ApiToken
 
     key = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:60] or "API", key_hash=hashlib.sha256(key.encode()).hexdigest())
+    token = ApiToken.objects.create(
+        user=user, name=name[:60] or "API", key_hash=hashlib.sha256(key.encode()).hexdigest()
+    )
     audit.log(actor=user, action="accounts.token.create", obj=token)
     return key

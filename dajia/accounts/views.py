@@ -21,12 +21,20 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.login_attempt(
-                request=request, identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password"]
+                request=request,
+                identifier=form.cleaned_data["identifier"],
+                password=form.cleaned_data["password"],
             )
         except services.LoginLocked as locked:
             minutes = max(1, int((locked.until - timezone.now()).total_seconds() // 60) + 1)
-            form.add_error(None, _("Too many failed attempts; the account is locked for %(m)s more minutes. "
-                                   "The union office can reset your password.") % {"m": minutes})
+            form.add_error(
+                None,
+                _(
+                    "Too many failed attempts; the account is locked for %(m)s more minutes. "
+                    "The union office can reset your password."
+                )
+                % {"m": minutes},
+            )
             status = 429
         else:
             if user is None:
@@ -61,8 +69,13 @@ def register_provider(request):
         else:
             user = provider.members.get().user
             login(request, user, backend="dajia.accounts.backends.UsernameOrMobileBackend")
-            messages.success(request, _("Registered. The union office will review your organisation; you can "
-                                        "prepare projects in the meantime."))
+            messages.success(
+                request,
+                _(
+                    "Registered. The union office will review your organisation; you can "
+                    "prepare projects in the meantime."
+                ),
+            )
             return redirect("menu:workspace")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/register_provider.html", {"form": form}, status=status)
@@ -101,8 +114,12 @@ def people(request):
     q = request.GET.get("q", "").strip()
     users = _people_in_scope(request.user)
     if q:
-        users = users.filter(Q(username__icontains=q) | Q(last_name__icontains=q) | Q(first_name__icontains=q)
-                             | Q(mobile__contains=q))
+        users = users.filter(
+            Q(username__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(mobile__contains=q)
+        )
     return render(request, "accounts/people.html", {"users": users[:200], "q": q})
 
 
@@ -113,6 +130,12 @@ def reset_password(request, user_id: int):
         raise PermissionDenied
     target = get_object_or_404(User, pk=user_id)
     temporary = services.user_reset_password(actor=request.user, user=target)
-    messages.success(request, _("Temporary password for %(name)s: %(pw)s — it is shown only once; the person must "
-                                "change it at the next login.") % {"name": target.display_name, "pw": temporary})
+    messages.success(
+        request,
+        _(
+            "Temporary password for %(name)s: %(pw)s — it is shown only once; the person must "
+            "change it at the next login."
+        )
+        % {"name": target.display_name, "pw": temporary},
+    )
     return redirect("accounts:people")

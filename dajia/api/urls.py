@@ -45,7 +45,9 @@ def not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    return api.create_response(request, {"detail": "请先登录或提供令牌 / Authentication required"}, status=401)
+    return api.create_response(
+        request, {"detail": "请先登录或提供令牌 / Authentication required"}, status=401
+    )
 
 
 def _register_routers() -> None:

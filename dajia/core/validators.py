@@ -34,7 +34,9 @@ def uscc_error(value: str) -> str | None:
     """Why a 统一社会信用代码 is invalid, or None when it passes the GB 32100 check."""
     code = normalise_code(value)
     if len(code) != 18:
-        return str(_("The unified social credit code must have 18 characters (it has %(n)s).") % {"n": len(code)})
+        return str(
+            _("The unified social credit code must have 18 characters (it has %(n)s).") % {"n": len(code)}
+        )
     bad = sorted({ch for ch in code if ch not in USCC_CHARSET})
     if bad:
         return str(
@@ -42,7 +44,9 @@ def uscc_error(value: str) -> str | None:
             % {"chars": "".join(bad)}
         )
     if uscc_check_char(code[:17]) != code[17]:
-        return str(_("The check character of the unified social credit code is wrong; please check the code."))
+        return str(
+            _("The check character of the unified social credit code is wrong; please check the code.")
+        )
     return None
 
 
@@ -63,7 +67,9 @@ def uscc_org_code_warning(value: str) -> str | None:
     c = 11 - total % 11
     expected = "X" if c == 10 else "0" if c == 11 else str(c)
     if expected != check:
-        return str(_("The organisation code inside the credit code does not pass its own check; please verify it."))
+        return str(
+            _("The organisation code inside the credit code does not pass its own check; please verify it.")
+        )
     return None
 
 

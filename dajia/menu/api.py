@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from dajia.accounts.permissions import provider_ids
@@ -91,7 +91,9 @@ def my_projects(request):
     return ServiceProject.objects.filter(provider_id__in=provider_ids(request.auth)).for_list()
 
 
-@router.post("/mine", response={201: ProjectOut}, auth=session_or_token, summary="新建项目 / Create a project")
+@router.post(
+    "/mine", response={201: ProjectOut}, auth=session_or_token, summary="新建项目 / Create a project"
+)
 def create_project(request, payload: ProjectIn):
     ids = provider_ids(request.auth)
     if not ids:
@@ -100,11 +102,12 @@ def create_project(request, payload: ProjectIn):
         raise PermissionDenied
     provider = Provider.objects.get(pk=min(ids))
     project = services.project_create(actor=request.auth, provider=provider, **payload.dict())
-    return 201, ServiceProject.objects.for_list().get(pk=project.pk)
+    return Status(201, ServiceProject.objects.for_list().get(pk=project.pk))
 
 
-@router.patch("/mine/{project_id}", response=ProjectOut, auth=session_or_token,
-              summary="修改项目 / Update a project")
+@router.patch(
+    "/mine/{project_id}", response=ProjectOut, auth=session_or_token, summary="修改项目 / Update a project"
+)
 def update_project(request, project_id: int, payload: ProjectPatch):
     # Another provider's project is reported as missing, not as forbidden: its existence is not theirs to know.
     project = get_object_or_404(ServiceProject, pk=project_id, provider_id__in=provider_ids(request.auth))
@@ -113,8 +116,12 @@ def update_project(request, project_id: int, payload: ProjectPatch):
     return ServiceProject.objects.for_list().get(pk=project.pk)
 
 
-@router.post("/mine/{project_id}/submit", response=ProjectOut, auth=session_or_token,
-             summary="提交审核 / Submit for review")
+@router.post(
+    "/mine/{project_id}/submit",
+    response=ProjectOut,
+    auth=session_or_token,
+    summary="提交审核 / Submit for review",
+)
 def submit_project(request, project_id: int):
     project = get_object_or_404(ServiceProject, pk=project_id, provider_id__in=provider_ids(request.auth))
     services.project_submit(actor=request.auth, project=project)

@@ -14,7 +14,9 @@ class ProjectForm(forms.Form):
     audience = forms.CharField(label=_("Audience"), max_length=200)
     duration_minutes = forms.CharField(label=_("Duration (minutes)"), max_length=6)
     price = forms.CharField(
-        label=_("Price per session (yuan)"), max_length=20, help_text=_("0 for a free public-welfare project.")
+        label=_("Price per session (yuan)"),
+        max_length=20,
+        help_text=_("0 for a free public-welfare project."),
     )
     capacity = forms.CharField(label=_("Capacity per session"), max_length=6)
     sessions_per_year = forms.CharField(label=_("Sessions per year"), max_length=6)
@@ -23,9 +25,15 @@ class ProjectForm(forms.Form):
     @classmethod
     def initial_from(cls, project: ServiceProject) -> dict:
         return {
-            "title": project.title, "category": project.category_id, "description": project.description,
-            "format": project.format, "audience": project.audience, "duration_minutes": project.duration_minutes,
-            "price": project.price, "capacity": project.capacity, "sessions_per_year": project.sessions_per_year,
+            "title": project.title,
+            "category": project.category_id,
+            "description": project.description,
+            "format": project.format,
+            "audience": project.audience,
+            "duration_minutes": project.duration_minutes,
+            "price": project.price,
+            "capacity": project.capacity,
+            "sessions_per_year": project.sessions_per_year,
             "areas_served": project.areas_served,
         }
 

@@ -68,7 +68,10 @@ class ServiceProject(models.Model):
         RETURNED = "returned", _("returned for changes")
 
     provider = models.ForeignKey(
-        "orgs.Provider", verbose_name=_("social organisation"), on_delete=models.CASCADE, related_name="projects"
+        "orgs.Provider",
+        verbose_name=_("social organisation"),
+        on_delete=models.CASCADE,
+        related_name="projects",
     )
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="projects"
@@ -87,8 +90,12 @@ class ServiceProject(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Maintained by the project services: pinyin initials and full pinyin of the title, so "aqjn" finds 安全技能.
     title_initials = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
@@ -107,7 +114,8 @@ class ServiceProject(models.Model):
             models.CheckConstraint(condition=Q(capacity__gte=1), name="project_capacity_positive"),
             models.CheckConstraint(condition=Q(sessions_per_year__gte=1), name="project_sessions_positive"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "approved", "returned"]), name="project_status_valid"
+                condition=Q(status__in=["draft", "submitted", "approved", "returned"]),
+                name="project_status_valid",
             ),
             models.UniqueConstraint(fields=["provider", "title"], name="project_unique_title_per_provider"),
         ]

@@ -19,8 +19,16 @@ from dajia.orgs.models import Provider
 
 _PRICE_RE = re.compile(r"^\d{1,8}(\.\d{1,2})?$")
 PROJECT_FIELDS = (
-    "category", "title", "description", "format", "audience", "duration_minutes", "price", "capacity",
-    "sessions_per_year", "areas_served",
+    "category",
+    "title",
+    "description",
+    "format",
+    "audience",
+    "duration_minutes",
+    "price",
+    "capacity",
+    "sessions_per_year",
+    "areas_served",
 )
 
 
@@ -30,7 +38,9 @@ def parse_price(value) -> Decimal:
     text = text.removeprefix("¥").removesuffix("元").strip()
     if not _PRICE_RE.match(text):
         raise ValidationError(
-            _("Please enter the price in yuan as a number ≥ 0 with at most two decimals, e.g. 800 or 1200.50."),
+            _(
+                "Please enter the price in yuan as a number ≥ 0 with at most two decimals, e.g. 800 or 1200.50."
+            ),
             code="price",
         )
     try:
@@ -55,8 +65,11 @@ def _clean(data: dict) -> dict:
             out["price"] = parse_price(out["price"])
         except ValidationError as e:
             errors["price"] = e.messages[0]
-    for field, label in (("capacity", _("capacity per session")), ("sessions_per_year", _("sessions per year")),
-                         ("duration_minutes", _("duration (minutes)"))):
+    for field, label in (
+        ("capacity", _("capacity per session")),
+        ("sessions_per_year", _("sessions per year")),
+        ("duration_minutes", _("duration (minutes)")),
+    ):
         if field in out:
             try:
                 n = int(out[field])
@@ -75,7 +88,11 @@ def _clean(data: dict) -> dict:
     if "format" in out and out["format"] not in ServiceProject.Format.values:
         errors["format"] = _("Choose online, offline, or both.")
     if "category" in out and not isinstance(out["category"], Category):
-        cat = Category.objects.active().filter(pk=out["category"]).first() if str(out["category"]).isdigit() else None
+        cat = (
+            Category.objects.active().filter(pk=out["category"]).first()
+            if str(out["category"]).isdigit()
+            else None
+        )
         if cat is None:
             errors["category"] = _("Choose a service category.")
         out["category"] = cat
@@ -96,8 +113,11 @@ def project_create(*, actor, provider: Provider, **fields) -> ServiceProject:
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     data = _clean(fields)
-    missing = [f for f in ("category", "title", "description", "audience", "price", "capacity",
-                           "sessions_per_year") if data.get(f) in (None, "")]
+    missing = [
+        f
+        for f in ("category", "title", "description", "audience", "price", "capacity", "sessions_per_year")
+        if data.get(f) in (None, "")
+    ]
     if missing:
         raise ValidationError({f: _("This field is required.") for f in missing})
     if ServiceProject.objects.filter(provider=provider, title=data["title"]).exists():
@@ -105,8 +125,13 @@ def project_create(*, actor, provider: Provider, **fields) -> ServiceProject:
     project = ServiceProject(provider=provider, **data)
     project.title_initials, project.title_pinyin = title_search_keys(project.title)
     project.save()
-    audit.log(actor=actor, action="menu.project.create", obj=project, after=audit.snapshot(project),
-              federation_id=provider.federation_id)
+    audit.log(
+        actor=actor,
+        action="menu.project.create",
+        obj=project,
+        after=audit.snapshot(project),
+        federation_id=provider.federation_id,
+    )
     return project
 
 
@@ -122,17 +147,26 @@ def project_update(*, actor, project: ServiceProject, **fields) -> ServiceProjec
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     data = _clean(fields)
-    if "title" in data and ServiceProject.objects.filter(
-        provider_id=project.provider_id, title=data["title"]
-    ).exclude(pk=project.pk).exists():
+    if (
+        "title" in data
+        and ServiceProject.objects.filter(provider_id=project.provider_id, title=data["title"])
+        .exclude(pk=project.pk)
+        .exists()
+    ):
         raise ValidationError({"title": _("Your organisation already has a project with this title.")})
     before = audit.snapshot(project)
     for key, value in data.items():
         setattr(project, key, value)
     project.title_initials, project.title_pinyin = title_search_keys(project.title)
     project.save()
-    audit.log(actor=actor, action="menu.project.update", obj=project, before=before,
-              after=audit.snapshot(project), federation_id=project.provider.federation_id)
+    audit.log(
+        actor=actor,
+        action="menu.project.update",
+        obj=project,
+        before=before,
+        after=audit.snapshot(project),
+        federation_id=project.provider.federation_id,
+    )
     return project
 
 
@@ -142,8 +176,10 @@ def project_submit(*, actor, project: ServiceProject) -> ServiceProject:
     _require_own(actor, project.provider)
     if project.provider.status != Provider.Status.APPROVED:
         raise ValidationError(
-            _("Your organisation has not been approved by the union office yet; projects can be submitted after "
-              "approval.")
+            _(
+                "Your organisation has not been approved by the union office yet; projects can be submitted after "
+                "approval."
+            )
         )
     if not project.is_editable:
         raise ValidationError(_("This project has already been submitted."))
@@ -152,8 +188,14 @@ def project_submit(*, actor, project: ServiceProject) -> ServiceProject:
     project.submitted_at = timezone.now()
     project.return_reason = ""
     project.save(update_fields=["status", "submitted_at", "return_reason", "updated_at"])
-    audit.log(actor=actor, action="menu.project.submit", obj=project, before=before,
-              after=audit.snapshot(project), federation_id=project.provider.federation_id)
+    audit.log(
+        actor=actor,
+        action="menu.project.submit",
+        obj=project,
+        before=before,
+        after=audit.snapshot(project),
+        federation_id=project.provider.federation_id,
+    )
     return project
 
 
@@ -175,8 +217,14 @@ def project_review(*, actor, project: ServiceProject, approve: bool, reason: str
     project.reviewed_at = timezone.now()
     project.reviewed_by = actor
     project.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
-    audit.log(actor=actor, action="menu.project.approve" if approve else "menu.project.return", obj=project,
-              before=before, after=audit.snapshot(project), federation_id=project.provider.federation_id)
+    audit.log(
+        actor=actor,
+        action="menu.project.approve" if approve else "menu.project.return",
+        obj=project,
+        before=before,
+        after=audit.snapshot(project),
+        federation_id=project.provider.federation_id,
+    )
     return project
 
 
@@ -186,8 +234,13 @@ def project_delete(*, actor, project: ServiceProject) -> None:
     _require_own(actor, project.provider)
     if project.status != ServiceProject.Status.DRAFT:
         raise ValidationError(_("Only drafts can be deleted."))
-    audit.log(actor=actor, action="menu.project.delete", obj=project, before=audit.snapshot(project),
-              federation_id=project.provider.federation_id)
+    audit.log(
+        actor=actor,
+        action="menu.project.delete",
+        obj=project,
+        before=audit.snapshot(project),
+        federation_id=project.provider.federation_id,
+    )
     project.delete()
 
 
@@ -202,6 +255,7 @@ def category_save(*, actor, category: Category | None = None, **fields) -> Categ
         setattr(category, key, value)
     category.full_clean()
     category.save()
-    audit.log(actor=actor, action="menu.category.save", obj=category, before=before,
-              after=audit.snapshot(category))
+    audit.log(
+        actor=actor, action="menu.category.save", obj=category, before=before, after=audit.snapshot(category)
+    )
     return category

@@ -43,14 +43,20 @@ def project_list(request):
 def project_export(request):
     f = MenuFilter.from_params(request.GET)
     data = menu_xlsx(menu_projects(f))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E8%8F%9C%E5%8D%95-{stamp}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E8%8F%9C%E5%8D%95-{stamp}.xlsx"
+    )
     return response
 
 
 def _can_see_unpublished(user, project: ServiceProject) -> bool:
-    return project.provider_id in provider_ids(user) or project.provider.federation_id in office_federation_ids(user)
+    return project.provider_id in provider_ids(
+        user
+    ) or project.provider.federation_id in office_federation_ids(user)
 
 
 def project_detail(request, pk: int):
@@ -58,9 +64,15 @@ def project_detail(request, pk: int):
     published = project.status == ServiceProject.Status.APPROVED and project.provider.status == "approved"
     if not published and not _can_see_unpublished(request.user, project):
         raise Http404
-    return render(request, "menu/detail.html", {"project": project, "published": published,
-                                                "can_review": project.provider.federation_id in
-                                                office_federation_ids(request.user)})
+    return render(
+        request,
+        "menu/detail.html",
+        {
+            "project": project,
+            "published": published,
+            "can_review": project.provider.federation_id in office_federation_ids(request.user),
+        },
+    )
 
 
 def _own_provider(request) -> Provider:
@@ -118,8 +130,12 @@ def project_edit(request, pk: int):
             messages.success(request, _("Saved."))
             return redirect("menu:project_edit", pk=pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "menu/project_form.html", {"form": form, "project": project, "provider": project.provider,
-                                                      "photo_form": PhotoForm()}, status=status)
+    return render(
+        request,
+        "menu/project_form.html",
+        {"form": form, "project": project, "provider": project.provider, "photo_form": PhotoForm()},
+        status=status,
+    )
 
 
 @login_required
@@ -157,7 +173,9 @@ def photo_add(request, pk: int):
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("menu:project_edit", pk=pk)
     photo = ProjectPhoto.objects.create(project=project, **form.cleaned_data)
-    audit.log(actor=request.user, action="menu.photo.add", obj=photo, federation_id=project.provider.federation_id)
+    audit.log(
+        actor=request.user, action="menu.photo.add", obj=photo, federation_id=project.provider.federation_id
+    )
     messages.success(request, _("Photo added."))
     return redirect("menu:project_edit", pk=pk)
 
@@ -168,7 +186,8 @@ def review_queue(request):
         raise PermissionDenied
     projects = (
         ServiceProject.objects.filter(
-            status=ServiceProject.Status.SUBMITTED, provider__federation_id__in=office_federation_ids(request.user)
+            status=ServiceProject.Status.SUBMITTED,
+            provider__federation_id__in=office_federation_ids(request.user),
         )
         .for_list()
         .order_by("submitted_at")
@@ -182,12 +201,15 @@ def project_review(request, pk: int):
     project = get_object_or_404(ServiceProject.objects.select_related("provider"), pk=pk)
     approve = request.POST.get("decision") == "approve"
     try:
-        services.project_review(actor=request.user, project=project, approve=approve,
-                                reason=request.POST.get("reason", ""))
+        services.project_review(
+            actor=request.user, project=project, approve=approve, reason=request.POST.get("reason", "")
+        )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("menu:review_queue")
-    messages.success(request, (_("Approved: %(t)s") if approve else _("Returned: %(t)s")) % {"t": project.title})
+    messages.success(
+        request, (_("Approved: %(t)s") if approve else _("Returned: %(t)s")) % {"t": project.title}
+    )
     return redirect("menu:review_queue")
 
 
@@ -201,8 +223,9 @@ def category_list(request):
         messages.success(request, _("Category added."))
         return redirect("menu:category_list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "menu/categories.html", {"categories": Category.objects.all(), "form": form},
-                  status=status)
+    return render(
+        request, "menu/categories.html", {"categories": Category.objects.all(), "form": form}, status=status
+    )
 
 
 @login_required

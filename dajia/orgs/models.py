@@ -21,7 +21,11 @@ class Federation(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.DISTRICT)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent federation"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent federation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     region = models.CharField(_("region"), max_length=100, blank=True)
@@ -64,14 +68,23 @@ class Park(models.Model):
 class Enterprise(models.Model):
     name = models.CharField(_("name"), max_length=120)
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[validate_uscc],
     )
     federation = models.ForeignKey(
         Federation, verbose_name=_("federation"), on_delete=models.PROTECT, related_name="enterprises"
     )
     park = models.ForeignKey(
-        Park, verbose_name=_("park"), null=True, blank=True, on_delete=models.SET_NULL, related_name="enterprises"
+        Park,
+        verbose_name=_("park"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enterprises",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     employees = models.PositiveIntegerField(_("employees"), default=0)
@@ -93,7 +106,11 @@ class Union(models.Model):
         Federation, verbose_name=_("federation"), on_delete=models.PROTECT, related_name="unions"
     )
     enterprise = models.OneToOneField(
-        Enterprise, verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.SET_NULL,
+        Enterprise,
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="union",
     )
     members = models.PositiveIntegerField(_("members"), default=0)
@@ -135,7 +152,8 @@ class Provider(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     introduction = models.TextField(_("introduction"), blank=True)
     has_union = models.BooleanField(
-        _("has its own union"), default=False,
+        _("has its own union"),
+        default=False,
         help_text=_("Organisations with a union get priority at equal merit."),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -150,7 +168,8 @@ class Provider(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "approved", "rejected"]), name="provider_status_valid"
+                condition=models.Q(status__in=["pending", "approved", "rejected"]),
+                name="provider_status_valid",
             )
         ]
 

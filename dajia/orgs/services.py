@@ -23,8 +23,14 @@ def provider_review(*, actor, provider: Provider, approve: bool, reason: str = "
     provider.status = Provider.Status.APPROVED if approve else Provider.Status.REJECTED
     provider.status_reason = reason.strip()
     provider.save(update_fields=["status", "status_reason"])
-    audit.log(actor=actor, action="orgs.provider.review", obj=provider, before=before,
-              after=audit.snapshot(provider), federation_id=provider.federation_id)
+    audit.log(
+        actor=actor,
+        action="orgs.provider.review",
+        obj=provider,
+        before=before,
+        after=audit.snapshot(provider),
+        federation_id=provider.federation_id,
+    )
     return provider
 
 
@@ -59,8 +65,14 @@ def provider_update(*, actor, provider: Provider, **changes) -> Provider:
     for key, value in changes.items():
         setattr(provider, key, value)
     provider.save()
-    audit.log(actor=actor, action="orgs.provider.update", obj=provider, before=before,
-              after=audit.snapshot(provider), federation_id=provider.federation_id)
+    audit.log(
+        actor=actor,
+        action="orgs.provider.update",
+        obj=provider,
+        before=before,
+        after=audit.snapshot(provider),
+        federation_id=provider.federation_id,
+    )
     return provider
 
 
@@ -76,6 +88,12 @@ def union_update(*, actor, union, members: int):
     before = audit.snapshot(union)
     union.members = members
     union.save(update_fields=["members"])
-    audit.log(actor=actor, action="orgs.union.update", obj=union, before=before, after=audit.snapshot(union),
-              federation_id=union.federation_id)
+    audit.log(
+        actor=actor,
+        action="orgs.union.update",
+        obj=union,
+        before=before,
+        after=audit.snapshot(union),
+        federation_id=union.federation_id,
+    )
     return union

@@ -25,8 +25,11 @@ def provider_list(request):
     status = request.GET.get("status", "")
     if status in Provider.Status.values:
         providers = providers.filter(status=status)
-    return render(request, "orgs/provider_list.html", {"providers": providers, "status": status,
-                                                        "statuses": Provider.Status.choices})
+    return render(
+        request,
+        "orgs/provider_list.html",
+        {"providers": providers, "status": status, "statuses": Provider.Status.choices},
+    )
 
 
 @login_required
@@ -38,9 +41,12 @@ def provider_review(request, pk: int):
         messages.error(request, _("Choose approve or reject."))
         return redirect("orgs:provider_list")
     try:
-        services.provider_review(actor=request.user, provider=provider,
-                                 approve=form.cleaned_data["decision"] == "approve",
-                                 reason=form.cleaned_data["reason"])
+        services.provider_review(
+            actor=request.user,
+            provider=provider,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+        )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("orgs:provider_list")
@@ -78,8 +84,9 @@ def union_detail(request, pk: int):
         raise PermissionDenied
     form = UnionForm(request.POST or None, instance=union)
     if request.method == "POST" and form.is_valid():
-        services.union_update(actor=request.user, union=Union.objects.get(pk=pk),
-                              members=form.cleaned_data["members"])
+        services.union_update(
+            actor=request.user, union=Union.objects.get(pk=pk), members=form.cleaned_data["members"]
+        )
         messages.success(request, _("Saved."))
         return redirect("orgs:union_detail", pk=pk)
     status = 400 if request.method == "POST" else 200

@@ -1,1 +1,1 @@
-"""Scoring: the pure engine that turns score sheets into results (no Django in engine/sheetfile/diagnostics)."""
+"""Scoring: the pure engine that turns score sheets into results."""

@@ -17,8 +17,8 @@ from dajia.scoring.engine import Criterion, Sheet, select, tally
 def sample_session(
     evaluators: int = 200, projects: int = 100, criteria: int = 6, seed: int = 1
 ) -> tuple[list[Criterion], list[Sheet], dict[str, Fraction], dict[str, Decimal], Decimal]:
-    """Deterministic data: two weighted groups, evaluator leniency, project quality, ~1% conflicts (no sheet)."""
-    rng = random.Random(seed)
+    """Deterministic data: two weighted groups, evaluator leniency, project quality, ~1% conflicts."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data, not a secret
     maxima = [Fraction(100 // criteria + (1 if i < 100 % criteria else 0)) for i in range(criteria)]
     rubric = [Criterion(f"评分项{i + 1}", m) for i, m in enumerate(maxima)]
     quality = [rng.uniform(0.45, 0.9) for _ in range(projects)]

@@ -1,30 +1,33 @@
 """Rater diagnostics, shown beside a result and never silently applied.
 
-They answer the questions a panel's chair is asked after a session: did an evaluator score everyone high or low
-(bias), erratically (spread), or one project very differently from the rest of the panel (outlier sheets)? Did the
-panel agree on the order (Kendall's W)? Would the selection have been different without any one evaluator
-(leave-one-out)? None of this changes a score: the published result is always the rule-based tally.
+They answer the questions a panel's chair is asked after a session: did an evaluator score everyone high or
+low (bias), erratically (spread), or one project very differently from the rest of the panel (outlier sheets)?
+Did the panel agree on the order (Kendall's W)? Would the selection have been different without any one
+evaluator (leave-one-out)? None of this changes a score: the published result is always the rule-based tally.
 
 Choices made here (documented because an office will ask):
 
-* **Bias** of an evaluator: the mean, over their counted sheets, of (their total − the project's pooled mean total),
-  the pooled mean being the plain mean of *all* counted totals for that project (all groups, no trimming).
-  **Spread**: the *population* standard deviation of those same deviations (divide by n, not n − 1): it describes
-  this evaluator in this session rather than estimating a wider population; one sheet gives a spread of 0.
-* **Outlier sheets**: |total − project median total| > 3 × 1.4826 × MAD, MAD being the median absolute deviation of
-  that project's totals (1.4826 × MAD estimates the standard deviation for normal data). Computed exactly. When
-  more than half the panel gave the same total the MAD is 0 and, applying the rule literally, every sheet whose total
-  differs from the median at all is flagged — with so unanimous a panel, any departure is worth a look.
-* **Kendall's W** (with the tie correction) over the evaluators who have a counted sheet for *every* ranked project;
-  evaluators with a conflict of interest or an incomplete sheet are left out (``excluded`` says how many). It is
-  computed for the whole panel, for each group, and between groups, where each group's mean ranking acts as one
-  rater. W is ``None`` when it is undefined: fewer than 2 raters or 2 projects, or every rater tied everything.
-* **Leave-one-out**: for each evaluator, the result is recomputed without their sheets — incrementally: only that
-  evaluator's pools change and each is updated in O(log n) — and the selection is rerun with the same budget,
-  minimum, amounts and tie-break; evaluators whose removal changes the selected set are listed.
+* **Bias** of an evaluator: the mean, over their counted sheets, of (their total − the project's pooled mean
+  total), the pooled mean being the plain mean of *all* counted totals for that project (all groups, no
+  trimming). **Spread**: the *population* standard deviation of those same deviations (divide by n, not
+  by n − 1): it describes this evaluator in this session rather than estimating a wider population; one sheet
+  gives a spread of 0.
+* **Outlier sheets**: |total − project median total| > 3 × 1.4826 × MAD, MAD being the median absolute
+  deviation of that project's totals (1.4826 × MAD estimates the standard deviation for normal data). Computed
+  exactly. When more than half the panel gave the same total the MAD is 0 and, applying the rule literally,
+  every sheet whose total differs from the median at all is flagged — with so unanimous a panel, any departure
+  is worth a look.
+* **Kendall's W** (with the tie correction) over the evaluators who have a counted sheet for *every* ranked
+  project; evaluators with a conflict of interest or an incomplete sheet are left out (``excluded`` says how
+  many). It is computed for the whole panel, for each group, and between groups, where each group's mean
+  ranking acts as one rater. W is ``None`` when it is undefined: fewer than 2 raters or 2 projects, or every
+  rater tied everything.
+* **Leave-one-out**: for each evaluator, the result is recomputed without their sheets — incrementally: only
+  that evaluator's pools change and each is updated in O(log n) — and the selection is rerun with the same
+  budget, minimum, amounts and tie-break; evaluators whose removal changes the selected set are listed.
 
-Floats are used for bias, spread and W (they are indicators, not money); sums use ``math.fsum`` and every input is
-visited in a fixed order, so the figures do not depend on the order of the sheets.
+Floats are used for bias, spread and W (they are indicators, not money); sums use ``math.fsum`` and every
+input is visited in a fixed order, so the figures do not depend on the order of the sheets.
 """
 
 from __future__ import annotations
@@ -64,8 +67,8 @@ _OUTLIER_MADS = 3
 
 @dataclass(frozen=True)
 class EvaluatorBias:
-    """An evaluator's mean deviation from each project's pooled mean total (``bias``, points) and the population
-    standard deviation of those deviations (``spread``)."""
+    """An evaluator's mean deviation from each project's pooled mean total (``bias``, points) and the
+    population standard deviation of those deviations (``spread``)."""
 
     evaluator: str
     group: str
@@ -76,7 +79,7 @@ class EvaluatorBias:
 
 @dataclass(frozen=True)
 class OutlierSheet:
-    """A counted sheet whose total lies more than ``threshold`` (3 scaled MADs) from the project's median total."""
+    """A counted sheet whose total is more than ``threshold`` (3 scaled MADs) from the project's median."""
 
     evaluator: str
     group: str
@@ -90,7 +93,7 @@ class OutlierSheet:
 
 @dataclass(frozen=True)
 class Concordance:
-    """Kendall's W with tie correction; ``raters`` who scored every project took part, ``excluded`` did not."""
+    """Kendall's W with tie correction; ``raters`` scored every project, ``excluded`` did not."""
 
     w: float | None
     raters: int
@@ -100,7 +103,7 @@ class Concordance:
 
 @dataclass(frozen=True)
 class Influence:
-    """An evaluator without whose sheets the selected set would differ: projects ``dropped`` from / ``added`` to it."""
+    """An evaluator without whose sheets the selected set would differ (``dropped`` / ``added`` projects)."""
 
     evaluator: str
     group: str
@@ -110,7 +113,7 @@ class Influence:
 
 @dataclass(frozen=True)
 class Diagnostics:
-    """Everything :func:`diagnose` reports. ``influential`` is ``None`` when no budget and amounts were given."""
+    """What :func:`diagnose` reports; ``influential`` is ``None`` unless budget and amounts were given."""
 
     evaluators: tuple[EvaluatorBias, ...]
     outliers: tuple[OutlierSheet, ...]
@@ -204,7 +207,7 @@ def _ranks_twice(values: Sequence[int]) -> tuple[list[int], int]:
 
 
 def _kendall_w(raters: Sequence[Sequence[int]], n: int) -> tuple[float | None, list[int]]:
-    """Kendall's W with tie correction for raters' scores over n projects; also the column sums of doubled ranks.
+    """Kendall's W (tie-corrected) of raters' scores over n projects, and the column sums of doubled ranks.
 
     W = 12 S / (m²(n³ − n) − m Σ T), S the sum of squared deviations of the rank sums from their mean.
     """
@@ -255,7 +258,8 @@ def _concordance(result: TallyResult) -> tuple[Concordance, dict[str, Concordanc
     for group in sorted(members):
         by_group[group], sums = over(members[group])
         if sums is not None:
-            # Within a group every rank sum has the same number of raters, so ordering the sums orders the mean ranks.
+            # Within a group every rank sum has the same number of raters, so ordering the sums orders the
+            # mean ranks.
             group_rankings.append(sums)
     between = None
     if len(members) > 1:
@@ -290,7 +294,8 @@ def _leave_one_out(
         }
 
     baseline = selected(state.hundredths)
-    # For each project and pool, the (weight, num, den) parts of the *other* pools, which removal leaves alone.
+    # For each project and pool, the (weight, num, den) parts of the *other* pools, which removal leaves
+    # alone.
     others: dict[str, dict[str | None, list[tuple[int, int, int]]]] = {}
     if weights is not None:
         for project, pools in state.pools.items():
@@ -342,8 +347,8 @@ def diagnose(
     amounts: Mapping[str, Decimal] | None = None,
     tie_break: TieBreak = None,
 ) -> Diagnostics:
-    """Diagnostics for a tally result (see the module docstring); leave-one-out needs ``budget`` and ``amounts``,
-    taken exactly as :func:`dajia.scoring.engine.select` takes them."""
+    """Diagnostics for a tally result (see the module docstring); leave-one-out needs ``budget`` and
+    ``amounts``, taken exactly as :func:`dajia.scoring.engine.select` takes them."""
     rows = result._state.rows
     pooled, by_group, between = _concordance(result)
     influential = None

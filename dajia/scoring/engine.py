@@ -1,27 +1,31 @@
 """The scoring engine: score sheets in, ranked result out.
 
-This module is the single place where Dajia turns evaluators' sheets into the scores that decide who gets public
-money. The web pages, the JSON API, the exports and ``dajia tally`` all call :func:`tally`, :func:`select` and
-:func:`canonical_sheet_file`, so they agree to the cent. It is plain Python on purpose — no Django import — so an
-auditor can read it, run it and re-tally a published result from the exported sheet file alone.
+This module is the single place where Dajia turns evaluators' sheets into the scores that decide who gets
+public money. The web pages, the JSON API, the exports and ``dajia tally`` all call :func:`tally`,
+:func:`select` and :func:`canonical_sheet_file`, so they agree to the cent. It is plain Python on purpose — no
+Django import — so an auditor can read it, run it and re-tally a published result from the exported sheet file
+alone.
 
 The rules implemented here are the normative "Scoring rules" of PRODUCT.md. The ones an office is asked about:
 
 * **Exact arithmetic.** Every score is handled as an exact rational number (internally as integer tenths of a
-  point); nothing is rounded until a figure is reported, and reported figures are rounded half-up to 2 decimals.
-  So 80.505 is reported as 80.51 on every screen and in every export, never 80.50 because of binary floating point.
-* **Only complete sheets count.** A sheet with a blank criterion is reported as incomplete and left out; it is not an
-  error, because an evaluator may have run out of time. A second sheet by the same evaluator for the same project
-  *is* an error: the engine cannot know which one the evaluator meant.
+  point); nothing is rounded until a figure is reported, and reported figures are rounded half-up to 2
+  decimals. So 80.505 is reported as 80.51 on every screen and in every export, never 80.50 because of binary
+  floating point.
+* **Only complete sheets count.** A sheet with a blank criterion is reported as incomplete and left out; it is
+  not an error, because an evaluator may have run out of time. A second sheet by the same evaluator for the
+  same project *is* an error: the engine cannot know which one the evaluator meant.
 * **Robust method.** ``trimmed`` (the default) drops one highest and one lowest total once a pool has at least
-  ``trim_min`` sheets (default 5, never below 3, so at least one sheet always remains), which limits what a single
-  generous or harsh evaluator can do; ``mean`` and ``median`` are available when the tender rules say so.
-* **Groups.** With group weights (e.g. 政协委员 0.4, 基层工会主席 0.6) the method runs inside each group and the
-  project score is the weighted mean of the *unrounded* group scores; when a group did not score a project the
-  weights of the groups that did are renormalised, so a missing group neither zeroes nor inflates the score.
-* **Ranking** is competition ranking (1, 2, 2, 4) on the *rounded* score — the score people see — so two projects
-  shown with the same score always share a rank and are flagged as tied. Breaking a tie is a recorded decision of
-  the chair, never arithmetic, so a re-tally reproduces the published ranks exactly.
+  ``trim_min`` sheets (default 5, never below 3, so at least one sheet always remains), which limits what a
+  single generous or harsh evaluator can do; ``mean`` and ``median`` are available when the tender rules say
+  so.
+* **Groups.** With group weights (e.g. 政协委员 0.4, 基层工会主席 0.6) the method runs inside each group and
+  the project score is the weighted mean of the *unrounded* group scores; when a group did not score a project
+  the weights of the groups that did are renormalised, so a missing group neither zeroes nor inflates the
+  score.
+* **Ranking** is competition ranking (1, 2, 2, 4) on the *rounded* score — the score people see — so two
+  projects shown with the same score always share a rank and are flagged as tied. Breaking a tie is a recorded
+  decision of the chair, never arithmetic, so a re-tally reproduces the published ranks exactly.
 """
 
 from __future__ import annotations
@@ -68,16 +72,16 @@ DEFAULT_TRIM_MIN = 5
 MIN_TRIM_MIN = 3
 DEFAULT_MINIMUM = Decimal(60)
 
-# Score type accepted from callers: exact numbers only. A float such as 8.3 is not exactly 8.3, so floats are refused
-# rather than silently turned into 8.300000000000000710542735760100185871124267578125.
+# Score type accepted from callers: exact numbers only. A float such as 8.3 is not exactly 8.3, so floats are
+# refused rather than silently turned into 8.300000000000000710542735760100185871124267578125.
 Score = Fraction | int | Decimal
 
 
 class ScoringError(ValueError):
     """Invalid scoring input, refused with the reason in Chinese and English and the file line when known.
 
-    ``code`` is a stable machine-readable key (e.g. ``"duplicate_sheet"``) for forms and tests; ``zh``/``en`` are the
-    reasons without the line prefix; ``text_zh``/``text_en`` include it.
+    ``code`` is a stable machine-readable key (e.g. ``"duplicate_sheet"``) for forms and tests; ``zh``/``en``
+    are the reasons without the line prefix; ``text_zh``/``text_en`` include it.
     """
 
     def __init__(self, code: str, zh: str, en: str, *, line: int | None = None) -> None:
@@ -147,7 +151,7 @@ class ProjectResult:
 
 @dataclass(frozen=True)
 class _TallyState:
-    """Intermediate figures kept for diagnostics and leave-one-out (all totals in integer tenths of a point)."""
+    """Figures kept for diagnostics and leave-one-out (all totals in integer tenths of a point)."""
 
     method: str
     trim_min: int
@@ -165,10 +169,10 @@ class _TallyState:
 class TallyResult:
     """The result of :func:`tally`.
 
-    ``projects`` are in rank order, tied projects by name (Unicode code point order). ``unranked`` names the projects
-    with no counted sheet; ``incomplete`` holds the sheets with a blank (reported, not counted); ``counted`` the
-    sheets that count, in input order — the ones that go into the canonical sheet file and its digest.
-    Use :meth:`payload` / :func:`result_json` rather than ``dataclasses.asdict`` to serialise.
+    ``projects`` are in rank order, tied projects by name (Unicode code point order). ``unranked`` names the
+    projects with no counted sheet; ``incomplete`` holds the sheets with a blank (reported, not counted);
+    ``counted`` the sheets that count, in input order — the ones that go into the canonical sheet file and its
+    digest. Use :meth:`payload` / :func:`result_json` rather than ``dataclasses.asdict`` to serialise.
     """
 
     method: str
@@ -193,15 +197,16 @@ class TallyResult:
         return result_payload(self)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Numbers
 
 
 def round_half_up(value: Fraction | int, places: int = 2) -> Decimal:
     """Round an exact value half-up (away from zero) to ``places`` decimals, exactly.
 
-    Why not ``round()`` or ``Decimal.quantize`` on a float: both would first turn the exact value into binary, and
-    e.g. 0.125 or 80.505 could then round the wrong way. Here the rational is rounded with integer arithmetic.
+    Why not ``round()`` or ``Decimal.quantize`` on a float: both would first turn the exact value into binary,
+    and e.g. 0.125 or 80.505 could then round the wrong way. Here the rational is rounded with integer
+    arithmetic.
     """
     value = Fraction(value)
     negative = value < 0
@@ -283,7 +288,7 @@ def parse_weight(text: str) -> Fraction:
     return weight
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Validation
 
 
@@ -314,7 +319,7 @@ def _as_fraction(value: object) -> Fraction | None:
 
 
 def _check_criteria(criteria: Sequence[Criterion]) -> list[tuple[str, int]]:
-    """Return (name, cap) per criterion, cap being the maximum in tenths rounded down (scores are in tenths)."""
+    """(name, cap) per criterion, cap being the maximum in tenths rounded down (scores are in tenths)."""
     if not criteria:
         raise ScoringError("no_criteria", "评分标准没有任何评分项", "the rubric has no criteria")
     seen: set[str] = set()
@@ -380,9 +385,9 @@ def _validate(
 ) -> tuple[list[tuple[str, int]], _Checked]:
     """Check every sheet in input order and stop at the first problem, reported with its line.
 
-    The rules: evaluator and project named; an evaluator in exactly one group; with weights, every group named on
-    any sheet (scored or not) has a weight and no group is blank; one sheet per evaluator and project, complete or
-    not; each score an exact number in [0, max] with at most one decimal.
+    The rules: evaluator and project named; an evaluator in exactly one group; with weights, every group named
+    on any sheet (scored or not) has a weight and no group is blank; one sheet per evaluator and project,
+    complete or not; each score an exact number in [0, max] with at most one decimal.
     """
     crit = _check_criteria(criteria)
     names = {name for name, _ in crit}
@@ -510,7 +515,7 @@ def _check_weights(
     return out
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Pools
 
 
@@ -590,7 +595,7 @@ def _integer_weights(weights: Mapping[str, Fraction]) -> dict[str, int]:
     return {name: int(weight * common) for name, weight in weights.items()}
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Tally
 
 
@@ -605,9 +610,10 @@ def tally(
 ) -> TallyResult:
     """Compute the result of a session from its sheets (see the module docstring for the rules).
 
-    ``group_weights`` maps group name to weight (``Fraction``, ``Decimal``, ``int`` or a decimal string such as
-    ``"0.4"``); weights for groups that appear on no sheet are ignored. ``projects`` optionally names invited
-    projects that may have no sheet at all, so they are listed as unranked. Raises :class:`ScoringError`.
+    ``group_weights`` maps group name to weight (``Fraction``, ``Decimal``, ``int`` or a decimal string such
+    as ``"0.4"``); weights for groups that appear on no sheet are ignored. ``projects`` optionally names
+    invited projects that may have no sheet at all, so they are listed as unranked. Raises
+    :class:`ScoringError`.
     """
     _check_method(method)
     _check_trim_min(trim_min)
@@ -705,7 +711,7 @@ def tally(
     )
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Selection
 
 SELECTION_REASONS: dict[str, tuple[str, str]] = {
@@ -745,7 +751,8 @@ class SelectionResult:
     """The outcome of :func:`select`.
 
     ``tie_break_needed`` is set when a tie among the ranked projects has no complete recorded order; such
-    projects were taken in name order and ``unbroken_ties`` lists them (each tie in name order) so the page can warn.
+    projects were taken in name order and ``unbroken_ties`` lists them (each tie in name order) so the page
+    can warn.
     """
 
     entries: tuple[SelectionEntry, ...]
@@ -772,14 +779,15 @@ def _tie_positions(tie_break: TieBreak) -> dict[str, int]:
 def _consideration_order(
     hundredths: Mapping[str, int], positions: Mapping[str, int]
 ) -> list[tuple[str, int]]:
-    """Rank order; tied projects in their recorded tie-break order, projects without a recorded place after those
-    with one, in name order."""
+    """Rank order; tied projects in their recorded tie-break order, projects without a recorded place after
+    those with one, in name order."""
     unplaced = len(positions) + 1
     return sorted(hundredths.items(), key=lambda item: (-item[1], positions.get(item[0], unplaced), item[0]))
 
 
 def _unbroken_ties(order: Sequence[tuple[str, int]], positions: Mapping[str, int]) -> list[tuple[str, ...]]:
-    """The ties in ``order`` whose members do not all have distinct recorded places (each tie in name order)."""
+    """The ties in ``order`` whose members do not all have distinct recorded places (each tie in name
+    order)."""
     unbroken: list[tuple[str, ...]] = []
     i = 0
     while i < len(order):
@@ -796,7 +804,8 @@ def _unbroken_ties(order: Sequence[tuple[str, int]], positions: Mapping[str, int
 
 
 def _minimum_hundredths(minimum: Decimal) -> int:
-    """Rounded score ≥ minimum ⇔ hundredths ≥ ceil(100 × minimum), since the rounded score is whole hundredths."""
+    """Rounded score ≥ minimum ⇔ hundredths ≥ ceil(100 × minimum), since the rounded score is whole
+    hundredths."""
     return int((Decimal(minimum) * 100).to_integral_value(rounding=ROUND_CEILING))
 
 
@@ -842,11 +851,11 @@ def select(
 ) -> SelectionResult:
     """Select projects against the budget.
 
-    In rank order (tied projects in the chair's recorded tie-break order — a list of project names, or a mapping
-    name → position), a project is selected when its *rounded* score reaches ``minimum`` (default 60) and its
-    proposed amount fits what is left of ``budget``; otherwise it is skipped with the reason and the next one is
-    considered, so a cheaper lower-ranked project can still be funded. Without a recorded order a tie is taken in
-    name order and ``tie_break_needed`` is set.
+    In rank order (tied projects in the chair's recorded tie-break order — a list of project names, or a
+    mapping name → position), a project is selected when its *rounded* score reaches ``minimum`` (default 60)
+    and its proposed amount fits what is left of ``budget``; otherwise it is skipped with the reason and the
+    next one is considered, so a cheaper lower-ranked project can still be funded. Without a recorded order a
+    tie is taken in name order and ``tie_break_needed`` is set.
     """
     projects = results.projects if isinstance(results, TallyResult) else tuple(results)
     budget = _money(budget, "预算 budget")
@@ -882,7 +891,7 @@ def select(
     )
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Canonical sheet file and digest
 
 
@@ -902,8 +911,8 @@ def canonical_table(
     """The canonical header and rows (evaluator, group, project, scores in tenths) of the counted sheets.
 
     Shared by :func:`canonical_sheet_file` and the XLSX writer so both list the same rows in the same order.
-    Text fields are NFKC-normalised and trimmed exactly as the reader does, so reading the file back and writing
-    it again gives the same bytes — and therefore the same digest.
+    Text fields are NFKC-normalised and trimmed exactly as the reader does, so reading the file back and
+    writing it again gives the same bytes — and therefore the same digest.
     """
     _, checked = _validate(criteria, sheets, None)
     header = ["evaluator", "group", "project"]
@@ -919,9 +928,10 @@ def canonical_table(
 def canonical_sheet_file(criteria: Sequence[Criterion], sheets: Iterable[Sheet]) -> str:
     """The canonical sheet file of the counted sheets (incomplete ones are left out), per PRODUCT.md.
 
-    Header ``evaluator,group,project`` then ``name(max)`` per criterion in rubric order (maxima without a trailing
-    ``.0``); rows sorted by project then evaluator in code point order; each score with exactly one decimal; a
-    field quoted only when it holds a comma, a quote or a line break; ``\\n`` after every line, the last included.
+    Header ``evaluator,group,project`` then ``name(max)`` per criterion in rubric order (maxima without a
+    trailing ``.0``); rows sorted by project then evaluator in code point order; each score with exactly one
+    decimal; a field quoted only when it holds a comma, a quote or a line break; ``\\n`` after every line, the
+    last included.
     """
     header, rows = canonical_table(criteria, sheets)
     lines = [",".join(_csv_field(h) for h in header)]
@@ -937,12 +947,13 @@ def digest(criteria: Sequence[Criterion], sheets: Iterable[Sheet]) -> str:
     return hashlib.sha256(canonical_sheet_file(criteria, sheets).encode("utf-8")).hexdigest()
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # JSON
 
 
 def result_payload(result: TallyResult) -> dict[str, object]:
-    """The result as ``dajia tally --json`` prints it (Decimals for scores; criterion keys without ``(max)``)."""
+    """The result as ``dajia tally --json`` prints it (Decimals for scores; criterion keys without
+    ``(max)``)."""
     return {
         "method": result.method,
         "trim_min": result.trim_min,
@@ -991,6 +1002,6 @@ def _json(value: object, indent: int, level: int) -> str:
 
 
 def result_json(result: TallyResult, *, indent: int = 2) -> str:
-    """The JSON text of :func:`result_payload`; scores are written from their decimal text (80.5, not 80.500001),
-    trailing zeros dropped, so the number's value is exactly the rounded figure."""
+    """The JSON text of :func:`result_payload`; scores are written from their decimal text (80.5, not
+    80.500001), trailing zeros dropped, so the number's value is exactly the rounded figure."""
     return _json(result_payload(result), indent, 0)

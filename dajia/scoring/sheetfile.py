@@ -1,18 +1,19 @@
-"""The sheet file: paper score sheets typed in, the export's worksheet 评分明细, and the input of ``dajia tally``.
+"""The sheet file: paper score sheets typed in, the export's worksheet 评分明细, and the input of ``dajia
+tally``.
 
 Format (PRODUCT.md, "The sheet file"):
 
-* CSV in UTF-8 (a BOM and CRLF line ends are fine) or XLSX, told by the file's extension. Any other encoding is
-  refused with a hint to save as UTF-8 — guessing GBK versus Big5 could silently change names, and a changed name
-  is a different evaluator or project.
-* XLSX: the worksheet named 评分明细, else the first worksheet; formula cells are read as the value Excel cached;
-  a number cell is read as its shortest decimal form (12.3, not 12.299999999999999).
-* Line 1 is the header ``evaluator,group,project`` (or ``评委,分组,项目``; case and surrounding spaces ignored), then
-  one column per criterion written ``name(max)`` — the last parenthesised part is the maximum, so
-  ``成熟度(吸引力)(25)`` is criterion 成熟度(吸引力) with maximum 25. No other columns.
-* Every cell is NFKC-normalised and trimmed, so full-width digits count as digits and ``P1 `` is ``P1``. A score must
-  then match ``^[0-9]+(\\.[0-9])?$``: ``8.50``, ``+8``, ``8.``, ``.5``, ``1e1`` and ``8分`` are refused rather than
-  guessed at. A blank score means "not scored"; an entirely blank row is skipped.
+* CSV in UTF-8 (a BOM and CRLF line ends are fine) or XLSX, told by the file's extension. Any other encoding
+  is refused with a hint to save as UTF-8 — guessing GBK versus Big5 could silently change names, and a
+  changed name is a different evaluator or project.
+* XLSX: the worksheet named 评分明细, else the first worksheet; formula cells are read as the value Excel
+  cached; a number cell is read as its shortest decimal form (12.3, not 12.299999999999999).
+* Line 1 is the header ``evaluator,group,project`` (or ``评委,分组,项目``; case and surrounding spaces
+  ignored), then one column per criterion written ``name(max)`` — the last parenthesised part is the maximum,
+  so ``成熟度(吸引力)(25)`` is criterion 成熟度(吸引力) with maximum 25. No other columns.
+* Every cell is NFKC-normalised and trimmed, so full-width digits count as digits and ``P1 `` is ``P1``. A
+  score must then match ``^[0-9]+(\\.[0-9])?$``: ``8.50``, ``+8``, ``8.``, ``.5``, ``1e1`` and ``8分`` are
+  refused rather than guessed at. A blank score means "not scored"; an entirely blank row is skipped.
 
 Line numbers in errors are 1-based lines of the file (for XLSX, row numbers); the header is line 1.
 """
@@ -66,8 +67,8 @@ class SheetFile:
 def clean_cell(value: object) -> str:
     """A cell as text after NFKC normalisation and trimming (``None`` → ``""``).
 
-    Numbers are written in their shortest decimal form: an integral float as an integer (12.0 → "12"), any other
-    float by ``repr`` (the shortest text that reads back as the same float: 12.3 → "12.3").
+    Numbers are written in their shortest decimal form: an integral float as an integer (12.0 → "12"), any
+    other float by ``repr`` (the shortest text that reads back as the same float: 12.3 → "12.3").
     """
     if value is None:
         return ""
@@ -120,7 +121,8 @@ def _header(cells: Sequence[str]) -> tuple[list[tuple[int, Criterion]], set[int]
             found_en = f", found {cell!r}" if cell else ""
             raise ScoringError(
                 "missing_column",
-                f"缺少列「{english}」（{chinese}）：第 {index + 1} 列应为 {english}（或 {chinese}）{found_zh}；"
+                f"缺少列「{english}」（{chinese}）：第 {index + 1} 列应为 {english}"
+                f"（或 {chinese}）{found_zh}；"
                 "表头应为 evaluator,group,project（或 评委,分组,项目），然后是各评分项 名称(满分)",
                 f"missing column {english!r}: column {index + 1} must be {english} (or {chinese}){found_en}; "
                 "the header is evaluator,group,project (or 评委,分组,项目) then one name(max) per criterion",
@@ -139,9 +141,10 @@ def _header(cells: Sequence[str]) -> tuple[list[tuple[int, Criterion]], set[int]
         if not match or not name:
             raise ScoringError(
                 "bad_column",
-                f"第 {index + 1} 列「{cell}」不是评分项：评分项应写作 名称(满分)，如 内容实用有效(30)；不允许其他列",
-                f"column {index + 1} {cell!r} is not a criterion: write criteria as name(max), e.g. 内容实用有效(30); "
-                "no other columns are allowed",
+                f"第 {index + 1} 列「{cell}」不是评分项：评分项应写作 名称(满分)，"
+                "如 内容实用有效(30)；不允许其他列",
+                f"column {index + 1} {cell!r} is not a criterion: write criteria as name(max), "
+                "e.g. 内容实用有效(30); no other columns are allowed",
                 line=1,
             )
         maximum = Fraction(match.group(2))
@@ -165,7 +168,8 @@ def _header(cells: Sequence[str]) -> tuple[list[tuple[int, Criterion]], set[int]
         raise ScoringError(
             "missing_column",
             "没有评分项列：表头在 evaluator,group,project 之后应有各评分项 名称(满分)",
-            "no criterion columns: the header needs one name(max) column per criterion after evaluator,group,project",
+            "no criterion columns: the header needs one name(max) column per criterion "
+            "after evaluator,group,project",
             line=1,
         )
     return criteria, blank
@@ -174,7 +178,8 @@ def _header(cells: Sequence[str]) -> tuple[list[tuple[int, Criterion]], set[int]
 def parse_rows(rows: Iterable[tuple[int, Sequence[object]]]) -> SheetFile:
     """Parse a sheet file given as (line number, raw cells) pairs, the first being the header on line 1.
 
-    Shared by the CSV and XLSX readers (and usable for rows typed into a web form), so both apply the same rules.
+    Shared by the CSV and XLSX readers (and usable for rows typed into a web form), so both apply the same
+    rules.
     """
     iterator = iter(rows)
     first = next(iterator, None)
@@ -222,7 +227,7 @@ def parse_rows(rows: Iterable[tuple[int, Sequence[object]]]) -> SheetFile:
     return SheetFile(tuple(c for _, c in columns), tuple(sheets))
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # CSV
 
 
@@ -277,7 +282,7 @@ def parse_csv_text(text: str) -> SheetFile:
     return parse_rows(_csv_rows(text))
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # XLSX
 
 
@@ -286,7 +291,8 @@ def _load_workbook(data: bytes, *, data_only: bool) -> Any:
 
     try:
         with warnings.catch_warnings():
-            # openpyxl warns about features it drops (data validation, default styles); they don't matter here.
+            # openpyxl warns about features it drops (data validation, default styles); they don't matter
+            # here.
             warnings.simplefilter("ignore")
             return load_workbook(io.BytesIO(data), data_only=data_only)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
@@ -317,8 +323,8 @@ def parse_xlsx_bytes(data: bytes) -> SheetFile:
 
 
 def _check_uncached_formulas(data: bytes, rows: list[tuple[int, list[object]]]) -> None:
-    """A formula whose value was never calculated (e.g. a file written by a script, not saved by Excel) reads as
-    empty; refuse it instead of silently treating the score as "not scored"."""
+    """A formula whose value was never calculated (e.g. a file written by a script, not saved by Excel) reads
+    as empty; refuse it instead of silently treating the score as "not scored"."""
     if not rows:
         return
     width = len(rows[0][1])
@@ -339,19 +345,21 @@ def _check_uncached_formulas(data: bytes, rows: list[tuple[int, list[object]]]) 
                 raise ScoringError(
                     "uncached_formula",
                     f"第 {column} 列的公式没有计算结果；请在 Excel 中打开并保存后重试",
-                    f"the formula in column {column} has no calculated value; open and save the file in Excel",
+                    f"the formula in column {column} has no calculated value; "
+                    "open and save the file in Excel",
                     line=number,
                 )
     finally:
         workbook.close()
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Entry points
 
 
 def parse_bytes(data: bytes, filename: str) -> SheetFile:
-    """Parse an uploaded or read sheet file; the format is told by ``filename``'s extension (.csv or .xlsx)."""
+    """Parse an uploaded or read sheet file; the format is told by ``filename``'s extension (.csv or
+    .xlsx)."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
         return parse_csv_text(_decode(data))
@@ -365,7 +373,8 @@ def parse_bytes(data: bytes, filename: str) -> SheetFile:
 
 
 def read_sheet_file(path: str | Path) -> SheetFile:
-    """Read a sheet file from disk (see :func:`parse_bytes`); an unreadable file is a :class:`ScoringError`."""
+    """Read a sheet file from disk (see :func:`parse_bytes`); an unreadable file is a
+    :class:`ScoringError`."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -382,8 +391,8 @@ def write_xlsx_sheet(ws: Any, criteria: Sequence[Criterion], sheets: Iterable[Sh
     """Write the canonical rows of the counted sheets into an openpyxl worksheet (header on row 1).
 
     Scores are written as number cells (8.5, 9) so they add up in Excel; reading the sheet back gives the same
-    sheets, hence the same digest. Text that starts with "=" is forced to text so it is never run as a formula.
-    Name the worksheet 评分明细 so ``dajia tally`` finds it in a multi-sheet export.
+    sheets, hence the same digest. Text that starts with "=" is forced to text so it is never run as a
+    formula. Name the worksheet 评分明细 so ``dajia tally`` finds it in a multi-sheet export.
     """
     header, rows = canonical_table(criteria, sheets)
     ws.append(header)

@@ -2,14 +2,9 @@ from django.db import migrations
 
 
 def add_defaults(apps, schema_editor):
-    from dajia.menu.defaults import DEFAULT_CATEGORIES
+    from dajia.menu.defaults import install_default_categories
 
-    Category = apps.get_model("menu", "Category")
-    for position, (code, zh, en, keywords) in enumerate(DEFAULT_CATEGORIES, start=1):
-        Category.objects.get_or_create(
-            code=code,
-            defaults={"name_zh": zh, "name_en": en, "position": position, "keywords": "\n".join(keywords.split())},
-        )
+    install_default_categories(apps.get_model("menu", "Category"))
 
 
 def remove_defaults(apps, schema_editor):

@@ -1,0 +1,52 @@
+import subprocess
+import sys
+
+import pytest
+
+from dajia.core.env import EnvError, database_from_url, env_bool, env_int
+
+
+def test_env_bool_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(EnvError):
+        env_bool("X_FLAG")
+    monkeypatch.setenv("X_FLAG", "yes")
+    assert env_bool("X_FLAG") is True
+
+
+def test_env_int_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("X_INT", "ten")
+    with pytest.raises(EnvError):
+        env_int("X_INT", 1)
+
+
+def test_database_url_postgres_and_sqlite():
+    pg = database_from_url("postgres://postgres@127.0.0.1:5432/dajia")
+    assert pg["ENGINE"].endswith("postgresql") and pg["NAME"] == "dajia" and pg["PORT"] == "5432"
+    assert database_from_url("sqlite:////tmp/x.db")["NAME"] == "/tmp/x.db"
+    with pytest.raises(EnvError):
+        database_from_url("mysql://x/y")
+
+
+def _run(env_extra: dict, *args) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "DAJIA_SQLITE_PATH": "/tmp/dajia-settings-test.sqlite3", **env_extra}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _run({"DAJIA_DEBUG": "0"}, "check")
+    assert result.returncode != 0
+    assert "DAJIA_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = _run(
+        {"DAJIA_DEBUG": "0", "DAJIA_SECRET_KEY": "x" * 60 + "-production-secret-for-the-check"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
