@@ -40,7 +40,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 messages: $(STAMP)
-	cd dajia && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location && ../$(PY) ../manage.py compilemessages
+	cd dajia && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
+	$(PY) scripts/po_fill.py dajia/locale/en/LC_MESSAGES/django.po --identity
+	-$(PY) scripts/po_fill.py dajia/locale/zh_Hans/LC_MESSAGES/django.po $${TSV:-/dev/null}
+	cd dajia && ../$(PY) ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) var build

@@ -9,6 +9,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from importlib import import_module
+
+# Each module adds its subcommands with ``add_parser(subparsers)``; the tally and needs commands need no
+# database, so they are plain Python on top of the pure engines.
+COMMAND_MODULES = ["dajia.cli_tally", "dajia.cli_needs", "dajia.cli_ops"]
 
 
 def _manage(args: argparse.Namespace) -> int:
@@ -25,12 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="大家 Dajia — 工会购买服务协商平台命令行 / trade-union service purchasing command line",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    try:
-        from dajia import cli_tally
-    except ImportError:  # pragma: no cover - only while the tally module is being written
-        cli_tally = None
-    if cli_tally is not None:
-        cli_tally.add_parser(sub)
+    for module_name in COMMAND_MODULES:
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name != module_name:
+                raise
+            continue
+        module.add_parser(sub)
     manage = sub.add_parser("manage", help="运行 Django 管理命令 / run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=_manage)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,10 @@ INSTALLED_APPS = [
     "dajia.orgs",
     "dajia.menu",
     "dajia.scoring",
+    "dajia.needs",
     "dajia.consultations",
+    "dajia.agreements",
+    "dajia.orders",
     "dajia.live",
     "dajia.demo",
 ]
@@ -82,12 +86,15 @@ TEMPLATES = [
     }
 ]
 
+# Each test run gets its own test database, so two runs on one machine (a developer's and CI's) never clash.
+_TEST_SUFFIX = f"_{os.getpid()}" if TESTING else ""
+
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": database_from_url(_database_url)}
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-        DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
+        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_TEST_SUFFIX}"}
 else:
     DATABASES = {
         "default": {

@@ -26,8 +26,10 @@ def _quote(text: str) -> str:
 
 
 def main(po_path: str, tsv_path: str) -> int:
-    table = {}
-    with open(tsv_path, encoding="utf-8") as tsv:
+    """With ``--identity`` instead of a TSV, every msgid is its own translation (the English catalogue)."""
+    table: dict[str, str] = {}
+    identity = tsv_path == "--identity"
+    with open(po_path if identity else tsv_path, encoding="utf-8") as tsv:
         for line in tsv:
             if "\t" in line:
                 k, v = line.rstrip("\n").split("\t", 1)
@@ -50,6 +52,8 @@ def main(po_path: str, tsv_path: str) -> int:
             empty = re.search(r'^msgstr ""\s*\Z', entry, re.M)
         if not empty:
             continue
+        if identity:
+            table[msgid] = msgid
         if msgid not in table:
             missing.append(msgid)
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -50,15 +52,26 @@ def unauthorized(request, exc):
     )
 
 
-def _register_routers() -> None:
-    from dajia.menu.api import router as menu_router
+# Each domain app may offer an ``api.py`` with a ``router``; it is mounted under its prefix here.
+API_ROUTERS = {
+    "menu": "dajia.menu.api",
+    "sessions": "dajia.consultations.api",
+    "participation": "dajia.participation.api",
+    "needs": "dajia.needs.api",
+    "agreements": "dajia.agreements.api",
+    "orders": "dajia.orders.api",
+}
 
-    api.add_router("/menu", menu_router)
-    try:
-        from dajia.consultations.api import router as consultations_router
-    except ImportError:
-        return
-    api.add_router("/sessions", consultations_router)
+
+def _register_routers() -> None:
+    for prefix, module_name in API_ROUTERS.items():
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name is None or not module_name.startswith(e.name):
+                raise
+            continue
+        api.add_router(f"/{prefix}", module.router)
 
 
 _register_routers()

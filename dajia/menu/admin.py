@@ -22,3 +22,10 @@ class ServiceProjectAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "provider__name", "title_initials"]
     list_select_related = ["provider", "category"]
     inlines = [PhotoInline]
+
+
+@admin.register(ProjectPhoto)
+class ProjectPhotoAdmin(admin.ModelAdmin):
+    list_display = ["project", "caption"]
+    search_fields = ["project__title", "caption"]
+    list_select_related = ["project"]

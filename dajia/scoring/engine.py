@@ -35,10 +35,12 @@ import json
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Literal
 
 __all__ = [
@@ -182,7 +184,7 @@ class TallyResult:
     projects: tuple[ProjectResult, ...]
     unranked: tuple[str, ...]
     incomplete: tuple[Sheet, ...]
-    counted: tuple[Sheet, ...]
+    counted: tuple[Sheet, ...] = field(repr=False)
     _state: _TallyState = field(repr=False, compare=False)
 
     def project(self, name: str) -> ProjectResult:
@@ -330,7 +332,7 @@ def _check_criteria(criteria: Sequence[Criterion]) -> list[tuple[str, int]]:
             raise ScoringError("bad_criterion", "评分项名称不能为空", "a criterion name is empty")
         if name in seen:
             raise ScoringError(
-                "duplicate_criterion", f"评分项「{name}」重复", f"criterion {name!r} appears twice", line=1
+                "duplicate_criterion", f"评分项「{name}」重复", f"criterion {name!r} appears twice"
             )
         seen.add(name)
         maximum = _as_fraction(criterion.max)
@@ -339,7 +341,6 @@ def _check_criteria(criteria: Sequence[Criterion]) -> list[tuple[str, int]]:
                 "bad_criterion",
                 f"评分项「{name}」的满分必须是正数",
                 f"the maximum of criterion {name!r} must be a positive number",
-                line=1,
             )
         try:
             decimal_text(maximum)
@@ -348,7 +349,6 @@ def _check_criteria(criteria: Sequence[Criterion]) -> list[tuple[str, int]]:
                 "bad_criterion",
                 f"评分项「{name}」的满分必须是有限小数",
                 f"the maximum of criterion {name!r} must be a finite decimal",
-                line=1,
             ) from None
         out.append((name, math.floor(maximum * 10)))
     return out
@@ -545,7 +545,7 @@ def _pool_ratio_without(
     if n == 0:
         return None
     if method == "median":
-        pos = _bisect_left(totals, removed)
+        pos = bisect_left(totals, removed)
 
         def at(k: int) -> int:
             return totals[k] if k < pos else totals[k + 1]
@@ -560,17 +560,6 @@ def _pool_ratio_without(
         high = totals[-2] if removed == totals[-1] else totals[-1]
         return rest - low - high, (n - 2) * 10
     return rest, n * 10
-
-
-def _bisect_left(items: list[int], value: int) -> int:
-    lo, hi = 0, len(items)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if items[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def _combine(parts: Iterable[tuple[int, int, int]]) -> tuple[int, int]:
@@ -922,6 +911,14 @@ def canonical_table(
         for sheet, values in checked.counted
     ]
     rows.sort(key=lambda row: (row[2], row[0]))
+    for before, after in pairwise(rows):
+        if (before[0], before[2]) == (after[0], after[2]):
+            # Names that differ only in width or surrounding spaces are one name once read back from the file.
+            raise ScoringError(
+                "duplicate_sheet",
+                f"评委「{after[0]}」对项目「{after[2]}」有两张评分表",
+                f"evaluator {after[0]!r} has two sheets for project {after[2]!r}",
+            )
     return header, rows
 
 

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from dajia.scoring.bench import bench_engine
 from dajia.scoring.diagnostics import diagnose
 from dajia.scoring.engine import select, tally
-from dajia.scoring.tests.helpers import ONE, sheet, totals
-from dajia.scoring.tests.test_properties import sessions
+from dajia.scoring.tests.helpers import ONE, sessions, sheet, totals
 
 
 def test_bias_and_population_spread() -> None:

@@ -446,3 +446,10 @@ def test_canonical_sheet_file_quotes_line_breaks_and_is_idempotent() -> None:
     assert text == 'evaluator,group,project,A(10)\nE2,,P,7.0\n"第一行\n第二行",,P,5.0\n'
     reread = parse_csv_text(text)
     assert canonical_sheet_file(reread.criteria, reread.sheets) == text
+
+
+def test_canonical_sheet_file_refuses_names_equal_once_normalised() -> None:
+    sheets = [Sheet("e1", "", "P1", {"总分": Fraction(1)}), Sheet("e1", "", "Ｐ１ ", {"总分": Fraction(2)})]
+    with pytest.raises(ScoringError) as caught:
+        canonical_sheet_file(ONE, sheets)
+    assert caught.value.code == "duplicate_sheet"

@@ -11,36 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dajia.scoring.engine import Criterion, Sheet, TallyResult, canonical_sheet_file, tally
+from dajia.scoring.tests.helpers import sessions
 
 SETTINGS = settings(max_examples=150, deadline=None, database=None)
-GROUPS = ("政协委员", "基层工会主席", "G3")
-PROJECTS = ("P1", "P2", "项目3", "b", "Ａ")
-
-
-@st.composite
-def sessions(draw: st.DrawFn) -> tuple[list[Criterion], list[Sheet], dict[str, Fraction]]:
-    maxima = draw(st.lists(st.sampled_from(["5", "10", "12.5", "25"]), min_size=1, max_size=3))
-    criteria = [Criterion(f"c{i}", Fraction(m)) for i, m in enumerate(maxima)]
-    evaluators = [f"e{i}" for i in range(draw(st.integers(1, 8)))]
-    projects = draw(st.lists(st.sampled_from(PROJECTS), min_size=1, max_size=4, unique=True))
-    group_of = {e: draw(st.sampled_from(GROUPS)) for e in evaluators}
-    sheets = []
-    for e in evaluators:
-        for p in projects:
-            if draw(st.integers(0, 4)) == 0:
-                continue  # a conflict of interest, or simply no sheet
-            scores: dict[str, Fraction | None] = {}
-            for c in criteria:
-                cap = int(c.max * 10)
-                if draw(st.integers(0, 12)) == 0:
-                    scores[c.name] = None
-                else:
-                    # Few distinct values make ties (and equal extremes when trimming) common.
-                    tenths = draw(st.one_of(st.integers(0, cap), st.sampled_from([0, cap // 2, cap])))
-                    scores[c.name] = Fraction(tenths, 10)
-            sheets.append(Sheet(e, group_of[e], p, scores))
-    weights = {g: Fraction(draw(st.integers(1, 20)), 10) for g in GROUPS}
-    return criteria, sheets, weights
 
 
 methods = st.sampled_from(["trimmed", "mean", "median"])
