@@ -51,14 +51,25 @@ def test_the_compiled_catalogue_matches_the_source(lang):
 
 def test_the_catalogue_holds_every_string_in_the_code(tmp_path):
     if not shutil.which("xgettext"):
-        pytest.skip("未安装 gettext（xgettext），无法核对翻译目录 / gettext (xgettext) is not installed: "
-                    "apt-get install -y gettext")
+        pytest.skip(
+            "未安装 gettext（xgettext），无法核对翻译目录 / gettext (xgettext) is not installed: "
+            "apt-get install -y gettext"
+        )
     copy = tmp_path / "dajia"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "static", "*.mo"))
     subprocess.run(
-        [sys.executable, str(PACKAGE.parent / "manage.py"), "makemessages", "-l", "zh_Hans", "--no-location",
-         "--no-obsolete"],
-        cwd=copy, check=True, capture_output=True,
+        [
+            sys.executable,
+            str(PACKAGE.parent / "manage.py"),
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
     extracted = set(parse_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     committed = set(parse_po(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"))

@@ -1,0 +1,70 @@
+"""Backup then restore into an empty database gives the same data (SQLite and PostgreSQL)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from dajia.core.backup import backup, restore
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _table_digest(cursor, tables):
+    out = {}
+    for table in tables:
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - table names from introspection
+        out[table] = cursor.fetchone()[0]
+    return out
+
+
+def test_backup_and_restore_round_trip(tmp_path):
+    call_command("load_demo")
+    db = dict(connection.settings_dict)
+    tables = sorted(t for t in connection.introspection.table_names() if not t.startswith("sqlite_"))
+    with connection.cursor() as cur:
+        before = _table_digest(cur, tables)
+    assert before["menu_serviceproject"] > 20
+
+    dump = backup(db, tmp_path / "dajia.backup")
+    assert dump.stat().st_size > 0
+
+    if db["ENGINE"].endswith("sqlite3"):
+        target = dict(db, NAME=str(tmp_path / "restored.sqlite3"))
+        restore(target, dump)
+        import sqlite3
+
+        cur = sqlite3.connect(target["NAME"]).cursor()
+        after = _table_digest(cur, tables)
+    else:
+        import psycopg
+
+        name = f"dajia_restore_{os.getpid()}"
+        admin = psycopg.connect(
+            host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True
+        )
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            restore(dict(db, NAME=name), dump)
+            with psycopg.connect(
+                host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=name
+            ) as conn:
+                after = _table_digest(conn.cursor(), tables)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
+    assert after == before
+
+
+def test_restore_refuses_without_confirmation(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "dajia.cli", "restore", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and "--yes" in result.stderr
