@@ -221,4 +221,9 @@ def axe_violations(page) -> list[dict]:
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa']}})"
     )
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    # Keep what a reader needs to fix it: the rule and the offending elements.
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["html"][:160] for n in v["nodes"][:5]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

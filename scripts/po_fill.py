@@ -46,10 +46,18 @@ def main(po_path: str, tsv_path: str) -> int:
         if not msgid:
             continue
         plural = "msgid_plural" in entry
+        fuzzy = "#, fuzzy" in entry
+        if fuzzy:
+            # msgmerge's guesses ("fuzzy") are often wrong for short labels: translate them afresh.
+            entry = re.sub(r"^#\| .*\n", "", entry, flags=re.M)
+            entry = re.sub(r'^(msgstr(?:\[0\])?) ((?:".*"\n?)+)', r'\1 ""', entry, flags=re.M)
         if plural:
             empty = re.search(r'^msgstr\[0\] ""\s*$', entry, re.M)
         else:
             empty = re.search(r'^msgstr ""\s*\Z', entry, re.M)
+        if fuzzy:
+            entries[i] = entry.replace("#, fuzzy\n", "").replace("#, fuzzy, ", "#, ")
+            entry = entries[i]
         if not empty:
             continue
         if identity:

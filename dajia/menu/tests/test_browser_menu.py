@@ -23,6 +23,7 @@ def test_a_chair_on_a_phone_searches_the_menu_and_opens_a_project(
     make_project(other_provider, "企业消防安全与应急疏散演练", description="讲解灭火器使用并组织疏散演练")
     _login(phone, live_server.url, "chair")
     phone.get_by_role("button", name="菜单").click()
+    phone.locator(".nav-group summary").filter(has_text=re.compile(r"^服务$")).click()
     phone.get_by_role("link", name="服务菜单", exact=True).click()
     phone.get_by_label("搜索").fill("xfaq")
     phone.get_by_role("button", name="搜索").click()

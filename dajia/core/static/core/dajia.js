@@ -11,6 +11,19 @@
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
       });
     }
+    // One navigation group open at a time; a click elsewhere or Escape closes it.
+    var groups = document.querySelectorAll(".nav-group details");
+    groups.forEach(function (d) {
+      d.addEventListener("toggle", function () {
+        if (d.open) groups.forEach(function (o) { if (o !== d) o.open = false; });
+      });
+    });
+    document.addEventListener("click", function (e) {
+      groups.forEach(function (d) { if (d.open && !d.contains(e.target) && window.innerWidth >= 900) d.open = false; });
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") groups.forEach(function (d) { d.open = false; });
+    });
     document.querySelectorAll("[data-toggle-large-text]").forEach(function (btn) {
       btn.addEventListener("click", function () {
         var on = document.documentElement.classList.toggle("large-text");
