@@ -1,0 +1,89 @@
+"""Reads shared by the agreement pages, the PDF, the settlement page and its export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from dajia.agreements.models import Agreement, AgreementVersion
+from dajia.consultations.models import Session, SessionProject
+
+
+def selected_entries(session: Session) -> list[SessionProject]:
+    """The selected projects of a published session, in the published consideration order.
+
+    Read from the frozen publication (``PublishedResult.payload``) so an agreement always follows what was
+    published; a published session without a stored payload is tallied again through the results selector.
+    """
+    published = getattr(session, "published", None)  # RelatedObjectDoesNotExist is an AttributeError
+    payload = published.payload if published is not None else None
+    if payload is None:
+        from dajia.consultations.results import session_tally
+
+        context = session_tally(session)[1]
+        ids = [row.entry.pk for row in context.rows if row.selection.selected]
+    else:
+        ids = [p["entry_id"] for p in payload.get("projects", []) if p.get("selected")]
+    entries = SessionProject.objects.filter(pk__in=ids).select_related("project__provider", "session")
+    by_id = {e.pk: e for e in entries}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def published_sessions_for(federation_ids: set[int]) -> QuerySet:
+    return (
+        Session.objects.filter(federation_id__in=federation_ids, state=Session.State.PUBLISHED)
+        .annotate(n_agreements=Count("agreements"))
+        .order_by("-published_at")
+    )
+
+
+def current_version(agreement: Agreement) -> AgreementVersion:
+    return agreement.versions.order_by("-number").first()
+
+
+def effective_version(agreement: Agreement) -> AgreementVersion | None:
+    """The latest version both parties signed (None before the first is signed)."""
+    versions = list(agreement.versions.order_by("-number").prefetch_related("signatures"))
+    for v in versions:
+        if {s.party for s in v.signatures.all()} >= {"federation", "provider"}:
+            return v
+    return None
+
+
+def session_shares(amount: Decimal, sessions: int) -> list[Decimal]:
+    """The agreed amount over its sessions, to the cent, any remainder on the last."""
+    base = (amount / sessions).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return [base] * (sessions - 1) + [amount - base * (sessions - 1)]
+
+
+def amount_due(amount: Decimal, sessions: int, confirmed: int) -> Decimal:
+    confirmed = max(0, min(confirmed, sessions))
+    if confirmed == 0:
+        return Decimal("0.00")
+    return sum(session_shares(amount, sessions)[:confirmed], Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class SettlementRow:
+    agreement: Agreement
+    confirmed: int
+    delivered_unconfirmed: int
+    due: Decimal
+
+    @property
+    def outstanding(self) -> int:
+        return self.agreement.sessions - self.confirmed
+
+
+def settlement_rows(agreements: QuerySet) -> list[SettlementRow]:
+    """Amount due per agreement from its confirmed sessions — two queries whatever the number of agreements."""
+    qs = agreements.for_list().annotate(
+        n_confirmed=Count("orders", filter=Q(orders__state="confirmed")),
+        n_delivered=Count("orders", filter=Q(orders__state="delivered")),
+    )
+    return [
+        SettlementRow(a, a.n_confirmed, a.n_delivered, amount_due(a.amount, a.sessions, a.n_confirmed))
+        for a in qs
+    ]

@@ -1,0 +1,128 @@
+"""Reads shared by the order pages, the track-record partial, the API and the exports.
+
+A provider's or project's **track record** is always computed from the records — confirmed orders, their delivery
+records, sign-ins and ratings — never typed in:
+
+* ``delivered`` — sessions the ordering union's chair confirmed;
+* ``on_time`` — of those, sessions whose recorded start is no later than the ordered start plus
+  ``ON_TIME_GRACE`` (10 minutes);
+* ``attendance`` / ``capacity`` — sign-ins (one per phone) against the agreed attendees per session, summed;
+* ``ratings``, ``average_rating`` — attendees' and chairs' ratings of those sessions (1–5);
+* ``complaints`` — ratings of 2 stars or fewer, or flagged as a complaint.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from dajia.orders.models import Order, Rating
+
+ON_TIME_GRACE = datetime.timedelta(minutes=10)
+
+
+def _ratio(num: int, den: int, places: str = "0.1", scale: int = 100) -> Decimal | None:
+    if not den:
+        return None
+    return (Decimal(num) * scale / Decimal(den)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class TrackRecord:
+    delivered: int = 0
+    on_time: int = 0
+    capacity: int = 0
+    attendance: int = 0
+    ratings: int = 0
+    stars: int = 0
+    complaints: int = 0
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """Per cent, one decimal."""
+        return _ratio(self.on_time, self.delivered)
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        """Sign-ins against capacity, per cent, one decimal."""
+        return _ratio(self.attendance, self.capacity)
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        return _ratio(self.stars, self.ratings, "0.01", 1)
+
+    @property
+    def empty(self) -> bool:
+        return self.delivered == 0
+
+
+def track_record(
+    *, project_ids: Iterable[int] | None = None, provider_ids: Iterable[int] | None = None
+) -> dict[int, TrackRecord]:
+    """Track records keyed by project id (``project_ids``) or by provider id (``provider_ids``); every id asked
+    for has an entry (empty when nothing was delivered). Two queries whatever the number of ids or orders."""
+    if (project_ids is None) == (provider_ids is None):
+        raise TypeError("give exactly one of project_ids or provider_ids")
+    key = "project_id" if project_ids is not None else "project__provider_id"
+    ids = list(project_ids if project_ids is not None else provider_ids)
+    records = {i: TrackRecord() for i in ids}
+    if not ids:
+        return records
+    orders = (
+        Order.objects.filter(state=Order.State.CONFIRMED, **{f"{key}__in": ids})
+        .annotate(n_signins=Count("attendances"))
+        .values_list(key, "starts_at", "delivery__started_at", "agreement__capacity", "n_signins")
+    )
+    for k, starts_at, started_at, capacity, signins in orders:
+        r = records[k]
+        r.delivered += 1
+        if started_at is not None and started_at <= starts_at + ON_TIME_GRACE:
+            r.on_time += 1
+        r.capacity += capacity
+        r.attendance += signins
+    ratings = (
+        Rating.objects.filter(order__state=Order.State.CONFIRMED, **{f"order__{key}__in": ids})
+        .values(f"order__{key}")
+        .annotate(
+            n=Count("id"),
+            total=Sum("stars"),
+            complaints=Count("id", filter=Q(stars__lte=2) | Q(complaint=True)),
+        )
+    )
+    for row in ratings:
+        r = records[row[f"order__{key}"]]
+        r.ratings, r.stars, r.complaints = row["n"], row["total"] or 0, row["complaints"]
+    return records
+
+
+def attach_track_records(projects: Iterable) -> list:
+    """Set ``project.track_record`` on each project (two queries for all of them) — for list pages such as a
+    session's invitation page, before rendering ``{% track_record_for_project project %}`` for each."""
+    projects = list(projects)
+    records = track_record(project_ids=[p.pk for p in projects])
+    for p in projects:
+        p.track_record = records[p.pk]
+    return projects
+
+
+def order_list(qs: QuerySet) -> QuerySet:
+    """Orders for list pages: the project, provider, union and agreement joined, sign-ins and ratings counted."""
+    return qs.for_list().annotate(
+        n_signins=Count("attendances", distinct=True), n_ratings=Count("ratings", distinct=True)
+    )
+
+
+def orders_by_state(qs: QuerySet) -> list[tuple[str, str, list[Order]]]:
+    """(state, label, orders) for each state in workflow order — the office's delivery overview."""
+    groups: dict[str, list[Order]] = {s: [] for s in Order.State.values}
+    for order in order_list(qs).order_by("starts_at", "id"):
+        groups[order.state].append(order)
+    return [(s, str(label), groups[s]) for s, label in Order.State.choices]
+
+
+def state_counts(qs: QuerySet) -> dict[str, int]:
+    return dict(qs.values_list("state").annotate(n=Count("id")).order_by())

@@ -1,0 +1,775 @@
+"""Writes on orders (点单 → 派单 → 接单 → 评单), deliveries, sign-ins, ratings and union budgets.
+
+Reserving a session (:func:`order_place`) locks the agreement row, then the union's quota row, then the union's
+budget row — always in that order, so two writers never deadlock — and updates counters that CheckConstraints
+bound: two chairs ordering the last session at the same moment get exactly one session between them. On SQLite
+the connection begins transactions IMMEDIATE (settings), so writers are serialised; on PostgreSQL
+``SELECT … FOR UPDATE`` makes the second writer wait and then read the first one's counters.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dajia.accounts.permissions import can_manage_federation, chair_union_ids, provider_ids
+from dajia.agreements.models import Agreement, AgreementQuota
+from dajia.core import audit
+from dajia.orders.models import (
+    HOLDING_STATES,
+    Attendance,
+    Delivery,
+    DeliveryPhoto,
+    Order,
+    Rating,
+    UnionBudget,
+)
+from dajia.orgs.models import Federation
+
+DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+OPEN_STATES = ("ordered", "dispatched", "accepted", "proposed")
+
+
+def cancel_hours() -> int:
+    return getattr(settings, "DAJIA_ORDER_CANCEL_HOURS", 48)
+
+
+def lead_hours() -> int:
+    return getattr(settings, "DAJIA_ORDER_LEAD_HOURS", 48)
+
+
+def rating_days() -> int:
+    return getattr(settings, "DAJIA_RATING_DAYS", 7)
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张＊, 欧阳娜娜 → 欧＊娜娜: the second character hidden, as on 公示 pages."""
+    if len(name) <= 1:
+        return "＊"
+    return name[0] + "＊" + name[2:]
+
+
+def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").strip()
+    if required and not text:
+        raise ValidationError({field: _("Please fill in %(label)s.") % {"label": label}})
+    if len(text) > max_length:
+        raise ValidationError(
+            {
+                field: _("%(label)s is too long (at most %(n)s characters).")
+                % {"label": label, "n": max_length}
+            }
+        )
+    return text
+
+
+def _whole(value, *, field: str, label: str, minimum: int, maximum: int) -> int:
+    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise ValidationError(
+            {
+                field: _("%(label)s must be a whole number from %(a)s to %(b)s.")
+                % {"label": label, "a": minimum, "b": maximum}
+            }
+        )
+    return int(raw)
+
+
+def _aware(value, *, field: str, label: str) -> datetime.datetime:
+    if not isinstance(value, datetime.datetime):
+        raise ValidationError({field: _("%(label)s must be a date and time.") % {"label": label}})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _federation_of(order: Order) -> int:
+    return order.union.federation_id
+
+
+def _log(actor, action: str, order: Order, before: dict | None, after: dict | None, **kw) -> None:
+    audit.log(
+        actor=actor,
+        action=action,
+        obj=order,
+        before=before,
+        after=after,
+        federation_id=_federation_of(order),
+        **kw,
+    )
+
+
+def _lock_order(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update()
+        .select_related("union", "project__provider", "agreement")
+        .get(pk=order.pk)
+    )
+
+
+def _snap(order: Order) -> dict:
+    return audit.snapshot(
+        order,
+        ["state", "state_reason", "starts_at", "ends_at", "place", "expected_audience", "proposed_starts_at"],
+    )
+
+
+def _require_chair(actor, order_or_union_id) -> None:
+    union_id = getattr(order_or_union_id, "union_id", order_or_union_id)
+    if union_id not in chair_union_ids(actor):
+        raise PermissionDenied(_("Only the chair of this order's union may do this."))
+
+
+def _require_provider(actor, order: Order) -> None:
+    if order.project.provider_id not in provider_ids(actor):
+        raise PermissionDenied(_("Only the social organisation delivering this order may do this."))
+
+
+def _require_office(actor, order: Order) -> None:
+    if not can_manage_federation(actor, _federation_of(order)):
+        raise PermissionDenied(_("Only the union office may do this."))
+
+
+def _ancestor_ids(federation_id: int) -> set[int]:
+    ids = set()
+    current = federation_id
+    while current is not None and current not in ids:
+        ids.add(current)
+        current = Federation.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return ids
+
+
+def bookable_agreements(union, project=None):
+    """Agreements in force that a union may order from (its own federation's or one above it)."""
+    qs = Agreement.objects.filter(
+        state=Agreement.State.ACTIVE, federation_id__in=_ancestor_ids(union.federation_id)
+    )
+    if project is not None:
+        qs = qs.filter(project=project)
+    return qs
+
+
+def _new_number(now: datetime.datetime) -> str:
+    return f"D{timezone.localtime(now):%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def _check_clash(agreement: Agreement, starts_at, ends_at, *, exclude: int | None = None) -> None:
+    clash = Order.objects.filter(
+        project_id=agreement.project_id,
+        state__in=HOLDING_STATES,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )
+    if exclude:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError(
+            {
+                "starts_at": _(
+                    "The provider already has a session of this project at that time. Please choose another time."
+                )
+            }
+        )
+
+
+def _check_period(agreement: Agreement, starts_at, *, field: str = "starts_at") -> None:
+    day = timezone.localdate(starts_at)
+    if not agreement.starts_on <= day <= agreement.ends_on:
+        raise ValidationError(
+            {
+                field: _("The date must be within the agreement's period, %(a)s to %(b)s.")
+                % {"a": agreement.starts_on.isoformat(), "b": agreement.ends_on.isoformat()}
+            }
+        )
+
+
+@transaction.atomic
+def order_place(
+    *,
+    actor,
+    union,
+    project,
+    starts_at: datetime.datetime,
+    place: str,
+    expected_audience,
+    notes: str = "",
+    now: datetime.datetime | None = None,
+) -> Order:
+    """点单: a chair orders one session of ``project`` for its union, reserving it on an agreement in force."""
+    _require_chair(actor, union.pk)
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+
+    def attempt(fn):
+        try:
+            return fn()
+        except ValidationError as e:
+            for field, msgs in e.message_dict.items():
+                errors.setdefault(field, []).extend(msgs)
+            return None
+
+    starts_at = attempt(lambda: _aware(starts_at, field="starts_at", label=_("The start")))
+    place = attempt(lambda: _text(place, field="place", label=_("the place"), max_length=200))
+    notes = attempt(
+        lambda: _text(notes, field="notes", label=_("the notes"), max_length=1000, required=False)
+    )
+    audience = attempt(
+        lambda: _whole(
+            expected_audience,
+            field="expected_audience",
+            label=_("The expected audience"),
+            minimum=1,
+            maximum=10000,
+        )
+    )
+    if starts_at is not None and starts_at < now + datetime.timedelta(hours=lead_hours()):
+        errors.setdefault("starts_at", []).append(
+            _("Please order at least %(h)s hours ahead, so the provider can prepare.") % {"h": lead_hours()}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    # Lock every agreement this union could use for the project, then pick the first with a session left.
+    candidates = list(bookable_agreements(union, project).select_for_update().order_by("ends_on", "pk"))
+    if not candidates:
+        raise ValidationError(_("This project has no agreement in force that your union can order from."))
+    agreement = None
+    quota = None
+    reasons: list[str] = []
+    for candidate in candidates:
+        if candidate.sessions_left <= 0:
+            reasons.append(
+                _("All %(n)s sessions of agreement %(no)s are taken.")
+                % {"n": candidate.sessions, "no": candidate.number}
+            )
+            continue
+        if candidate.allocation == Agreement.Allocation.ALLOCATED:
+            q = AgreementQuota.objects.select_for_update().filter(agreement=candidate, union=union).first()
+            if q is None:
+                reasons.append(
+                    _("Your union has no quota under agreement %(no)s.") % {"no": candidate.number}
+                )
+                continue
+            if q.booked >= q.sessions:
+                reasons.append(
+                    _("Your union has used its whole quota (%(n)s sessions) under agreement %(no)s.")
+                    % {"n": q.sessions, "no": candidate.number}
+                )
+                continue
+            quota = q
+        agreement = candidate
+        break
+    if agreement is None:
+        raise ValidationError(" ".join(reasons))
+    _check_period(agreement, starts_at)
+    if audience > agreement.capacity:
+        raise ValidationError(
+            {
+                "expected_audience": _("At most %(n)s people per session under this agreement.")
+                % {"n": agreement.capacity}
+            }
+        )
+    ends_at = starts_at + datetime.timedelta(minutes=project.duration_minutes or 90)
+    _check_clash(agreement, starts_at, ends_at)
+    cost = agreement.unit_price
+    budget = None
+    if cost > 0:
+        year = timezone.localtime(starts_at).year
+        budget = UnionBudget.objects.select_for_update().filter(union=union, year=year).first()
+        if budget is None:
+            raise ValidationError(
+                _("No budget is set for your union for %(year)s. Please ask the union office.")
+                % {"year": year}
+            )
+        if budget.committed + cost > budget.amount:
+            raise ValidationError(
+                _("This session costs ¥%(cost)s but your union has ¥%(left)s left of its %(year)s budget.")
+                % {"cost": cost, "left": budget.remaining, "year": year}
+            )
+    try:
+        with transaction.atomic():
+            Agreement.objects.filter(pk=agreement.pk).update(sessions_booked=F("sessions_booked") + 1)
+            if quota is not None:
+                AgreementQuota.objects.filter(pk=quota.pk).update(booked=F("booked") + 1)
+            if budget is not None:
+                UnionBudget.objects.filter(pk=budget.pk).update(committed=F("committed") + cost)
+            order = Order.objects.create(
+                number=_new_number(now),
+                agreement=agreement,
+                project=project,
+                union=union,
+                quota=quota,
+                budget=budget,
+                ordered_by=actor,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=place,
+                expected_audience=audience,
+                notes=notes,
+                cost=cost,
+            )
+    except IntegrityError:  # a bound was reached by a concurrent writer: the constraints said no
+        raise ValidationError(
+            _("Someone else has just taken the last session. Please refresh and try again.")
+        ) from None
+    _log(actor, "orders.order.place", order, None, audit.snapshot(order))
+    return order
+
+
+def _release(order: Order) -> None:
+    """Give back the order's session, quota and budget (locks in the same order as :func:`order_place`)."""
+    Agreement.objects.filter(pk=order.agreement_id).update(sessions_booked=F("sessions_booked") - 1)
+    if order.quota_id:
+        AgreementQuota.objects.filter(pk=order.quota_id).update(booked=F("booked") - 1)
+    if order.budget_id:
+        UnionBudget.objects.filter(pk=order.budget_id).update(committed=F("committed") - order.cost)
+
+
+@transaction.atomic
+def order_dispatch(*, actor, order: Order) -> Order:
+    """派单: the office passes an order to the provider under its agreement."""
+    order = _lock_order(order)
+    _require_office(actor, order)
+    if order.state != Order.State.ORDERED:
+        raise ValidationError(
+            _("Only a new order can be dispatched (this one is %(state)s).")
+            % {"state": order.get_state_display()}
+        )
+    if order.agreement.state != Agreement.State.ACTIVE:
+        raise ValidationError(_("The agreement of this order is not in force."))
+    before = _snap(order)
+    order.state = Order.State.DISPATCHED
+    order.dispatched_at = timezone.now()
+    order.dispatched_by = actor
+    order.save(update_fields=["state", "dispatched_at", "dispatched_by"])
+    _log(actor, "orders.order.dispatch", order, before, _snap(order))
+    return order
+
+
+@transaction.atomic
+def order_accept(*, actor, order: Order) -> Order:
+    """接单: the provider accepts a dispatched order."""
+    order = _lock_order(order)
+    _require_provider(actor, order)
+    if order.state != Order.State.DISPATCHED:
+        raise ValidationError(
+            _("Only a dispatched order can be accepted (this one is %(state)s).")
+            % {"state": order.get_state_display()}
+        )
+    before = _snap(order)
+    order.state = Order.State.ACCEPTED
+    order.accepted_at = timezone.now()
+    order.save(update_fields=["state", "accepted_at"])
+    _log(actor, "orders.order.accept", order, before, _snap(order))
+    return order
+
+
+@transaction.atomic
+def order_decline(
+    *, actor, order: Order, reason: str, proposed_starts_at: datetime.datetime | None = None, now=None
+) -> Order:
+    """The provider declines with a reason; with a proposed time the session stays reserved until the chair
+    accepts the new time or cancels; without one it is released."""
+    order = _lock_order(order)
+    _require_provider(actor, order)
+    if order.state != Order.State.DISPATCHED:
+        raise ValidationError(
+            _("Only a dispatched order can be declined (this one is %(state)s).")
+            % {"state": order.get_state_display()}
+        )
+    reason = _text(reason, field="reason", label=_("the reason"), max_length=300)
+    now = now or timezone.now()
+    before = _snap(order)
+    if proposed_starts_at is not None:
+        proposed = _aware(proposed_starts_at, field="proposed_starts_at", label=_("The proposed time"))
+        if proposed <= now:
+            raise ValidationError({"proposed_starts_at": _("The proposed time must be in the future.")})
+        if timezone.localtime(proposed).year != timezone.localtime(order.starts_at).year:
+            raise ValidationError(
+                {"proposed_starts_at": _("Please propose a time in the same year as the order.")}
+            )
+        _check_period(order.agreement, proposed, field="proposed_starts_at")
+        _check_clash(
+            order.agreement, proposed, proposed + (order.ends_at - order.starts_at), exclude=order.pk
+        )
+        order.state = Order.State.PROPOSED
+        order.proposed_starts_at = proposed
+    else:
+        order.state = Order.State.DECLINED
+        order.cancelled_at = now
+        _release(order)
+    order.state_reason = reason
+    order.save()
+    _log(actor, "orders.order.decline", order, before, _snap(order))
+    return order
+
+
+@transaction.atomic
+def order_accept_proposal(*, actor, order: Order) -> Order:
+    """The chair takes the provider's proposed time: the order is accepted at that time."""
+    order = _lock_order(order)
+    _require_chair(actor, order)
+    if order.state != Order.State.PROPOSED or order.proposed_starts_at is None:
+        raise ValidationError(_("There is no proposed time to accept."))
+    list(Agreement.objects.select_for_update().filter(pk=order.agreement_id).values_list("pk", flat=True))
+    duration = order.ends_at - order.starts_at
+    _check_clash(
+        order.agreement, order.proposed_starts_at, order.proposed_starts_at + duration, exclude=order.pk
+    )
+    before = _snap(order)
+    order.starts_at = order.proposed_starts_at
+    order.ends_at = order.starts_at + duration
+    order.proposed_starts_at = None
+    order.state = Order.State.ACCEPTED
+    order.accepted_at = timezone.now()
+    order.save()
+    _log(actor, "orders.order.accept_proposal", order, before, _snap(order))
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, actor, order: Order, reason: str, now: datetime.datetime | None = None) -> Order:
+    """Cancel with a reason. A chair may cancel up to ``DAJIA_ORDER_CANCEL_HOURS`` (48) hours before the start
+    (or any time while the provider proposes another time); the office may cancel at any time."""
+    order = _lock_order(order)
+    office = can_manage_federation(actor, _federation_of(order))
+    chair = order.union_id in chair_union_ids(actor)
+    if not (office or chair):
+        raise PermissionDenied(
+            _("Only the ordering union's chair or the union office may cancel this order.")
+        )
+    if order.state not in OPEN_STATES:
+        raise ValidationError(
+            _("This order can no longer be cancelled (it is %(state)s).")
+            % {"state": order.get_state_display()}
+        )
+    reason = _text(reason, field="reason", label=_("the reason"), max_length=300)
+    now = now or timezone.now()
+    if (
+        not office
+        and order.state != Order.State.PROPOSED
+        and order.starts_at - now < datetime.timedelta(hours=cancel_hours())
+    ):
+        raise ValidationError(
+            _("Orders can be cancelled up to %(h)s hours before the start. Please contact the union office.")
+            % {"h": cancel_hours()}
+        )
+    before = _snap(order)
+    _release(order)
+    order.state = Order.State.CANCELLED
+    order.state_reason = reason
+    order.cancelled_at = now
+    order.save(update_fields=["state", "state_reason", "cancelled_at"])
+    _log(actor, "orders.order.cancel", order, before, _snap(order))
+    return order
+
+
+def orders_cancel_for_agreement(*, actor, agreement: Agreement, reason: str) -> int:
+    """Cancel the open orders of an agreement being voided or terminated (called inside its transaction)."""
+    count = 0
+    for order in (
+        Order.objects.select_for_update()
+        .filter(agreement=agreement, state__in=OPEN_STATES)
+        .select_related("union")
+    ):
+        before = _snap(order)
+        _release(order)
+        order.state = Order.State.CANCELLED
+        order.state_reason = reason[:300]
+        order.cancelled_at = timezone.now()
+        order.save(update_fields=["state", "state_reason", "cancelled_at"])
+        _log(
+            actor,
+            "orders.order.cancel",
+            order,
+            before,
+            _snap(order),
+            actor_label="" if actor else _("agreement closed"),
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def delivery_record(
+    *,
+    actor,
+    order: Order,
+    started_at: datetime.datetime,
+    ended_at: datetime.datetime,
+    content: str,
+    photos: list | None = None,
+    now: datetime.datetime | None = None,
+) -> Delivery:
+    """The provider records the delivered session (times, content, photos)."""
+    order = _lock_order(order)
+    _require_provider(actor, order)
+    if order.state != Order.State.ACCEPTED:
+        raise ValidationError(
+            _("Only an accepted order can be recorded as delivered (this one is %(state)s).")
+            % {"state": order.get_state_display()}
+        )
+    now = now or timezone.now()
+    started_at = _aware(started_at, field="started_at", label=_("The start"))
+    ended_at = _aware(ended_at, field="ended_at", label=_("The end"))
+    content = _text(content, field="content", label=_("what was delivered"), max_length=4000)
+    if ended_at <= started_at:
+        raise ValidationError({"ended_at": _("The end must be after the start.")})
+    if started_at > now:
+        raise ValidationError({"started_at": _("A session can be recorded only once it has started.")})
+    if abs(started_at - order.starts_at) > datetime.timedelta(hours=12):
+        raise ValidationError(
+            {"started_at": _("The start is far from the ordered time; please check the date.")}
+        )
+    delivery = Delivery.objects.create(
+        order=order, started_at=started_at, ended_at=ended_at, content=content, recorded_by=actor
+    )
+    for photo in photos or []:
+        DeliveryPhoto.objects.create(delivery=delivery, image=photo)
+    before = _snap(order)
+    order.state = Order.State.DELIVERED
+    order.save(update_fields=["state"])
+    _log(
+        actor,
+        "orders.delivery.record",
+        order,
+        before,
+        {
+            **_snap(order),
+            **audit.snapshot(delivery, ["started_at", "ended_at", "content"]),
+            "photos": len(photos or []),
+        },
+    )
+    return delivery
+
+
+@transaction.atomic
+def delivery_confirm(*, actor, order: Order) -> Order:
+    """The chair of the ordering union confirms the delivery (评单): the session counts for settlement."""
+    order = _lock_order(order)
+    _require_chair(actor, order)
+    if order.state != Order.State.DELIVERED:
+        raise ValidationError(
+            _("Only a delivered session can be confirmed (this one is %(state)s).")
+            % {"state": order.get_state_display()}
+        )
+    before = _snap(order)
+    order.state = Order.State.CONFIRMED
+    order.confirmed_at = timezone.now()
+    order.confirmed_by = actor
+    order.save(update_fields=["state", "confirmed_at", "confirmed_by"])
+    _log(actor, "orders.delivery.confirm", order, before, _snap(order))
+    return order
+
+
+def clean_device(device) -> str:
+    device = str(device or "").strip()
+    if not DEVICE_RE.match(device):
+        raise ValidationError(
+            _("This phone could not be recognised. Please allow cookies and reload the page.")
+        )
+    return device
+
+
+SIGNIN_STATES = ("accepted", "delivered", "confirmed")
+
+
+@transaction.atomic
+def attendance_sign_in(
+    *, order: Order, device: str, name: str, union_name: str, now: datetime.datetime | None = None
+) -> tuple[Attendance, bool]:
+    """An attendee signs in from the session's QR code. The same phone signing in twice counts once: the second
+    time returns the first sign-in (``created`` False)."""
+    device = clean_device(device)
+    now = now or timezone.now()
+    order = Order.objects.select_related("union").get(pk=order.pk)
+    existing = Attendance.objects.filter(order=order, device=device).first()
+    if existing is not None:
+        return existing, False
+    if order.state not in SIGNIN_STATES:
+        raise ValidationError(_("Sign-in is not open for this session."))
+    opens, closes = order.signin_window()
+    if now < opens:
+        raise ValidationError(
+            _("Sign-in opens at %(t)s, 30 minutes before the start.")
+            % {"t": timezone.localtime(opens).strftime("%m-%d %H:%M")}
+        )
+    if now > closes:
+        raise ValidationError(
+            _("Sign-in for this session closed at %(t)s.")
+            % {"t": timezone.localtime(closes).strftime("%m-%d %H:%M")}
+        )
+    errors: dict[str, list[str]] = {}
+    try:
+        name = _text(name, field="name", label=_("your name"), max_length=30)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    try:
+        union_name = _text(union_name, field="union_name", label=_("your union or workplace"), max_length=120)
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                order=order, device=device, name=name, union_name=union_name, signed_at=now
+            )
+    except IntegrityError:  # the same phone, twice at once
+        return Attendance.objects.get(order=order, device=device), False
+    audit.log(
+        actor=None,
+        actor_label=_("attendee %(name)s") % {"name": mask_name(name)},
+        action="orders.attendance.sign_in",
+        obj=attendance,
+        after={"order": order.pk, "name": mask_name(name), "union_name": union_name},
+        federation_id=order.union.federation_id,
+    )
+    return attendance, True
+
+
+def _stars(value) -> int:
+    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if raw not in {"1", "2", "3", "4", "5"}:
+        raise ValidationError({"stars": _("Please choose a rating from 1 to 5 stars.")})
+    return int(raw)
+
+
+RATING_STATES = ("accepted", "delivered", "confirmed")
+
+
+def _rating_window(order: Order, now) -> None:
+    if order.state not in RATING_STATES:
+        raise ValidationError(_("This session cannot be rated."))
+    if now < order.starts_at:
+        raise ValidationError(_("The session can be rated once it has started."))
+    if now > order.ends_at + datetime.timedelta(days=rating_days()):
+        raise ValidationError(
+            _("Ratings for this session closed %(d)s days after it ended.") % {"d": rating_days()}
+        )
+
+
+@transaction.atomic
+def rating_submit(
+    *,
+    order: Order,
+    stars,
+    comment: str = "",
+    complaint: bool = False,
+    device: str = "",
+    actor=None,
+    now: datetime.datetime | None = None,
+) -> Rating:
+    """A rating from an attendee's phone (``device``: it must have signed in) or from the ordering union's chair
+    (``actor``). One each; a second rating replaces the first until the provider has replied."""
+    now = now or timezone.now()
+    order = Order.objects.select_related("union").get(pk=order.pk)
+    if actor is not None and getattr(actor, "is_authenticated", False) and not device:
+        _require_chair(actor, order)
+        role = Rating.Role.CHAIR
+        lookup = {"order": order, "role": role}
+        label = ""
+    else:
+        device = clean_device(device)
+        if not Attendance.objects.filter(order=order, device=device).exists():
+            raise ValidationError(_("Please sign in to the session on this phone before rating it."))
+        role = Rating.Role.ATTENDEE
+        lookup = {"order": order, "role": role, "device": device}
+        actor = None
+        label = _("attendee")
+    _rating_window(order, now)
+    stars = _stars(stars)
+    comment = _text(comment, field="comment", label=_("the comment"), max_length=500, required=False)
+    rating = Rating.objects.select_for_update().filter(**lookup).first()
+    before = None
+    if rating is not None:
+        if rating.replied_at:
+            raise ValidationError(_("The provider has replied to your rating; it can no longer be changed."))
+        before = audit.snapshot(rating, ["stars", "comment", "complaint"])
+    else:
+        rating = Rating(**lookup, rated_by=actor, created_at=now)
+    rating.stars = stars
+    rating.comment = comment
+    rating.complaint = bool(complaint)
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("This rating was just sent from another window. Please reload the page.")
+        ) from None
+    audit.log(
+        actor=actor,
+        actor_label=label,
+        action="orders.rating.submit",
+        obj=rating,
+        before=before,
+        after=audit.snapshot(rating, ["order", "role", "stars", "comment", "complaint"]),
+        federation_id=order.union.federation_id,
+    )
+    return rating
+
+
+@transaction.atomic
+def rating_reply(*, actor, rating: Rating, reply: str) -> Rating:
+    """The provider replies to a rating, once."""
+    rating = (
+        Rating.objects.select_for_update().select_related("order__project", "order__union").get(pk=rating.pk)
+    )
+    _require_provider(actor, rating.order)
+    if rating.replied_at:
+        raise ValidationError(_("You have already replied to this rating."))
+    rating.reply = _text(reply, field="reply", label=_("the reply"), max_length=500)
+    rating.replied_at = timezone.now()
+    rating.replied_by = actor
+    rating.save(update_fields=["reply", "replied_at", "replied_by"])
+    audit.log(
+        actor=actor,
+        action="orders.rating.reply",
+        obj=rating,
+        after=audit.snapshot(rating, ["reply", "replied_at"]),
+        federation_id=rating.order.union.federation_id,
+    )
+    return rating
+
+
+@transaction.atomic
+def budget_set(*, actor, union, year, amount) -> UnionBudget:
+    """The office sets a union's budget for a year (never below what its orders already commit)."""
+    from dajia.agreements.services import parse_money
+
+    if not can_manage_federation(actor, union.federation_id):
+        raise PermissionDenied(_("Only the union office may set this union's budget."))
+    year = _whole(year, field="year", label=_("The year"), minimum=2000, maximum=2100)
+    amount = parse_money(amount, label=_("The budget"))
+    budget = UnionBudget.objects.select_for_update().filter(union=union, year=year).first()
+    before = audit.snapshot(budget, ["amount"]) if budget else None
+    if budget is None:
+        budget = UnionBudget(union=union, year=year, amount=amount)
+    if amount < budget.committed:
+        raise ValidationError(
+            {
+                "amount": _("Orders already commit ¥%(c)s of this budget; it cannot be lower.")
+                % {"c": budget.committed}
+            }
+        )
+    budget.amount = amount
+    budget.save()
+    audit.log(
+        actor=actor,
+        action="orders.budget.set",
+        obj=budget,
+        before=before,
+        after=audit.snapshot(budget, ["union", "year", "amount"]),
+        federation_id=union.federation_id,
+    )
+    return budget

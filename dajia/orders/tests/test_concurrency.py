@@ -1,0 +1,103 @@
+"""Two chairs order the last session at the same moment: exactly one gets it (real threads, real connections).
+
+Runs on SQLite (IMMEDIATE transactions serialise writers) and on PostgreSQL (SELECT … FOR UPDATE):
+``DATABASE_URL=postgres://postgres@127.0.0.1:5432/dajia DAJIA_TESTING=1 .venv/bin/pytest dajia/orders -q``.
+"""
+
+import threading
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from dajia.agreements.models import Agreement, AgreementQuota
+from dajia.agreements.tests.fixtures import at
+from dajia.orders import services
+from dajia.orders.models import Order, UnionBudget
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+
+
+def _race(calls, monkeypatch):
+    """Run ``calls`` in threads released together; slow the critical section down so that, without the row
+    locks, both would read "one session left" before either writes."""
+    real = services._check_clash
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_check_clash", slow)
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, fn):
+        try:
+            barrier.wait()
+            results[i] = ("ok", fn())
+        except ValidationError as e:
+            results[i] = ("refused", " ".join(e.messages))
+        except Exception as e:
+            results[i] = ("error", repr(e))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def _order(chair, union, agreement, hour):
+    return lambda: services.order_place(
+        actor=chair,
+        union=union,
+        project=agreement.project,
+        starts_at=at(10, hour),
+        place="职工之家",
+        expected_audience=20,
+    )
+
+
+def test_two_chairs_ordering_the_last_session_at_once(
+    stress_agreement, budgets, chair_user, union, other_chair_user, other_union, monkeypatch
+):
+    Agreement.objects.filter(pk=stress_agreement.pk).update(sessions=1)
+    results = _race(
+        [
+            _order(chair_user, union, stress_agreement, 9),
+            _order(other_chair_user, other_union, stress_agreement, 15),
+        ],
+        monkeypatch,
+    )
+    outcomes = sorted(r[0] for r in results)
+    assert outcomes == ["ok", "refused"], results
+    message = next(r[1] for r in results if r[0] == "refused")
+    assert "taken" in message  # "All 1 sessions of agreement … are taken." / "Someone else has just taken …"
+    assert Order.objects.count() == 1
+    agreement = Agreement.objects.get(pk=stress_agreement.pk)
+    assert agreement.sessions_booked == 1
+    winner = Order.objects.get()
+    committed = {b.union_id: b.committed for b in UnionBudget.objects.filter(year=winner.starts_at.year)}
+    assert committed[winner.union_id] == winner.cost
+    assert sum(committed.values()) == winner.cost
+
+
+def test_one_union_ordering_its_last_quota_twice_at_once(
+    stress_agreement, budgets, chair_user, union, office_user, monkeypatch
+):
+    from dajia.agreements import services as agreement_services
+
+    agreement_services.quotas_set(
+        actor=office_user, agreement=stress_agreement, allocation="allocated", quotas={union.pk: 1}
+    )
+    results = _race(
+        [_order(chair_user, union, stress_agreement, 9), _order(chair_user, union, stress_agreement, 15)],
+        monkeypatch,
+    )
+    assert sorted(r[0] for r in results) == ["ok", "refused"], results
+    assert AgreementQuota.objects.get(union=union).booked == 1
+    assert Order.objects.count() == 1
