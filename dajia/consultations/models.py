@@ -40,7 +40,9 @@ class Session(models.Model):
     venue = models.CharField(_("venue"), max_length=120, blank=True)
     stream_url = models.URLField(_("stream address"), blank=True)
     budget = models.DecimalField(_("budget (yuan)"), max_digits=12, decimal_places=2, default=Decimal("0"))
-    minimum_score = models.DecimalField(_("minimum score"), max_digits=5, decimal_places=2, default=Decimal("60"))
+    minimum_score = models.DecimalField(
+        _("minimum score"), max_digits=5, decimal_places=2, default=Decimal("60")
+    )
     method = models.CharField(_("method"), max_length=16, choices=Method.choices, default=Method.TRIMMED)
     trim_min = models.PositiveSmallIntegerField(_("trim from n evaluators"), default=5)
     # {"政协委员": "0.4", "基层工会主席": "0.6"}: decimals kept as written so 0.4 is exactly 2/5. Empty: one pool.
@@ -50,7 +52,11 @@ class Session(models.Model):
     support_limit = models.PositiveSmallIntegerField(_("projects a viewer may support"), default=3)
     objection_days = models.PositiveSmallIntegerField(_("objection window (working days)"), default=5)
     on_stage = models.ForeignKey(
-        "SessionProject", verbose_name=_("on stage"), null=True, blank=True, on_delete=models.SET_NULL,
+        "SessionProject",
+        verbose_name=_("on stage"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
@@ -58,7 +64,11 @@ class Session(models.Model):
     revealed_at = models.DateTimeField(_("revealed at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -73,9 +83,12 @@ class Session(models.Model):
             models.CheckConstraint(condition=Q(trim_min__gte=3), name="session_trim_min_at_least_3"),
             models.CheckConstraint(condition=Q(budget__gte=0), name="session_budget_not_negative"),
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "open", "closed", "revealed", "published"]), name="session_state_valid"
+                condition=Q(state__in=["draft", "open", "closed", "revealed", "published"]),
+                name="session_state_valid",
             ),
-            models.CheckConstraint(condition=Q(method__in=["trimmed", "mean", "median"]), name="session_method_valid"),
+            models.CheckConstraint(
+                condition=Q(method__in=["trimmed", "mean", "median"]), name="session_method_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,7 +104,9 @@ class Session(models.Model):
 
 
 class Criterion(models.Model):
-    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="criteria")
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="criteria"
+    )
     name = models.CharField(_("name"), max_length=40)
     max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -118,13 +133,17 @@ class SessionProject(models.Model):
         SCORING = "scoring", _("scoring")
         CLOSED = "closed", _("closed")
 
-    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="entries")
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="entries"
+    )
     project = models.ForeignKey(
         "menu.ServiceProject", verbose_name=_("service project"), on_delete=models.PROTECT, related_name="+"
     )
     position = models.PositiveSmallIntegerField(_("presentation order"))
     amount = models.DecimalField(_("proposed amount (yuan)"), max_digits=12, decimal_places=2)
-    window = models.CharField(_("scoring window"), max_length=16, choices=Window.choices, default=Window.WAITING)
+    window = models.CharField(
+        _("scoring window"), max_length=16, choices=Window.choices, default=Window.WAITING
+    )
     window_opened_at = models.DateTimeField(_("window opened at"), null=True, blank=True)
     window_closed_at = models.DateTimeField(_("window closed at"), null=True, blank=True)
     stage_started_at = models.DateTimeField(_("presentation started at"), null=True, blank=True)
@@ -141,7 +160,9 @@ class SessionProject(models.Model):
             models.UniqueConstraint(fields=["session", "project"], name="entry_unique_project"),
             models.UniqueConstraint(fields=["session", "position"], name="entry_unique_position"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="entry_amount_not_negative"),
-            models.CheckConstraint(condition=Q(window__in=["waiting", "scoring", "closed"]), name="entry_window_valid"),
+            models.CheckConstraint(
+                condition=Q(window__in=["waiting", "scoring", "closed"]), name="entry_window_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,7 +179,11 @@ class Evaluator(models.Model):
     group = models.CharField(_("group"), max_length=40, blank=True)
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
     person = models.ForeignKey(
-        "accounts.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     token = models.CharField(max_length=64, unique=True, editable=False)
@@ -213,7 +238,9 @@ class Sheet(models.Model):
     class Meta:
         verbose_name = _("score sheet")
         verbose_name_plural = _("score sheets")
-        constraints = [models.UniqueConstraint(fields=["evaluator", "entry"], name="sheet_one_per_evaluator_project")]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluator", "entry"], name="sheet_one_per_evaluator_project")
+        ]
 
 
 class Score(models.Model):
@@ -226,7 +253,9 @@ class Score(models.Model):
         verbose_name_plural = _("scores")
         constraints = [
             models.UniqueConstraint(fields=["sheet", "criterion"], name="score_unique"),
-            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="score_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="score_not_negative"
+            ),
         ]
 
 

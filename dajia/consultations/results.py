@@ -164,6 +164,22 @@ def _unique_names(items: list[tuple[int, str, str]]) -> dict[int, str]:
     return {pk: base if counts[base] == 1 else qualified for pk, base, qualified in items}
 
 
+def entry_names(entries: list[SessionProject]) -> dict[int, str]:
+    """Entry id → the project's name in the engine, the export and ``dajia tally``: its title, or
+    ``title(provider)`` when another invited project has the same title."""
+    return _unique_names(
+        [
+            (e.pk, clean_name(e.project.title), clean_name(f"{e.project.title}({e.project.provider.name})"))
+            for e in entries
+        ]
+    )
+
+
+def panel_names(evaluators: list[Evaluator]) -> dict[int, str]:
+    """Evaluator id → name in the engine and the export (``name#id`` if two names read the same)."""
+    return _unique_names([(v.pk, clean_name(v.name), f"{clean_name(v.name)}#{v.pk}") for v in evaluators])
+
+
 def recorded_tie_break(
     projects: tuple[ProjectResult, ...], entries_by_name: Mapping[str, SessionProject]
 ) -> tuple[dict[str, int], list[tuple[list[ProjectResult], bool, str]]]:
@@ -208,7 +224,11 @@ def session_tally(session: Session, *, diagnostics: bool = False) -> tuple[Tally
         .order_by("position")
     )
     evaluators = list(Evaluator.objects.filter(session=session).order_by("id"))
-    sheets = list(Sheet.objects.filter(entry__session=session).order_by("id"))
+    sheets = list(
+        Sheet.objects.filter(entry__session=session)
+        .select_related("evaluator", "entry__project")
+        .order_by("id")
+    )
     values: dict[int, dict[int, Decimal | None]] = {}
     for sheet_id, criterion_id, value in Score.objects.filter(sheet__entry__session=session).values_list(
         "sheet_id", "criterion_id", "value"
@@ -217,16 +237,9 @@ def session_tally(session: Session, *, diagnostics: bool = False) -> tuple[Tally
 
     engine_criteria = tuple(engine.Criterion(clean_name(c.name), Fraction(c.max_points)) for c in criteria)
     criterion_names = {c.pk: ec.name for c, ec in zip(criteria, engine_criteria, strict=True)}
-    names = _unique_names(
-        [
-            (e.pk, clean_name(e.project.title), clean_name(f"{e.project.title}({e.project.provider.name})"))
-            for e in entries
-        ]
-    )
+    names = entry_names(entries)
     entries_by_name = {names[e.pk]: e for e in entries}
-    evaluator_names = _unique_names(
-        [(v.pk, clean_name(v.name), f"{clean_name(v.name)}#{v.pk}") for v in evaluators]
-    )
+    evaluator_names = panel_names(evaluators)
     evaluator_groups = {v.pk: clean_name(v.group) for v in evaluators}
 
     engine_sheets: list[engine.Sheet] = []

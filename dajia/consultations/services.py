@@ -35,6 +35,7 @@ from dajia.accounts.permissions import can_manage_federation
 from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Session, SessionProject, Sheet
 from dajia.core import audit
 from dajia.core.validators import mask_name, mobile_error, normalise_mobile
+from dajia.live.bus import publish
 from dajia.menu.models import ServiceProject
 from dajia.orgs.models import Federation
 from dajia.scoring.engine import ScoringError, parse_weight
@@ -93,10 +94,6 @@ class SubmitResult:
 def _publish(session_id: int, event: str, data: dict) -> None:
     """Publish a public live event (counts, states, ids — never scores or names). The bus defers the send
     to ``transaction.on_commit`` itself, so a rolled-back change is never announced."""
-    try:
-        from dajia.live.bus import publish
-    except ImportError:  # TODO(live): remove once dajia/live/bus.py has landed
-        return
     publish(channel=f"session-{session_id}", event=event, data=data)
 
 
@@ -1048,11 +1045,20 @@ def parse_scores(scores: Mapping, criteria: list[Criterion]) -> dict[int, Decima
     return values
 
 
+def _one_decimal(value: Decimal | None) -> str | None:
+    """A score as the canonical sheet file writes it (exactly one decimal), for the audit log."""
+    return None if value is None else f"{value:.1f}"
+
+
 def _sheet_state(sheet: Sheet, names: dict[int, str]) -> dict:
     return {
         "receipt": sheet.receipt,
         "complete": sheet.complete,
-        "scores": {names[s.criterion_id]: s.value for s in sheet.scores.all() if s.criterion_id in names},
+        "scores": {
+            names[s.criterion_id]: _one_decimal(s.value)
+            for s in sheet.scores.all()
+            if s.criterion_id in names
+        },
     }
 
 
@@ -1181,7 +1187,7 @@ def sheet_submit(
         "receipt": sheet.receipt,
         "complete": complete,
         "source": source,
-        "scores": {names[cid]: v for cid, v in values.items()},
+        "scores": {names[cid]: _one_decimal(v) for cid, v in values.items()},
     }
     audit.log(
         actor=actor if source != Sheet.Source.PHONE else None,
