@@ -212,6 +212,9 @@ class Conflict(models.Model):
         verbose_name_plural = _("conflicts of interest")
         constraints = [models.UniqueConstraint(fields=["evaluator", "entry"], name="conflict_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.evaluator} · {self.entry}"
+
 
 class Sheet(models.Model):
     """One evaluator's scores for one project. Counts only when every criterion is scored."""
@@ -242,6 +245,9 @@ class Sheet(models.Model):
             models.UniqueConstraint(fields=["evaluator", "entry"], name="sheet_one_per_evaluator_project")
         ]
 
+    def __str__(self) -> str:
+        return self.receipt
+
 
 class Score(models.Model):
     sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="scores")
@@ -257,6 +263,9 @@ class Score(models.Model):
                 condition=Q(value__isnull=True) | Q(value__gte=0), name="score_not_negative"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} {self.criterion_id}={self.value}"
 
 
 class PublishedResult(models.Model):
@@ -275,3 +284,6 @@ class PublishedResult(models.Model):
     class Meta:
         verbose_name = _("published result")
         verbose_name_plural = _("published results")
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.digest[:12]}"

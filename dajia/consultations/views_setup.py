@@ -19,6 +19,8 @@ from dajia.consultations.forms import CriterionFormSet, EntryAddForm, EvaluatorF
 from dajia.consultations.models import Evaluator, Session, SessionProject
 from dajia.consultations.qr import evaluator_url, is_loopback, qr_svg, qr_svg_document
 from dajia.menu.models import ServiceProject
+from dajia.needs.selectors import coverage_for_session
+from dajia.orders.selectors import attach_track_records
 from dajia.orgs.models import Federation
 
 
@@ -209,12 +211,20 @@ def entries(request, pk: int):
                 messages.success(request, _("Invited: %(t)s") % {"t": form.cleaned_data["project"].title})
                 return redirect("consultations:entries", pk=pk)
         status = 400
-    rows = session.entries.select_related("project", "project__provider").order_by("position")
+    rows = list(session.entries.select_related("project", "project__provider").order_by("position"))
     total = sum(e.amount for e in rows)
+    # Last year's delivery record and this year's top needs are what the office weighs when it invites.
+    attach_track_records([e.project for e in rows])
     return render(
         request,
         "consultations/entries.html",
-        {"session": session, "form": form, "rows": rows, "total": total},
+        {
+            "session": session,
+            "form": form,
+            "rows": rows,
+            "total": total,
+            "coverage": coverage_for_session(session),
+        },
         status=status,
     )
 
