@@ -4,3 +4,9 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dajia.settings")
 application = get_asgi_application()
+
+# Live streams (SSE) bypass Django's middleware chain: no thread per open stream, about 15 KB each.
+# Every other request, and every error case of the live URLs, is Django's.
+from dajia.live.asgi import with_live_streams  # noqa: E402 - after the settings are configured
+
+application = with_live_streams(application)

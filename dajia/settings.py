@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dajia.scoring",
     "dajia.needs",
     "dajia.consultations",
+    "dajia.participation",
     "dajia.agreements",
     "dajia.orders",
     "dajia.live",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("menu/", include("dajia.menu.urls")),
     path("needs/", include("dajia.needs.urls")),
     path("sessions/", include("dajia.consultations.urls")),
+    path("participation/", include("dajia.participation.urls")),
     path("agreements/", include("dajia.agreements.urls")),
     path("orders/", include("dajia.orders.urls")),
     path("live/", include("dajia.live.urls")),

@@ -1,0 +1,104 @@
+"""An ASGI fast path for the SSE streams: ``application = with_live_streams(get_asgi_application())``.
+
+Why: through Django's request cycle each open stream keeps a thread (asgiref gives every request its own
+executor thread for the sync middleware, and it lives as long as the response) and about 70 KB; five thousand
+viewers of one big screen then mean five thousand threads. Served here, a stream is a coroutine, a queue and
+uvicorn's connection objects.
+
+Only the plain case is served here: ``GET /live/<channel>/events`` with an allowed Host and a valid (or no)
+``Last-Event-ID``/``last_id``. Everything else, including every error, goes to Django, which answers as
+``views.events`` does. The bytes on the wire are the same as the Django view's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from urllib.parse import parse_qs
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+
+from dajia.live.bus import Subscription
+from dajia.live.views import HEARTBEAT, HEARTBEAT_SECONDS, preamble
+
+_PATH = re.compile(r"^/live/(?P<channel>[a-z]{1,32}-[0-9]{1,20})/events$")
+_HEADERS = [
+    (b"content-type", b"text/event-stream"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+
+def _last_id(scope) -> tuple[bool, int | None]:
+    """(ok, last_id) from the Last-Event-ID header or ?last_id=, as ``views._requested_last_id`` reads them."""
+    raw = b""
+    for name, value in scope["headers"]:
+        if name == b"last-event-id":
+            raw = value
+            break
+    text = raw.decode("latin-1")
+    if not text:
+        text = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("last_id") or [""])[0]
+    text = text.strip()
+    if not text:
+        return True, None
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return False, None
+    return True, int(text)
+
+
+def _host_allowed(scope) -> bool:
+    host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
+    domain, _port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # as HttpRequest.get_host does
+    return bool(domain) and validate_host(domain, allowed)
+
+
+async def _stream(channel: str, last_id: int | None, receive, send) -> None:
+    streaming = asyncio.current_task()
+    disconnected = False
+
+    async def watch_for_disconnect():
+        # The only way to learn that a viewer left: sending to a gone client does not fail.
+        nonlocal disconnected
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        disconnected = True
+        streaming.cancel()
+
+    watcher = asyncio.create_task(watch_for_disconnect())
+    try:
+        async with Subscription(channel, last_id) as sub:
+            await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+            await send({"type": "http.response.body", "body": preamble(sub.last_id), "more_body": True})
+            while True:
+                ev = await sub.get(timeout=HEARTBEAT_SECONDS)
+                body = HEARTBEAT if ev is None else ev.sse()
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+    except asyncio.CancelledError:
+        if not disconnected:
+            raise  # the server is shutting down: let it
+        streaming.uncancel()
+    finally:
+        watcher.cancel()
+
+
+def with_live_streams(app):
+    """Wrap Django's ASGI application so that SSE streams bypass the middleware chain."""
+
+    async def application(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path = scope["path"].removeprefix(scope.get("root_path", ""))
+            match = _PATH.match(path)
+            if match and _host_allowed(scope):
+                ok, last_id = _last_id(scope)
+                if ok:
+                    await _stream(match["channel"], last_id, receive, send)
+                    return
+        await app(scope, receive, send)
+
+    return application

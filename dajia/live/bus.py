@@ -1,0 +1,565 @@
+"""Live events between processes: publish after commit, fan out to Server-Sent Event streams.
+
+How an event travels
+--------------------
+``publish()`` defers itself to ``transaction.on_commit``: a rolled-back change is never announced. Once the
+transaction has committed, ``_send()``
+
+1. appends a ``LiveEvent`` row. Its primary key is the event id: one increasing sequence for the whole cluster,
+   which is the SSE ``id:`` a browser sends back as ``Last-Event-ID`` to resume, and the transport of last resort;
+2. PUBLISHes it to Redis on ``dajia:<channel>`` when ``REDIS_URL`` is set. Redis errors are logged and
+   swallowed: the write has already succeeded and the table still carries the event;
+3. hands it straight to the hubs of this process, so one-process deployments never wait for a poll.
+
+Each process (precisely: each running event loop) has one ``Hub``. Its single background task feeds it from
+Redis (``PSUBSCRIBE dajia:*``) or, without a reachable Redis, by polling the table: one query for all channels
+every ``DAJIA_LIVE_POLL_SECONDS``, however many browsers are watching. With Redis it still sweeps the table
+every ``DAJIA_LIVE_SWEEP_SECONDS`` to pick up events whose PUBLISH failed. The hub de-duplicates by id (an event
+can arrive locally, from Redis and from the table) and fans each one out to per-viewer ``asyncio.Queue``s.
+
+Events carry public, absolute state (counts, states, ids): a viewer may now and then receive an event twice
+(after a reconnect) and applying it again must be harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import re
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_RE = re.compile(r"^[a-z]{1,32}-[0-9]{1,20}$")
+EVENT_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+QUEUE_SIZE = 256  # events buffered per viewer before it is considered lagging and resynced from the table
+PAGE = 500  # rows per query when replaying or polling
+PRUNE_EVERY = 300.0  # seconds between two prunes of the log by one process
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def poll_seconds() -> float:
+    return _setting("DAJIA_LIVE_POLL_SECONDS", 0.3)
+
+
+def sweep_seconds() -> float:
+    return _setting("DAJIA_LIVE_SWEEP_SECONDS", 5.0)
+
+
+def redis_prefix() -> str:
+    # Two deployments sharing one Redis must use different prefixes: event ids only mean something per database.
+    return getattr(settings, "DAJIA_LIVE_REDIS_PREFIX", "dajia:")
+
+
+def retention() -> timedelta:
+    return timedelta(seconds=_setting("DAJIA_LIVE_RETENTION_SECONDS", 3600))
+
+
+class Event:
+    """One event as viewers see it. Unpacks as ``id, event, data``."""
+
+    __slots__ = ("_sse", "data", "event", "id")
+
+    def __init__(self, id: int, event: str, data: dict) -> None:
+        self.id = id
+        self.event = event
+        self.data = data
+        self._sse: bytes | None = None
+
+    def __iter__(self):
+        return iter((self.id, self.event, self.data))
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, Event | tuple) else NotImplemented
+
+    __hash__ = None  # data is a dict
+
+    def __repr__(self) -> str:
+        return f"Event({self.id!r}, {self.event!r}, {self.data!r})"
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "event": self.event, "data": self.data}
+
+    def sse(self) -> bytes:
+        """The SSE frame. Every frame is a default ("message") event whose data is the envelope
+        ``{"event": name, "data": {...}}``, so a client needs one ``onmessage`` handler and no list of names.
+        Encoded once per process and shared by every viewer of the channel."""
+        if self._sse is None:
+            envelope = json.dumps(
+                {"event": self.event, "data": self.data}, ensure_ascii=False, separators=(",", ":")
+            )
+            self._sse = f"id: {self.id}\ndata: {envelope}\n\n".encode()
+        return self._sse
+
+
+# ---- publishing ----------------------------------------------------------------------------------------
+
+
+def publish(*, channel: str, event: str, data: dict) -> None:
+    """Announce ``event`` on ``channel`` once the current transaction commits (at once outside one).
+
+    ``data`` must be public and JSON-serialisable (``Decimal``/dates are turned into strings here). Never raises
+    because Redis or the log is unavailable; raises ``ValueError``/``TypeError`` for programming errors.
+    """
+    if not CHANNEL_RE.match(channel):
+        raise ValueError(f"live channel must look like 'session-12', got {channel!r}")
+    if not EVENT_RE.match(event):
+        raise ValueError(f"live event name must be a short lowercase word, got {event!r}")
+    # Serialise now: an unserialisable value fails in the service that sent it (and its tests), not later in a
+    # callback after the commit; and every process then sees the same plain JSON types.
+    payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    # robust: once the business write has committed, a failing announcement must not turn it into a 500.
+    transaction.on_commit(partial(_send, channel, event, payload), robust=True)
+
+
+def _send(channel: str, event: str, data: dict) -> None:
+    from dajia.live.models import LiveEvent
+
+    try:
+        with transaction.atomic():  # a savepoint when called inside a block, so a failure here breaks nothing
+            row = LiveEvent.objects.create(channel=channel, event=event, data=data)
+    except DatabaseError:
+        logger.exception("live: could not record event %r on %s; it is not sent", event, channel)
+        return
+    ev = Event(row.pk, event, data)
+    _publish_redis(channel, ev)
+    _deliver_local(channel, ev)
+    _maybe_prune()
+
+
+_redis_lock = threading.Lock()
+_redis_client: Any = None
+_redis_client_url = ""
+_redis_down_until = 0.0  # after a failure, skip Redis for a while rather than stall every write on timeouts
+
+
+def _sync_redis(url: str):
+    global _redis_client, _redis_client_url
+    with _redis_lock:
+        if _redis_client is None or _redis_client_url != url:
+            import redis
+
+            _redis_client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+            _redis_client_url = url
+        return _redis_client
+
+
+def _publish_redis(channel: str, ev: Event) -> None:
+    global _redis_down_until
+    url = settings.REDIS_URL
+    if not url or time.monotonic() < _redis_down_until:
+        return
+    import redis
+
+    message = json.dumps({"id": ev.id, "channel": channel, "event": ev.event, "data": ev.data})
+    try:
+        _sync_redis(url).publish(redis_prefix() + channel, message)
+    except (redis.RedisError, OSError, ValueError) as exc:
+        _redis_down_until = time.monotonic() + 10
+        logger.warning(
+            "live: Redis publish failed (%s); other processes will read event %s from the database",
+            exc,
+            ev.id,
+        )
+
+
+_last_prune = -math.inf
+
+
+def _maybe_prune() -> None:
+    """Keep the log to what a reconnecting browser could still ask for. Once every few minutes per process,
+    so a publish normally costs one INSERT."""
+    global _last_prune
+    from dajia.live.models import LiveEvent
+
+    now = time.monotonic()
+    if now - _last_prune < PRUNE_EVERY:
+        return
+    _last_prune = now
+    try:
+        with transaction.atomic():
+            LiveEvent.objects.filter(created_at__lt=timezone.now() - retention()).delete()
+    except DatabaseError as exc:
+        logger.warning("live: could not prune old events (%s)", exc)
+
+
+# ---- reading the log (sync: the WSGI stream, the polling endpoint and the hub's DB thread) -------------
+
+
+def events_since(channel: str, last_id: int, limit: int = 100) -> list[Event]:
+    """Events of ``channel`` with an id above ``last_id``, oldest first, at most ``limit``."""
+    from dajia.live.models import LiveEvent
+
+    rows = (
+        LiveEvent.objects.filter(channel=channel, id__gt=last_id)
+        .order_by("id")
+        .values_list("id", "event", "data")[:limit]
+    )
+    return [Event(*row) for row in rows]
+
+
+def latest_event_id() -> int:
+    """The newest event id of any channel (0 when there is none): where a new viewer starts."""
+    from dajia.live.models import LiveEvent
+
+    return LiveEvent.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def _rows_after(after: int, limit: int) -> list[tuple[str, Event]]:
+    from dajia.live.models import LiveEvent
+
+    rows = LiveEvent.objects.filter(id__gt=after).order_by("id").values_list("channel", "id", "event", "data")
+    return [(channel, Event(*rest)) for channel, *rest in rows[:limit]]
+
+
+def _anchor(lookback: float) -> tuple[int, list[tuple[str, Event]]]:
+    from dajia.live.models import LiveEvent
+
+    since = timezone.now() - timedelta(seconds=lookback)
+    rows = (
+        LiveEvent.objects.filter(created_at__gte=since)
+        .order_by("id")
+        .values_list("channel", "id", "event", "data")
+    )
+    return latest_event_id(), [(channel, Event(*rest)) for channel, *rest in rows[:PAGE]]
+
+
+def _in_db_thread(fn: Callable, *args):
+    try:
+        return fn(*args)
+    except DatabaseError:
+        connection.close()  # a connection broken by a database restart is replaced on the next call
+        raise
+
+
+# ---- the per-process hub --------------------------------------------------------------------------------
+
+
+class _Viewer:
+    __slots__ = ("lagging", "queue")
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
+        self.lagging = False
+
+    def push(self, ev: Event) -> None:
+        try:
+            self.queue.put_nowait(ev)
+        except asyncio.QueueFull:
+            # A viewer that cannot keep up must not make the hub buffer without bound: it re-reads from the log.
+            self.lagging = True
+
+
+class Hub:
+    """Fans events out to the viewers of one event loop; one feed (Redis or the table) per hub."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.viewers: dict[str, set[_Viewer]] = {}
+        self.mode = "starting"  # then "redis" or "database"
+        self.ready = asyncio.Event()
+        # Newest id this hub knows to be the newest of the cluster; None when it cannot vouch for it (idle).
+        self.latest_id: int | None = None
+        self._seen: OrderedDict[int, float] = OrderedDict()
+        self._cursor: int | None = None  # newest id read from the table; None: re-anchor before polling
+        self._marks: deque[tuple[float, int]] = deque()  # (time, cursor) of recent polls, for the look-back
+        self._backoff = 1.0
+        self._task: asyncio.Task | None = None
+        # One thread per hub for its queries: one database connection however many viewers there are, and
+        # never a request thread held open by a stream.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dajia-live")
+
+    # -- viewers
+
+    def add(self, channel: str) -> _Viewer:
+        viewer = _Viewer()
+        self.viewers.setdefault(channel, set()).add(viewer)
+        if self._task is None or self._task.done():
+            self._task = self.loop.create_task(self._run(), name="dajia-live-hub")
+        return viewer
+
+    def remove(self, channel: str, viewer: _Viewer) -> None:
+        viewers = self.viewers.get(channel)
+        if viewers is not None:
+            viewers.discard(viewer)
+            if not viewers:
+                del self.viewers[channel]
+
+    def deliver(self, channel: str, ev: Event) -> None:
+        """Called in the loop thread for every event from any source; each id reaches viewers once."""
+        if ev.id in self._seen:
+            return
+        now = self.loop.time()
+        self._seen[ev.id] = now
+        keep = max(60.0, 3 * sweep_seconds())  # longer than any look-back, so a re-read is recognised
+        while self._seen and next(iter(self._seen.values())) < now - keep:
+            self._seen.popitem(last=False)
+        if self.latest_id is not None and ev.id > self.latest_id:
+            self.latest_id = ev.id
+        for viewer in self.viewers.get(channel, ()):
+            viewer.push(ev)
+
+    async def db(self, fn: Callable, *args):
+        return await self.loop.run_in_executor(self._executor, partial(_in_db_thread, fn, *args))
+
+    # -- the feed
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                try:
+                    await self._feed()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # Viewers are waiting on this hub: never let a bug or an odd error end the feed for good.
+                    logger.exception("live: the event feed failed; restarting it")
+                    await asyncio.sleep(1)
+        finally:
+            self._close()
+
+    async def _feed(self) -> None:
+        while self.latest_id is None:
+            try:
+                self.latest_id = await self.db(latest_event_id)
+            except DatabaseError as exc:
+                logger.warning("live: database unavailable (%s); retrying", exc)
+                await asyncio.sleep(1)
+        while True:
+            url = settings.REDIS_URL
+            if url:
+                try:
+                    await self._listen_redis(url)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    logger.warning(
+                        "live: Redis unavailable (%s); polling the database, retrying Redis in %ss",
+                        exc,
+                        int(self._backoff),
+                    )
+            self.mode = "database"
+            until = self.loop.time() + self._backoff if url else math.inf
+            self._backoff = min(self._backoff * 2, 30.0)
+            while self.loop.time() < until:
+                await self._poll(lookback=2.0)
+                self.ready.set()
+                await asyncio.sleep(poll_seconds())
+
+    async def _listen_redis(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        client = aioredis.from_url(url, socket_connect_timeout=2, health_check_interval=15)
+        pubsub = client.pubsub()
+        try:
+            await pubsub.psubscribe(redis_prefix() + "*")
+            # Wait for Redis to confirm, so a viewer told "connected" cannot miss an event published next.
+            async with asyncio.timeout(5):
+                while (msg := await pubsub.get_message(timeout=1.0)) is None or msg["type"] != "psubscribe":
+                    pass
+            if self.mode != "redis":
+                logger.info("live: receiving events through Redis")
+            self.mode = "redis"
+            self._backoff = 1.0
+            self.ready.set()
+            next_sweep = self.loop.time() + sweep_seconds()
+            while True:
+                msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                if msg is not None:
+                    self._on_redis(msg["data"])
+                if self.loop.time() >= next_sweep:
+                    await self._poll(lookback=2 * sweep_seconds())
+                    next_sweep = self.loop.time() + sweep_seconds()
+        finally:
+            with contextlib.suppress(Exception):  # closing a connection that may already be broken
+                await pubsub.aclose()
+                await client.aclose()
+
+    def _on_redis(self, raw: bytes) -> None:
+        try:
+            msg = json.loads(raw)
+            channel, ev = msg["channel"], Event(int(msg["id"]), msg["event"], msg["data"])
+        except (ValueError, KeyError, TypeError):
+            logger.warning("live: ignoring a malformed Redis message %r", raw[:200])
+            return
+        self.deliver(channel, ev)
+
+    async def _poll(self, *, lookback: float) -> None:
+        """Read new rows of every channel in one query and deliver them.
+
+        Rows are read again for ``lookback`` seconds (from the cursor as it was then) and recognised by id: on
+        PostgreSQL an id is taken at INSERT but becomes visible at COMMIT, so a row can appear behind a newer
+        one that was already read. Reading all channels keeps the cursor and ``latest_id`` cluster-wide.
+        """
+        try:
+            if not self.viewers:
+                # Nobody is watching: stop querying. Whatever the cursor knew goes stale from now on.
+                self._cursor = None
+                if self.mode == "database":
+                    self.latest_id = None
+                return
+            now = self.loop.time()
+            if self._cursor is None:
+                latest, rows = await self.db(_anchor, lookback)
+                self._cursor = latest
+                self.latest_id = max(latest, self.latest_id or 0)
+                self._marks.clear()
+                self._marks.append((now, latest))
+                for channel, ev in rows:
+                    self.deliver(channel, ev)
+                return
+            self._marks.append((now, self._cursor))
+            while len(self._marks) > 1 and self._marks[1][0] <= now - lookback:
+                self._marks.popleft()
+            after = self._marks[0][1]
+            while True:
+                rows = await self.db(_rows_after, after, PAGE)
+                for channel, ev in rows:
+                    self._cursor = max(self._cursor, ev.id)
+                    self.deliver(channel, ev)
+                if len(rows) < PAGE:
+                    break
+                after = rows[-1][1].id
+            self.latest_id = max(self._cursor, self.latest_id or 0)
+        except DatabaseError as exc:
+            logger.warning("live: could not read events from the database (%s)", exc)
+
+    def _close(self) -> None:
+        with _hubs_lock:
+            if _hubs.get(self.loop) is self:
+                del _hubs[self.loop]
+        # Close this thread's connection: a test database cannot be dropped while one is open.
+        self._executor.submit(connection.close)
+        self._executor.shutdown(wait=True)
+
+
+_hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
+_hubs_lock = threading.Lock()
+
+
+def get_hub() -> Hub:
+    """The hub of the running event loop (created on first use)."""
+    loop = asyncio.get_running_loop()
+    with _hubs_lock:
+        hub = _hubs.get(loop)
+        if hub is None:
+            for old in [old for old in _hubs if old.is_closed()]:
+                del _hubs[old]
+            hub = _hubs[loop] = Hub(loop)
+        return hub
+
+
+def _deliver_local(channel: str, ev: Event) -> None:
+    # Called from the publishing thread; the hubs' loops run elsewhere, so hand over thread-safely.
+    with _hubs_lock:
+        hubs = list(_hubs.values())
+    for hub in hubs:
+        with contextlib.suppress(RuntimeError):  # RuntimeError: that loop has closed
+            hub.loop.call_soon_threadsafe(hub.deliver, channel, ev)
+
+
+# ---- subscribing ----------------------------------------------------------------------------------------
+
+
+class Subscription:
+    """A viewer of one channel: ``async with Subscription(channel, last_id) as sub: ev = await sub.get(15)``.
+
+    Entering registers the viewer and waits (briefly) for the hub's feed, so nothing published afterwards is
+    missed. With ``last_id`` the events after it are replayed from the log first. ``sub.last_id`` is where the
+    viewer stands: the id to send to a browser as its resume point even before any event arrives.
+    """
+
+    def __init__(self, channel: str, last_id: int | None = None) -> None:
+        self.channel = channel
+        self.last_id = last_id
+        self._hub: Hub | None = None
+        self._viewer: _Viewer | None = None
+        self._floor = 0  # events at or below it are already known to the viewer
+        self._replay_from: int | None = None
+        self._replayed: set[int] = set()
+        self._backlog: deque[Event] = deque()
+
+    async def __aenter__(self) -> Subscription:
+        hub = self._hub = get_hub()
+        floor = self.last_id
+        if floor is None:
+            # Read and register with no await in between: every event above latest_id still has to reach the
+            # hub, and will reach this viewer. Without that guarantee ask the table and replay what follows.
+            floor = hub.latest_id
+            if floor is None:
+                floor = await hub.db(latest_event_id)
+                self._replay_from = floor
+        else:
+            if hub.latest_id is not None and floor > hub.latest_id:
+                floor = hub.latest_id  # an id from before a database reset: at worst an event comes twice
+            self._replay_from = floor
+        self._floor = self.last_id = floor
+        self._viewer = hub.add(self.channel)
+        if not hub.ready.is_set():
+            try:
+                async with asyncio.timeout(5):
+                    await hub.ready.wait()
+            except TimeoutError:
+                pass  # the replay and the look-back still catch up
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        if self._hub is not None and self._viewer is not None:
+            self._hub.remove(self.channel, self._viewer)
+
+    async def get(self, timeout: float | None = None) -> Event | None:
+        """The next event, or None after ``timeout`` seconds without one (time for a keep-alive)."""
+        if self._hub is None or self._viewer is None:
+            raise RuntimeError("use Subscription in 'async with'")
+        while True:
+            if self._viewer.lagging:
+                self._viewer.lagging = False
+                while not self._viewer.queue.empty():
+                    self._viewer.queue.get_nowait()
+                self._replay_from = self.last_id
+                self._backlog.clear()
+            if not self._backlog and self._replay_from is not None:
+                page = await self._hub.db(events_since, self.channel, self._replay_from, PAGE)
+                self._replay_from = page[-1].id if len(page) == PAGE else None
+                self._replayed.update(ev.id for ev in page)
+                self._backlog.extend(page)
+            if self._backlog:
+                ev = self._backlog.popleft()
+            else:
+                try:
+                    async with asyncio.timeout(timeout):
+                        ev = await self._viewer.queue.get()
+                except TimeoutError:
+                    return None
+                if ev.id <= self._floor or ev.id in self._replayed:
+                    continue
+            self.last_id = max(self.last_id or 0, ev.id)
+            return ev
+
+
+async def subscribe(channel: str, last_id: int | None = None) -> AsyncIterator[Event]:
+    """Every event of ``channel`` from now on (after ``last_id`` if given), as ``(id, event, data)``."""
+    async with Subscription(channel, last_id) as sub:
+        while True:
+            ev = await sub.get()
+            if ev is not None:
+                yield ev

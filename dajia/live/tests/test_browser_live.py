@@ -1,0 +1,66 @@
+"""live.js in Chromium against the live server (the WSGI stream): events arrive through EventSource, survive
+the server ending the stream, and arrive by polling where EventSource is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from dajia.live import views
+from dajia.live.bus import publish
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LISTEN = """(channel) => {
+  window.received = [];
+  window.DajiaLive.listen(channel, function (event, data, id) { window.received.push([event, data, id]); });
+}"""
+
+
+@pytest.fixture
+def page_with_client(desktop, live_server, settings, monkeypatch):
+    settings.REDIS_URL = ""
+    # End each WSGI stream quickly: the browser must reconnect (with Last-Event-ID) without losing events.
+    monkeypatch.setattr(views, "WSGI_STREAM_SECONDS", 2.0)
+    monkeypatch.setattr(views, "WSGI_POLL_SECONDS", 0.1)
+
+    def open_page(*, without_event_source: bool = False):
+        if without_event_source:
+            desktop.add_init_script("delete window.EventSource;")
+        desktop.goto(f"{live_server.url}/live/session-1/poll")
+        desktop.add_script_tag(url=f"{live_server.url}/static/live/live.js")
+        return desktop
+
+    return open_page
+
+
+def received(page, count: int) -> list:
+    page.wait_for_function(f"window.received.length >= {count}", timeout=10000)
+    return page.evaluate("window.received")
+
+
+def test_events_arrive_through_event_source_across_reconnects(page_with_client):
+    page = page_with_client()
+    page.evaluate(LISTEN, "session-1")
+    page.wait_for_selector("body[data-live-state=live]", state="attached")
+    publish(channel="session-1", event="progress", data={"submitted": 1})
+    publish(channel="session-2", event="progress", data={"submitted": 99})
+    first = received(page, 1)
+    assert [(e, d) for e, d, _id in first] == [("progress", {"submitted": 1})]
+    page.wait_for_timeout(2500)  # the server has ended the stream once by now; EventSource reconnected
+    publish(channel="session-1", event="session", data={"state": "closed"})
+    both = received(page, 2)
+    assert [(e, d) for e, d, _id in both] == [
+        ("progress", {"submitted": 1}),
+        ("session", {"state": "closed"}),
+    ]
+    assert both[1][2] > both[0][2]
+    assert page.get_attribute("body", "data-live-state") == "live"
+
+
+def test_without_event_source_it_polls(page_with_client):
+    page = page_with_client(without_event_source=True)
+    page.evaluate(LISTEN, "session-1")
+    page.wait_for_selector("body[data-live-state=polling]", state="attached")
+    publish(channel="session-1", event="window", data={"entry_id": 4, "window": "open"})
+    got = received(page, 1)
+    assert [(e, d) for e, d, _id in got] == [("window", {"entry_id": 4, "window": "open"})]

@@ -1,0 +1,179 @@
+"""The bus inside one process: publish after commit, the log, the hub's fan-out and de-duplication."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from dajia.live import bus
+from dajia.live.bus import Event, Subscription, events_since, latest_event_id, publish
+from dajia.live.models import LiveEvent
+from dajia.live.tests.conftest import publish_in_thread
+from dajia.live.tests.conftest import run_async as run
+
+CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.fixture(autouse=True)
+def _no_redis(settings):
+    settings.REDIS_URL = ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_publish_sends_nothing():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish(channel="session-1", event="progress", data={"submitted": 3})
+        raise RuntimeError("the service failed after publishing")
+    assert not LiveEvent.objects.exists()
+
+    with transaction.atomic():
+        publish(channel="session-1", event="progress", data={"submitted": 4})
+        assert not LiveEvent.objects.exists(), "nothing is sent before the commit"
+    assert list(LiveEvent.objects.values_list("channel", "event", "data")) == [
+        ("session-1", "progress", {"submitted": 4})
+    ]
+
+
+@pytest.mark.django_db
+def test_publish_rejects_bad_channels_events_and_data():
+    with pytest.raises(ValueError):
+        publish(channel="session-1; drop", event="progress", data={})
+    with pytest.raises(ValueError):
+        publish(channel="session-1", event="Progress Event", data={})
+    with pytest.raises(TypeError):
+        publish(channel="session-1", event="progress", data={"x": object()})
+
+
+@pytest.mark.django_db
+def test_publish_turns_decimals_and_dates_into_json(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(channel="session-2", event="budget", data={"amount": Decimal("2800.00")})
+    assert LiveEvent.objects.get().data == {"amount": "2800.00"}
+
+
+@pytest.mark.django_db
+def test_events_since_is_per_channel_ordered_and_limited(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            publish(channel="session-3", event="progress", data={"n": n})
+        publish(channel="session-4", event="progress", data={"n": 99})
+    first = events_since("session-3", 0, limit=3)
+    assert [ev.data["n"] for ev in first] == [0, 1, 2]
+    rest = events_since("session-3", first[-1].id)
+    assert [ev.data["n"] for ev in rest] == [3, 4]
+    ev_id, name, data = rest[-1]
+    assert (name, data) == ("progress", {"n": 4})
+    assert latest_event_id() == LiveEvent.objects.get(channel="session-4").pk > ev_id
+
+
+@pytest.mark.django_db
+def test_redis_down_publish_still_succeeds(settings, caplog, django_capture_on_commit_callbacks, monkeypatch):
+    settings.REDIS_URL = CLOSED_PORT_REDIS
+    monkeypatch.setattr(bus, "_redis_down_until", 0.0)
+    with (
+        caplog.at_level(logging.WARNING, logger="dajia.live.bus"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        publish(channel="session-5", event="session", data={"state": "open"})
+    assert LiveEvent.objects.filter(channel="session-5").count() == 1
+    assert "Redis publish failed" in caplog.text
+
+
+@pytest.mark.django_db
+def test_old_events_are_pruned(django_capture_on_commit_callbacks, monkeypatch):
+    old = LiveEvent.objects.create(channel="session-6", event="progress", data={})
+    LiveEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    monkeypatch.setattr(bus, "_last_prune", float("-inf"))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(channel="session-6", event="progress", data={"n": 1})
+    assert list(LiveEvent.objects.values_list("data", flat=True)) == [{"n": 1}]
+
+
+def test_event_frame_is_one_sse_message_with_the_name_inside():
+    ev = Event(7, "progress", {"title": "心理减压\n工作坊"})
+    assert ev.sse() == ('id: 7\ndata: {"event":"progress","data":{"title":"心理减压\\n工作坊"}}\n\n').encode()
+    assert tuple(ev) == (7, "progress", {"title": "心理减压\n工作坊"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_event_reaches_an_in_process_subscriber():
+    async def scenario():
+        async with Subscription("session-8") as sub:
+            # Services run in a worker thread under ASGI; publish the same way.
+            await publish_in_thread(channel="session-8", event="progress", data={"submitted": 1})
+            await publish_in_thread(channel="session-9", event="progress", data={"other": True})
+            first = await sub.get(timeout=10)
+            nothing_else = await sub.get(timeout=1)
+            return first, nothing_else
+
+    first, nothing_else = run(scenario())
+    assert first is not None and (first.event, first.data) == ("progress", {"submitted": 1})
+    assert first.id == LiveEvent.objects.get(channel="session-8").pk
+    assert nothing_else is None, "another channel's event, or a duplicate from the table poll, leaked in"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resume_replays_missed_events_then_continues_live():
+    publish(channel="session-10", event="progress", data={"n": 1})
+    seen_id = latest_event_id()
+    publish(channel="session-10", event="progress", data={"n": 2})
+    publish(channel="session-10", event="progress", data={"n": 3})
+
+    async def scenario():
+        async with Subscription("session-10", last_id=seen_id) as sub:
+            replayed = [await sub.get(timeout=10), await sub.get(timeout=10)]
+            await publish_in_thread(channel="session-10", event="progress", data={"n": 4})
+            live = await sub.get(timeout=10)
+            return replayed, live, await sub.get(timeout=1)
+
+    replayed, live, nothing_else = run(scenario())
+    assert [ev.data["n"] for ev in replayed] == [2, 3]
+    assert live.data == {"n": 4}
+    assert nothing_else is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hub_delivers_each_id_once_and_resyncs_a_lagging_viewer(monkeypatch):
+    monkeypatch.setattr(bus, "QUEUE_SIZE", 2)
+
+    async def scenario():
+        async with Subscription("session-11") as sub:
+            await publish_in_thread(channel="session-11", event="progress", data={"n": -1})
+            got = await sub.get(timeout=10)
+            # The same event again, as when Redis brings back what was handed over locally.
+            bus.get_hub().deliver("session-11", Event(got.id, got.event, got.data))
+            duplicate = await sub.get(timeout=0.5)
+            # Overflow the queue of 2: the viewer re-reads the log instead of losing events.
+            for n in range(5):
+                await publish_in_thread(channel="session-11", event="progress", data={"n": n})
+            await asyncio.sleep(0.5)
+            after = [(await sub.get(timeout=10)).data["n"] for _ in range(5)]
+            return got, duplicate, after
+
+    got, duplicate, after = run(scenario())
+    assert got.data == {"n": -1}
+    assert duplicate is None
+    assert after == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_subscribe_iterator_yields_tuples():
+    start = latest_event_id()
+
+    async def scenario():
+        stream = bus.subscribe("session-12", last_id=start)
+        first = asyncio.ensure_future(anext(stream))
+        # Whether or not the subscription has registered yet, resuming from `start` finds the event.
+        await publish_in_thread(channel="session-12", event="window", data={"window": "open"})
+        ev_id, name, data = await first
+        await stream.aclose()
+        return ev_id, name, data
+
+    ev_id, name, data = run(scenario())
+    assert (name, data) == ("window", {"window": "open"}) and ev_id > 0

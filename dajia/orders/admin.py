@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from dajia.orders.models import Attendance, Delivery, DeliveryPhoto, Order, Rating, UnionBudget
+
+
+@admin.register(UnionBudget)
+class UnionBudgetAdmin(admin.ModelAdmin):
+    list_display = ["union", "year", "amount", "committed"]
+    list_filter = ["year"]
+    search_fields = ["union__name"]
+    list_select_related = ["union"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "project", "union", "starts_at", "state", "cost"]
+    list_filter = ["state"]
+    search_fields = ["number", "project__title", "union__name", "place"]
+    list_select_related = ["project", "union"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["order", "started_at", "ended_at", "recorded_by"]
+    search_fields = ["order__number"]
+    list_select_related = ["order", "recorded_by"]
+
+
+@admin.register(DeliveryPhoto)
+class DeliveryPhotoAdmin(admin.ModelAdmin):
+    list_display = ["delivery", "caption"]
+    list_select_related = ["delivery__order"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "union_name", "signed_at"]
+    search_fields = ["order__number", "name", "union_name"]
+    list_select_related = ["order"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["order", "role", "stars", "complaint", "created_at"]
+    list_filter = ["role", "stars", "complaint"]
+    search_fields = ["order__number", "comment"]
+    list_select_related = ["order"]
