@@ -206,6 +206,15 @@ def desktop(browser):
     context.close()
 
 
+def browser_login(page, base: str, username: str, password: str = "pass-word-123") -> None:
+    """Log in through the real login form, as a person would, and wait until it has gone."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名或手机号").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / "screenshots" / f"{name}.png"

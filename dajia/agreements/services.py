@@ -33,6 +33,7 @@ from dajia.agreements.selectors import selected_entries
 from dajia.agreements.workdays import add_working_days
 from dajia.consultations.models import Session
 from dajia.core import audit
+from dajia.core.inputs import clean_text, clean_whole
 from dajia.orgs.models import Union
 
 TERM_FIELDS = [
@@ -90,32 +91,6 @@ def _lock(agreement: Agreement) -> Agreement:
     )
 
 
-def _clean(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").strip()
-    if required and not text:
-        raise ValidationError({field: _("Please fill in %(label)s.") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError(
-            {
-                field: _("%(label)s is too long (at most %(n)s characters).")
-                % {"label": label, "n": max_length}
-            }
-        )
-    return text
-
-
-def _int(value, *, field: str, label: str, minimum: int = 1, maximum: int = 100000) -> int:
-    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-    if not raw.isdigit() or not (minimum <= int(raw) <= maximum):
-        raise ValidationError(
-            {
-                field: _("%(label)s must be a whole number from %(a)s to %(b)s.")
-                % {"label": label, "a": minimum, "b": maximum}
-            }
-        )
-    return int(raw)
-
-
 def parse_money(value, *, field: str = "amount", label: str | None = None) -> Decimal:
     label = label or _("The amount")
     raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip().replace(",", "")
@@ -162,17 +137,19 @@ def clean_terms(terms: dict, *, booked: int = 0) -> dict:
 
     attempt(
         "scope",
-        lambda: _clean(terms.get("scope"), field="scope", label=_("the scope of service"), max_length=4000),
+        lambda: clean_text(
+            terms.get("scope"), field="scope", label=_("the scope of service"), max_length=4000
+        ),
     )
     attempt(
         "quality",
-        lambda: _clean(
+        lambda: clean_text(
             terms.get("quality"), field="quality", label=_("the quality standard"), max_length=4000
         ),
     )
     attempt(
         "payment_terms",
-        lambda: _clean(
+        lambda: clean_text(
             terms.get("payment_terms"),
             field="payment_terms",
             label=_("the payment schedule"),
@@ -181,23 +158,25 @@ def clean_terms(terms: dict, *, booked: int = 0) -> dict:
     )
     attempt(
         "liability",
-        lambda: _clean(terms.get("liability"), field="liability", label=_("the liability"), max_length=4000),
+        lambda: clean_text(
+            terms.get("liability"), field="liability", label=_("the liability"), max_length=4000
+        ),
     )
     attempt(
         "sessions",
-        lambda: _int(
+        lambda: clean_whole(
             terms.get("sessions"), field="sessions", label=_("The number of sessions"), maximum=1000
         ),
     )
     attempt(
         "capacity",
-        lambda: _int(
+        lambda: clean_whole(
             terms.get("capacity"), field="capacity", label=_("Attendees per session"), maximum=10000
         ),
     )
     attempt(
         "copies",
-        lambda: _int(
+        lambda: clean_whole(
             terms.get("copies", 3), field="copies", label=_("The number of copies"), minimum=3, maximum=20
         ),
     )
@@ -386,7 +365,7 @@ def agreement_amend(*, actor, agreement: Agreement, reason: str, **terms) -> Agr
             _("This agreement is closed (%(state)s) and can no longer be amended.")
             % {"state": agreement.get_state_display()}
         )
-    reason = _clean(reason, field="reason", label=_("the reason for the amendment"), max_length=300)
+    reason = clean_text(reason, field="reason", label=_("the reason for the amendment"), max_length=300)
     current = {name: getattr(agreement, name) for name in TERM_FIELDS}
     current.update({k: v for k, v in terms.items() if k in TERM_FIELDS})
     cleaned = clean_terms(current, booked=agreement.sessions_booked)
@@ -560,7 +539,7 @@ def agreement_void(*, actor, agreement: Agreement, reason: str) -> Agreement:
         raise ValidationError(
             _("Sessions of this agreement have been delivered: terminate it instead of voiding it.")
         )
-    reason = _clean(reason, field="reason", label=_("the reason"), max_length=300)
+    reason = clean_text(reason, field="reason", label=_("the reason"), max_length=300)
     _void(agreement, actor=actor, reason=reason, now=timezone.now())
     return agreement
 
@@ -572,7 +551,7 @@ def agreement_terminate(*, actor, agreement: Agreement, reason: str) -> Agreemen
     _require_office(actor, agreement)
     if agreement.state not in (Agreement.State.SIGNED, Agreement.State.ACTIVE):
         raise ValidationError(_("Only a signed agreement or one in force can be terminated."))
-    reason = _clean(reason, field="reason", label=_("the reason"), max_length=300)
+    reason = clean_text(reason, field="reason", label=_("the reason"), max_length=300)
     before = audit.snapshot(agreement, ["state", "state_reason"])
     cancelled = _close_orders(agreement, actor=actor, reason=reason)
     agreement.state = Agreement.State.TERMINATED

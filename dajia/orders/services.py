@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids, provider_ids
 from dajia.agreements.models import Agreement, AgreementQuota
 from dajia.core import audit
+from dajia.core.inputs import clean_text, clean_whole
+from dajia.core.validators import mask_name
 from dajia.orders.models import (
     HOLDING_STATES,
     Attendance,
@@ -49,39 +51,6 @@ def lead_hours() -> int:
 
 def rating_days() -> int:
     return getattr(settings, "DAJIA_RATING_DAYS", 7)
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张＊, 欧阳娜娜 → 欧＊娜娜: the second character hidden, as on 公示 pages."""
-    if len(name) <= 1:
-        return "＊"
-    return name[0] + "＊" + name[2:]
-
-
-def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").strip()
-    if required and not text:
-        raise ValidationError({field: _("Please fill in %(label)s.") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError(
-            {
-                field: _("%(label)s is too long (at most %(n)s characters).")
-                % {"label": label, "n": max_length}
-            }
-        )
-    return text
-
-
-def _whole(value, *, field: str, label: str, minimum: int, maximum: int) -> int:
-    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
-        raise ValidationError(
-            {
-                field: _("%(label)s must be a whole number from %(a)s to %(b)s.")
-                % {"label": label, "a": minimum, "b": maximum}
-            }
-        )
-    return int(raw)
 
 
 def _aware(value, *, field: str, label: str) -> datetime.datetime:
@@ -218,12 +187,12 @@ def order_place(
             return None
 
     starts_at = attempt(lambda: _aware(starts_at, field="starts_at", label=_("The start")))
-    place = attempt(lambda: _text(place, field="place", label=_("the place"), max_length=200))
+    place = attempt(lambda: clean_text(place, field="place", label=_("the place"), max_length=200))
     notes = attempt(
-        lambda: _text(notes, field="notes", label=_("the notes"), max_length=1000, required=False)
+        lambda: clean_text(notes, field="notes", label=_("the notes"), max_length=1000, required=False)
     )
     audience = attempt(
-        lambda: _whole(
+        lambda: clean_whole(
             expected_audience,
             field="expected_audience",
             label=_("The expected audience"),
@@ -386,7 +355,7 @@ def order_decline(
             _("Only a dispatched order can be declined (this one is %(state)s).")
             % {"state": order.get_state_display()}
         )
-    reason = _text(reason, field="reason", label=_("the reason"), max_length=300)
+    reason = clean_text(reason, field="reason", label=_("the reason"), max_length=300)
     now = now or timezone.now()
     before = _snap(order)
     if proposed_starts_at is not None:
@@ -452,7 +421,7 @@ def order_cancel(*, actor, order: Order, reason: str, now: datetime.datetime | N
             _("This order can no longer be cancelled (it is %(state)s).")
             % {"state": order.get_state_display()}
         )
-    reason = _text(reason, field="reason", label=_("the reason"), max_length=300)
+    reason = clean_text(reason, field="reason", label=_("the reason"), max_length=300)
     now = now or timezone.now()
     if (
         not office
@@ -521,7 +490,7 @@ def delivery_record(
     now = now or timezone.now()
     started_at = _aware(started_at, field="started_at", label=_("The start"))
     ended_at = _aware(ended_at, field="ended_at", label=_("The end"))
-    content = _text(content, field="content", label=_("what was delivered"), max_length=4000)
+    content = clean_text(content, field="content", label=_("what was delivered"), max_length=4000)
     if ended_at <= started_at:
         raise ValidationError({"ended_at": _("The end must be after the start.")})
     if started_at > now:
@@ -610,11 +579,13 @@ def attendance_sign_in(
         )
     errors: dict[str, list[str]] = {}
     try:
-        name = _text(name, field="name", label=_("your name"), max_length=30)
+        name = clean_text(name, field="name", label=_("your name"), max_length=30)
     except ValidationError as e:
         errors.update(e.message_dict)
     try:
-        union_name = _text(union_name, field="union_name", label=_("your union or workplace"), max_length=120)
+        union_name = clean_text(
+            union_name, field="union_name", label=_("your union or workplace"), max_length=120
+        )
     except ValidationError as e:
         errors.update(e.message_dict)
     if errors:
@@ -688,7 +659,7 @@ def rating_submit(
         label = _("attendee")
     _rating_window(order, now)
     stars = _stars(stars)
-    comment = _text(comment, field="comment", label=_("the comment"), max_length=500, required=False)
+    comment = clean_text(comment, field="comment", label=_("the comment"), max_length=500, required=False)
     rating = Rating.objects.select_for_update().filter(**lookup).first()
     before = None
     if rating is not None:
@@ -728,7 +699,7 @@ def rating_reply(*, actor, rating: Rating, reply: str) -> Rating:
     _require_provider(actor, rating.order)
     if rating.replied_at:
         raise ValidationError(_("You have already replied to this rating."))
-    rating.reply = _text(reply, field="reply", label=_("the reply"), max_length=500)
+    rating.reply = clean_text(reply, field="reply", label=_("the reply"), max_length=500)
     rating.replied_at = timezone.now()
     rating.replied_by = actor
     rating.save(update_fields=["reply", "replied_at", "replied_by"])
@@ -749,7 +720,7 @@ def budget_set(*, actor, union, year, amount) -> UnionBudget:
 
     if not can_manage_federation(actor, union.federation_id):
         raise PermissionDenied(_("Only the union office may set this union's budget."))
-    year = _whole(year, field="year", label=_("The year"), minimum=2000, maximum=2100)
+    year = clean_whole(year, field="year", label=_("The year"), minimum=2000, maximum=2100)
     amount = parse_money(amount, label=_("The budget"))
     budget = UnionBudget.objects.select_for_update().filter(union=union, year=year).first()
     before = audit.snapshot(budget, ["amount"]) if budget else None

@@ -4,16 +4,9 @@ import re
 
 import pytest
 
-from dajia.conftest import axe_violations, make_user, screenshot
+from dajia.conftest import axe_violations, browser_login, make_user, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base, username, password="pass-word-123"):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_a_chair_on_a_phone_searches_the_menu_and_opens_a_project(
@@ -21,7 +14,7 @@ def test_a_chair_on_a_phone_searches_the_menu_and_opens_a_project(
 ):
     make_project(provider, "职工心理减压工作坊", description="团体辅导与正念练习，帮助职工缓解焦虑")
     make_project(other_provider, "企业消防安全与应急疏散演练", description="讲解灭火器使用并组织疏散演练")
-    _login(phone, live_server.url, "chair")
+    browser_login(phone, live_server.url, "chair")
     phone.get_by_role("button", name="菜单").click()
     phone.locator(".nav-group summary").filter(has_text=re.compile(r"^服务$")).click()
     phone.get_by_role("link", name="服务菜单", exact=True).click()
@@ -43,7 +36,7 @@ def test_a_chair_on_a_phone_searches_the_menu_and_opens_a_project(
 def test_a_provider_submits_a_project_and_the_office_approves_it(
     phone, desktop, live_server, provider_user, office_user, category
 ):
-    _login(phone, live_server.url, "provider")
+    browser_login(phone, live_server.url, "provider")
     phone.goto(f"{live_server.url}/menu/workspace/new/")
     phone.get_by_label("项目名称").fill("班组长情绪管理培训")
     phone.get_by_label("服务类别").select_option(label="心理健康")
@@ -60,7 +53,7 @@ def test_a_provider_submits_a_project_and_the_office_approves_it(
     phone.get_by_text("已提交总工会审核").wait_for()
     assert "待审核" in phone.content()
 
-    _login(desktop, live_server.url, "office")
+    browser_login(desktop, live_server.url, "office")
     desktop.goto(f"{live_server.url}/menu/review/")
     desktop.get_by_role("heading", name="班组长情绪管理培训").wait_for()
     screenshot(desktop, "review-queue-desktop")

@@ -3,17 +3,9 @@ it instead of posting a duplicate."""
 
 import pytest
 
-from dajia.conftest import axe_violations, make_user, screenshot
+from dajia.conftest import axe_violations, browser_login, make_user, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base, username, password="pass-word-123"):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_a_worker_raises_a_need_sees_a_similar_one_and_supports_it_instead(
@@ -27,7 +19,7 @@ def test_a_worker_raises_a_need_sees_a_similar_one_and_supports_it_instead(
     services.need_create(actor=first, text="希望组织消防安全培训，车间新员工多", union=union)
     worker = make_user("worker", role="worker")
 
-    _login(phone, live_server.url, "worker")
+    browser_login(phone, live_server.url, "worker")
     phone.goto(f"{live_server.url}/needs/")
     phone.get_by_role("heading", name="工友们，说出你的心里话！").wait_for()
     screenshot(phone, "needs-list-phone")

@@ -4,18 +4,10 @@ answers a union's survey on a phone, the office reads the coverage page. Zero se
 import pytest
 from django.core.management import call_command
 
-from dajia.conftest import axe_violations, screenshot
+from dajia.conftest import axe_violations, browser_login, screenshot
 from dajia.demo.foundation import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_charts_survey_answering_and_coverage_on_the_demo(phone, desktop, live_server, categories):
@@ -43,7 +35,7 @@ def test_charts_survey_answering_and_coverage_on_the_demo(phone, desktop, live_s
     assert invite.responses.count() == before + 1
     assert Response.objects.filter(survey=current).latest("pk").invite == invite
 
-    _login(desktop, base, "office")
+    browser_login(desktop, base, "office", DEMO_PASSWORD)
     finished = Survey.objects.get(state="closed")
     desktop.goto(f"{base}/needs/surveys/{finished.pk}/results/")
     desktop.locator("#chart-rates svg").first.wait_for()

@@ -7,18 +7,10 @@ import pytest
 from django.utils import timezone
 
 from dajia.agreements.tests.fixtures import at
-from dajia.conftest import axe_violations, screenshot
+from dajia.conftest import axe_violations, browser_login, screenshot
 from dajia.orders.models import Attendance, Order, Rating
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base, username, password="pass-word-123"):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 def _context(browser, **kw):
@@ -45,7 +37,7 @@ def test_from_order_to_settlement(
     chair_ctx, chair = _context(
         browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    _login(chair, base, "chair")
+    browser_login(chair, base, "chair")
     chair.goto(f"{base}/orders/")
     chair.locator(f"a[href$='/orders/new/?project={stress_agreement.project_id}']").click()
     chair.locator("#id_starts_at").fill(at(6, 9).strftime("%Y-%m-%dT%H:%M"))
@@ -60,7 +52,7 @@ def test_from_order_to_settlement(
     screenshot(chair, "order-placed-phone")
 
     # 派单: the office dispatches.
-    _login(desktop, base, "office")
+    browser_login(desktop, base, "office")
     desktop.goto(f"{base}/orders/overview/")
     desktop.locator(f"a[href='/orders/{order.pk}/']").click()
     desktop.locator("form[action$='/dispatch/'] button").click()
@@ -68,7 +60,7 @@ def test_from_order_to_settlement(
 
     # 接单: the provider accepts.
     provider_ctx, provider = _context(browser, viewport={"width": 1280, "height": 800})
-    _login(provider, base, "provider")
+    browser_login(provider, base, "provider")
     provider.goto(f"{base}/orders/{order.pk}/")
     provider.locator("form[action$='/accept/'] button").click()
     provider.locator("[data-state='accepted']").wait_for()
