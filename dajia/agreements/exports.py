@@ -7,9 +7,9 @@ import io
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from dajia.agreements.selectors import SettlementRow, session_shares
+from dajia.core.xlsx import write_header
 
 SUMMARY = [
     "协议编号",
@@ -26,22 +26,13 @@ SUMMARY = [
 DETAIL = ["协议编号", "订单编号", "基层工会", "服务时间", "确认时间", "第几场", "本场金额（元）"]
 
 
-def _sheet(ws, headers, widths):
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
-
-
 def settlement_xlsx(rows: list[SettlementRow], confirmed_orders) -> bytes:
     """``confirmed_orders``: the confirmed orders of those agreements (union joined), any order."""
     with translation.override("zh-hans"):
         wb = Workbook()
         ws = wb.active
         ws.title = "结算汇总"
-        _sheet(ws, SUMMARY, [18, 30, 28, 12, 14, 10, 14, 12, 12, 14])
+        write_header(ws, SUMMARY, [18, 30, 28, 12, 14, 10, 14, 12, 12, 14])
         for row in rows:
             a = row.agreement
             ws.append(
@@ -66,7 +57,7 @@ def settlement_xlsx(rows: list[SettlementRow], confirmed_orders) -> bytes:
         ws.cell(row=total_row, column=1).font = Font(bold=True)
 
         detail = wb.create_sheet("场次明细")
-        _sheet(detail, DETAIL, [18, 20, 32, 18, 18, 8, 14])
+        write_header(detail, DETAIL, [18, 20, 32, 18, 18, 8, 14])
         agreements = {r.agreement.pk: r.agreement for r in rows}
         by_agreement: dict[int, list] = {}
         for order in confirmed_orders:

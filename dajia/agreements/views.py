@@ -22,6 +22,7 @@ from dajia.agreements.pdf import agreement_pdf
 from dajia.agreements.selectors import published_sessions_for, settlement_rows
 from dajia.agreements.text import PLACEHOLDERS
 from dajia.consultations.models import Session
+from dajia.core.xlsx import xlsx_response
 from dajia.orders.models import Order
 from dajia.orgs.models import Federation, Union
 
@@ -274,13 +275,5 @@ def settlement_export(request):
     agreements = _settlement_agreements(request)
     rows = settlement_rows(agreements)
     confirmed = Order.objects.filter(agreement__in=agreements, state="confirmed").select_related("union")
-    response = HttpResponse(
-        settlement_xlsx(rows, confirmed),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     stamp = timezone.localtime().strftime("%Y%m%d")
-    # 服务结算
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E7%BB%93%E7%AE%97-{stamp}.xlsx"
-    )
-    return response
+    return xlsx_response(settlement_xlsx(rows, confirmed), f"服务结算-{stamp}.xlsx")

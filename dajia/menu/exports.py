@@ -6,8 +6,8 @@ import io
 
 from django.utils import translation
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+from dajia.core.xlsx import write_header
 
 HEADERS = [
     "项目名称",
@@ -33,9 +33,7 @@ def _menu_xlsx(projects) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "服务菜单"
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    write_header(ws, HEADERS, [28, 12, 28, 10, 20, 10, 12, 12, 10, 20, 60])
     for p in projects:
         ws.append(
             [
@@ -53,10 +51,6 @@ def _menu_xlsx(projects) -> bytes:
             ]
         )
         ws.cell(row=ws.max_row, column=7).number_format = "#,##0.00"
-    widths = [28, 12, 28, 10, 20, 10, 12, 12, 10, 20, 60]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

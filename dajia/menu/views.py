@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import is_office, office_federation_ids, provider_ids
 from dajia.core import audit
+from dajia.core.xlsx import xlsx_response
 from dajia.menu import services
 from dajia.menu.exports import menu_xlsx
 from dajia.menu.forms import CategoryForm, PhotoForm, ProjectForm, ReturnForm
@@ -42,15 +43,8 @@ def project_list(request):
 
 def project_export(request):
     f = MenuFilter.from_params(request.GET)
-    data = menu_xlsx(menu_projects(f))
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E8%8F%9C%E5%8D%95-{stamp}.xlsx"
-    )
-    return response
+    return xlsx_response(menu_xlsx(menu_projects(f)), f"服务菜单-{stamp}.xlsx")
 
 
 def _can_see_unpublished(user, project: ServiceProject) -> bool:

@@ -6,21 +6,11 @@ import io
 
 from django.utils import timezone, translation
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from dajia.core.xlsx import write_header
 from dajia.menu.models import Category
 from dajia.needs import selectors
 from dajia.needs.models import Question, Survey
-
-
-def _header(ws, headers: list[str], widths: list[int]) -> None:
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
 
 
 def _answer_text(question: Question, value, names: dict[str, str]) -> str:
@@ -53,7 +43,7 @@ def ranking_xlsx(rows: list[selectors.DemandRow], scope: str) -> bytes:
         wb = Workbook()
         ws = wb.active
         ws.title = "需求热度"
-        _header(
+        write_header(
             ws, ["排名", "服务类别", "需求条数", "附议人数", "问卷得分", "需求热度"], [8, 16, 10, 10, 10, 10]
         )
         for r in rows:
@@ -83,7 +73,7 @@ def needs_xlsx(needs) -> bytes:
         wb = Workbook()
         ws = wb.active
         ws.title = "需求"
-        _header(
+        write_header(
             ws,
             [
                 "编号",
@@ -128,13 +118,13 @@ def _survey_xlsx(survey: Survey) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "回收情况"
-    _header(ws, ["基层工会", "回收份数", "应答基数", "回收率"], [36, 12, 12, 12])
+    write_header(ws, ["基层工会", "回收份数", "应答基数", "回收率"], [36, 12, 12, 12])
     for r in selectors.invite_rates(survey):
         ws.append([r.invite.union.name, r.responses, r.denominator, r.rate])
         ws.cell(row=ws.max_row, column=4).number_format = "0.0%"
 
     ws = wb.create_sheet("汇总")
-    _header(
+    write_header(
         ws,
         ["题号", "题目", "题型", "选项/类别", "计数/得分", "作答人数", "平均分"],
         [6, 40, 14, 28, 12, 10, 10],
@@ -163,7 +153,7 @@ def _survey_xlsx(survey: Survey) -> bytes:
     ws = wb.create_sheet("原始答卷")
     questions = list(survey.questions.all())
     names = dict(Category.objects.values_list("code", "name_zh"))
-    _header(
+    write_header(
         ws,
         [
             "序号",

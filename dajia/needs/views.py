@@ -3,8 +3,6 @@ coverage of the top needs by a session's invited projects."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +23,7 @@ from dajia.accounts.permissions import (
     is_office,
     office_federation_ids,
 )
+from dajia.core.xlsx import xlsx_response
 from dajia.menu.models import Category
 from dajia.needs import selectors, services
 from dajia.needs.exports import needs_xlsx, ranking_xlsx
@@ -275,12 +274,8 @@ def _office_needs(request):
 
 
 def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}-{stamp}.xlsx"
-    return response
+    return xlsx_response(data, f"{name}-{stamp}.xlsx")
 
 
 @login_required

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from dajia.accounts.permissions import (
     is_office,
     office_federation_ids,
 )
+from dajia.core.xlsx import xlsx_response
 from dajia.needs import selectors
 from dajia.needs import services_surveys as services
 from dajia.needs.exports import survey_xlsx
@@ -217,15 +217,8 @@ def survey_results(request, pk: int):
 @login_required
 def survey_export(request, pk: int):
     survey = _office_survey(request, pk)
-    data = survey_xlsx(survey)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''%E9%9C%80%E6%B1%82%E8%B0%83%E7%A0%94-{survey.pk}-{stamp}.xlsx"
-    )
-    return response
+    return xlsx_response(survey_xlsx(survey), f"需求调研-{survey.pk}-{stamp}.xlsx")
 
 
 # ---- a union's link ----------------------------------------------------------------------------------------
