@@ -13,6 +13,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from dajia.core.env import EnvError, database_from_url, env_bool, env_int, env_list, env_str
+from dajia.core.middleware import parse_frame_ancestors, parse_live_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -96,6 +97,28 @@ if _database_url:
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_TEST_SUFFIX}"}
+        # Connections (docs/DEPLOY.md; ``dajia serve`` sets these per process). Under ASGI (uvicorn) each request
+        # runs in a thread of its own, so a persistent connection per thread would exhaust PostgreSQL: use a
+        # pool there (DAJIA_DB_POOL_MAX_SIZE > 0). Under gunicorn's fixed threads DAJIA_CONN_MAX_AGE is fine.
+        _pool_max = env_int("DAJIA_DB_POOL_MAX_SIZE", 0)
+        _conn_max_age = env_int("DAJIA_CONN_MAX_AGE", 0)
+        if _pool_max > 0:
+            if _conn_max_age:
+                raise EnvError(
+                    "DAJIA_DB_POOL_MAX_SIZE 与 DAJIA_CONN_MAX_AGE 不能同时使用 / "
+                    "use either a pool (DAJIA_DB_POOL_MAX_SIZE) or persistent connections (DAJIA_CONN_MAX_AGE)"
+                )
+            # With CONN_HEALTH_CHECKS (above) the pool checks each connection before lending it, so one killed by
+            # a database restart or pg_terminate_backend is replaced, not lent.
+            DATABASES["default"]["OPTIONS"] = {
+                "pool": {
+                    "min_size": min(env_int("DAJIA_DB_POOL_MIN_SIZE", 1), _pool_max),
+                    "max_size": _pool_max,
+                    "timeout": env_int("DAJIA_DB_POOL_TIMEOUT", 10),
+                }
+            }
+        else:
+            DATABASES["default"]["CONN_MAX_AGE"] = _conn_max_age
 else:
     DATABASES = {
         "default": {
@@ -142,7 +165,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("DAJIA_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DAJIA_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
@@ -165,11 +188,39 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta t
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Pages another site may show in a frame (a union's website showing the session's live page or big screen),
+# as CSP sources: "https://www.example.org https://*.example.cn". Only the views named in
+# DAJIA_EMBEDDABLE_VIEWS (or decorated with dajia.core.middleware.embeddable) may be framed, by this site and
+# these; every other page answers X-Frame-Options: DENY and frame-ancestors 'none'. Empty: none of them.
+DAJIA_FRAME_ANCESTORS = parse_frame_ancestors(env_str("DAJIA_FRAME_ANCESTORS"))
+DAJIA_EMBEDDABLE_VIEWS = [
+    "participation:live",
+    "participation:agenda",
+    "consultations:screen",
+    "consultations:screen_progress",
+    "consultations:ranking",
+    "consultations:ranking_partial",
+]
+# Where browsers reach the live endpoints (/live/...): "" — this site (a reverse proxy sends /live/ to the ASGI
+# server); "https://live.example.org" — another origin; ":8001" — the page's own host on port 8001 (what
+# ``dajia serve`` sets when nothing is in front). Pages carry it in <meta name="dajia-live-url">.
+DAJIA_LIVE_URL = parse_live_url(env_str("DAJIA_LIVE_URL"))
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1). The
+# login rate limit counts per client address; 0 trusts no header and uses the socket's address.
+DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)
+# Login rate limit (on top of the per-account lockout): failed attempts per client address and per identifier
+# (username or mobile, existing or not) within the window; beyond it, 429.
+DAJIA_LOGIN_FAILURES_PER_IP = env_int("DAJIA_LOGIN_FAILURES_PER_IP", 20)
+DAJIA_LOGIN_FAILURES_PER_IDENTIFIER = env_int("DAJIA_LOGIN_FAILURES_PER_IDENTIFIER", 10)
+DAJIA_LOGIN_RATE_WINDOW_SECONDS = env_int("DAJIA_LOGIN_RATE_WINDOW_SECONDS", 600)
+# Production speaks HTTPS (TLS at the reverse proxy). DAJIA_HTTPS=0 only for a plain-HTTP trial on one machine.
+DAJIA_HTTPS = env_bool("DAJIA_HTTPS", default=not DEBUG)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("DAJIA_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env_bool("DAJIA_SSL_REDIRECT", default=DAJIA_HTTPS)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = DAJIA_HTTPS
+    CSRF_COOKIE_SECURE = DAJIA_HTTPS
+    # Sent on HTTPS responses only, so harmless on a plain-HTTP trial.
     SECURE_HSTS_SECONDS = env_int("DAJIA_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -187,3 +238,19 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 
 DAJIA_BRAND = _("Dajia")
+
+# Live participation (viewers verify a mobile number by one-time code). The file sender writes numbers and
+# codes in clear for a laptop and tests; production names the HTTP sender and its gateway.
+DAJIA_SMS_BACKEND = env_str("DAJIA_SMS_BACKEND", "dajia.participation.sms.FileSender")
+DAJIA_SMS_FILE = env_str("DAJIA_SMS_FILE", str(BASE_DIR / "var" / "sms-outbox.jsonl"))
+DAJIA_SMS_HTTP_URL = env_str("DAJIA_SMS_HTTP_URL")
+DAJIA_SMS_HTTP_TOKEN = env_str("DAJIA_SMS_HTTP_TOKEN")
+DAJIA_SMS_HTTP_TIMEOUT = env_int("DAJIA_SMS_HTTP_TIMEOUT", 5)
+# Viewer identities are keyed hashes of their numbers; a separate key lets SECRET_KEY rotate without
+# resetting who has already voted.
+DAJIA_PARTICIPATION_HASH_KEY = env_str("DAJIA_PARTICIPATION_HASH_KEY")
+DAJIA_PARTICIPATION_CODE_MINUTES = env_int("DAJIA_PARTICIPATION_CODE_MINUTES", 5)
+DAJIA_PARTICIPATION_CODE_ATTEMPTS = env_int("DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5)
+DAJIA_PARTICIPATION_IP_DAYS = env_int("DAJIA_PARTICIPATION_IP_DAYS", 30)
+# How many reverse proxies stand in front (their X-Forwarded-For entries are trusted for rate limits).
+DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)

@@ -157,8 +157,10 @@ def test_an_upheld_objection_voids_instead(published_session, office_user, provi
     assert agreement.state == "void" and agreement.state_reason
 
 
-def test_the_objection_hook_is_empty_without_the_participation_app(published_session):
-    assert objections.objection_model() is None
+def test_the_objection_hook_reads_the_participation_objections(published_session):
+    from django.apps import apps
+
+    assert objections.objection_model() is apps.get_model("participation", "Objection")
     assert objections.upheld_objection_project_ids(published_session) == set()
 
 

@@ -1,0 +1,169 @@
+"""The union member roll, imported from an xlsx sheet (name, mobile, union), all or nothing.
+
+Only what the check needs is kept: a keyed hash of the number (to answer "is this number on the roll?"), the
+masked number and masked name (so the office can see what was imported) and the union. The file itself is not
+stored.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dajia.accounts.permissions import can_manage_federation
+from dajia.core import audit
+from dajia.core.validators import mask_mobile, mask_name, mobile_error, normalise_mobile
+from dajia.orgs.models import Federation, Union
+from dajia.participation import identity
+from dajia.participation.models import RollMember
+
+MAX_ROWS = 50000
+MAX_ERRORS = 30
+HEADERS = {
+    "name": {"姓名", "name", "名字"},
+    "mobile": {"手机", "手机号", "手机号码", "mobile", "phone", "联系电话"},
+    "union": {"工会", "所在工会", "union", "基层工会"},
+}
+
+
+@dataclass
+class RollReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unions: dict[str, int] = field(default_factory=dict)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _read_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ValidationError(
+            _(
+                "The file could not be read as an Excel workbook (.xlsx). Please save it as .xlsx and try again."
+            )
+        ) from None
+    ws = wb.worksheets[0]
+    rows = []
+    for row in ws.iter_rows(values_only=True):
+        rows.append([_cell(v) for v in row])
+        if len(rows) > MAX_ROWS + 1:
+            raise ValidationError(_("The roll has too many rows (at most %(n)d).") % {"n": MAX_ROWS})
+    wb.close()
+    return rows
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, text in enumerate(header):
+        key = text.casefold().replace(" ", "")
+        for name, labels in HEADERS.items():
+            if key in {label.casefold() for label in labels} and name not in found:
+                found[name] = index
+    missing = [name for name in HEADERS if name not in found]
+    if missing:
+        raise ValidationError(
+            _(
+                "The first row must name the columns 姓名, 手机号 and 工会 (name, mobile, union); missing: %(m)s."
+            )
+            % {"m": ", ".join(missing)}
+        )
+    return found
+
+
+@transaction.atomic
+def roll_import(*, actor, federation: Federation, data: bytes, replace: bool = False) -> RollReport:
+    """Import the roll of ``federation``'s unions (and those below it). Every error is reported with its line;
+    nothing is saved unless the whole file is valid. ``replace`` first removes the federation's current roll."""
+    if not can_manage_federation(actor, federation.pk):
+        raise PermissionDenied(_("Only the union office of this federation may do this."))
+    rows = _read_rows(data)
+    if not rows:
+        raise ValidationError(_("The file is empty."))
+    cols = _columns(rows[0])
+    unions = {
+        unicodedata.normalize("NFKC", u.name).strip(): u
+        for u in Union.objects.filter(federation_id__in=federation.descendant_ids())
+    }
+    errors: list[str] = []
+    planned: dict[str, tuple[str, str, Union]] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        cells = row + [""] * (max(cols.values()) + 1 - len(row))
+        name, mobile, union_name = (cells[cols["name"]], cells[cols["mobile"]], cells[cols["union"]])
+        if not (name or mobile or union_name):
+            continue
+        problems = []
+        if not name:
+            problems.append(_("the name is missing"))
+        error = mobile_error(mobile)
+        if error:
+            problems.append(error)
+        union = unions.get(union_name)
+        if union is None:
+            problems.append(_("no union named “%(u)s” in this federation") % {"u": union_name})
+        if problems:
+            errors.append(_("Line %(n)d: %(p)s") % {"n": line, "p": "；".join(str(p) for p in problems)})
+            if len(errors) >= MAX_ERRORS:
+                break
+            continue
+        number = normalise_mobile(mobile)
+        planned[number] = (name, number, union)
+    if errors:
+        raise ValidationError(errors)
+    if not planned:
+        raise ValidationError(_("The file holds no member (only a header)."))
+    report = RollReport()
+    if replace:
+        report.removed, _unused = RollMember.objects.filter(federation=federation).delete()
+    existing = {
+        m.mobile_hash: m for m in RollMember.objects.filter(federation=federation).only("pk", "mobile_hash")
+    }
+    now = timezone.now()
+    new, changed = [], []
+    for name, number, union in planned.values():
+        hashed = identity.roll_hash(number)
+        row = existing.get(hashed)
+        values = {"union": union, "mobile_masked": mask_mobile(number), "name_masked": mask_name(name)}
+        if row is None:
+            new.append(RollMember(federation=federation, mobile_hash=hashed, imported_at=now, **values))
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.imported_at = now
+            changed.append(row)
+        report.unions[union.name] = report.unions.get(union.name, 0) + 1
+    RollMember.objects.bulk_create(new, batch_size=1000)
+    RollMember.objects.bulk_update(
+        changed, ["union", "mobile_masked", "name_masked", "imported_at"], batch_size=1000
+    )
+    report.added, report.updated = len(new), len(changed)
+    audit.log(
+        actor=actor,
+        action="participation.roll.import",
+        obj=federation,
+        after={
+            "added": report.added,
+            "updated": report.updated,
+            "removed": report.removed,
+            "replace": replace,
+        },
+        federation_id=federation.pk,
+    )
+    return report

@@ -1,0 +1,117 @@
+"""Sending one-time codes by SMS, through a pluggable sender named by ``DAJIA_SMS_BACKEND``.
+
+* ``dajia.participation.sms.FileSender`` (the default): appends each message as one JSON line to
+  ``DAJIA_SMS_FILE`` (default ``var/sms-outbox.jsonl``) and logs it — for a laptop and for tests, which read the
+  file. Never use it in production: the file holds the numbers and codes in clear.
+* ``dajia.participation.sms.LocmemSender``: keeps messages in ``sms.outbox`` (a list), like Django's mail outbox.
+* ``dajia.participation.sms.HttpSender``: POSTs ``{"mobile": …, "text": …}`` as JSON to ``DAJIA_SMS_HTTP_URL``
+  (with ``Authorization: Bearer DAJIA_SMS_HTTP_TOKEN`` when set; timeout ``DAJIA_SMS_HTTP_TIMEOUT`` seconds,
+  default 5) — the gateway of the office's SMS provider. Any answer other than 2xx is a failure.
+
+Each setting may also come from the environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BACKEND = "dajia.participation.sms.FileSender"
+
+
+class SmsError(Exception):
+    """The message could not be handed to the SMS gateway."""
+
+
+def _setting(name: str, default: str = "") -> str:
+    value = getattr(settings, name, None)
+    if value in (None, ""):
+        value = os.environ.get(name, default)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Message:
+    mobile: str
+    text: str
+
+
+class FileSender:
+    _lock = threading.Lock()
+
+    def path(self) -> Path:
+        return Path(_setting("DAJIA_SMS_FILE", str(Path(settings.BASE_DIR) / "var" / "sms-outbox.jsonl")))
+
+    def send(self, message: Message) -> None:
+        path = self.path()
+        line = json.dumps(
+            {"mobile": message.mobile, "text": message.text, "at": timezone.now().isoformat()},
+            ensure_ascii=False,
+        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock, path.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+        except OSError as error:
+            raise SmsError(str(error)) from error
+        logger.warning("SMS (development sender, not sent) to %s: %s", message.mobile, message.text)
+
+
+outbox: list[Message] = []
+
+
+class LocmemSender:
+    def send(self, message: Message) -> None:
+        outbox.append(message)
+
+
+class HttpSender:
+    def send(self, message: Message) -> None:
+        url = _setting("DAJIA_SMS_HTTP_URL")
+        if not url.startswith(("https://", "http://")):
+            raise SmsError("DAJIA_SMS_HTTP_URL is not set")
+        body = json.dumps({"mobile": message.mobile, "text": message.text}, ensure_ascii=False).encode()
+        request = urllib.request.Request(  # noqa: S310 - the configured gateway's http(s) address
+            url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+        )
+        token = _setting("DAJIA_SMS_HTTP_TOKEN")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        timeout = float(_setting("DAJIA_SMS_HTTP_TIMEOUT", "5") or 5)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                status = response.status
+        except urllib.error.HTTPError as error:
+            raise SmsError(f"gateway answered {error.code}") from error
+        except (urllib.error.URLError, OSError, TimeoutError) as error:
+            raise SmsError(f"gateway unreachable: {error}") from error
+        if not 200 <= status < 300:
+            raise SmsError(f"gateway answered {status}")
+
+
+def get_sender():
+    return import_string(_setting("DAJIA_SMS_BACKEND", DEFAULT_BACKEND))()
+
+
+def send(mobile: str, text: str) -> None:
+    get_sender().send(Message(mobile=mobile, text=text))
+
+
+def read_file_outbox(path: Path | str | None = None) -> list[dict]:
+    """The messages a ``FileSender`` wrote (tests and the developer's console)."""
+    target = Path(path) if path else FileSender().path()
+    if not target.exists():
+        return []
+    return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines() if line.strip()]
