@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from dajia.consultations import fastpath
 from dajia.consultations.fastpath import Announcer, _in, _rows, insert_rows, read_body, replaying, send_json
 
+logger = logging.getLogger(__name__)
 SUPPORT_PATH = re.compile(r"^/participation/s/(?P<session>[0-9]{1,18})/support$")
 SESSION_KEY = "participation_viewers"  # as views.SESSION_KEY
 
@@ -110,7 +112,12 @@ def _audience(session_id: int, support_limit: int) -> dict:
             time.monotonic(),
             [(e.pk, e.position, e.project.title, e.project.provider.name) for e in entries],
         )
-    counts = dict(_rows(f"SELECT entry_id, supports FROM {SupportCount._meta.db_table} WHERE session_id = %s", [session_id]))  # noqa: S608
+    counts = dict(
+        _rows(
+            f"SELECT entry_id, supports FROM {SupportCount._meta.db_table} WHERE session_id = %s",  # noqa: S608
+            [session_id],
+        )
+    )
     found = _rows(f"SELECT viewers FROM {LiveSettings._meta.db_table} WHERE session_id = %s", [session_id])  # noqa: S608
     total = sum(counts.get(pk, 0) for pk, *_ in cached[1])
     index = AudienceIndex(
@@ -159,15 +166,17 @@ def _rate_counts(keys: dict[str, int], windows: dict[str, int], now: datetime.da
             for (key, n), count in zip(keys.items(), replies[::2], strict=True):
                 before[key] = int(count) - n
             return before
-        except Exception:  # noqa: BLE001 - as services_limits: any Redis failure counts in the database
-            pass
+        except Exception:  # as services_limits: any Redis failure counts in the database
+            logger.warning("fastpath: Redis rate counter unavailable, using the database", exc_info=True)
     # The database: one upsert per counter (in key order, so two processes lock rows in the same order), then
     # one read of them all. The rows stay locked (PostgreSQL) or the database is (SQLite) until the commit, so
     # nobody else's hits fall between the two.
     table = connection.ops.quote_name(RateCounter._meta.db_table)
     k = connection.ops.quote_name("key")
     ordered = sorted(keys)
-    starts = {key: connection.ops.adapt_datetimefield_value(limits._window_start(now, windows[key])) for key in keys}
+    starts = {
+        key: connection.ops.adapt_datetimefield_value(limits._window_start(now, windows[key])) for key in keys
+    }
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({k}, window_start, hits) VALUES (%s, %s, %s) "  # noqa: S608
@@ -182,7 +191,9 @@ def _rate_counts(keys: dict[str, int], windows: dict[str, int], now: datetime.da
     ):
         found.setdefault(key, []).append((start, hits))
     for key in keys:
-        after = next((hits for start, hits in found.get(key, []) if _same_time(start, starts[key])), keys[key])
+        after = next(
+            (hits for start, hits in found.get(key, []) if _same_time(start, starts[key])), keys[key]
+        )
         before[key] = after - keys[key]
     return before
 
@@ -237,7 +248,12 @@ def write_supports(items: list[VoteItem]) -> list[tuple[int, dict, list] | None]
                 if viewer_id in viewers:
                     viewers[viewer_id][1].supported.add(entry_id)
         marks, ids = _in(sessions)
-        entries = dict(_rows(f"SELECT id, session_id FROM consultations_sessionproject WHERE session_id IN ({marks})", ids))  # noqa: S608
+        entries = dict(
+            _rows(
+                f"SELECT id, session_id FROM consultations_sessionproject WHERE session_id IN ({marks})",  # noqa: S608
+                ids,
+            )
+        )
         # What the service would do, item by item (state as the earlier items of this batch leave it).
         plan: list[tuple[int, _Viewer, int, bool]] = []  # (item, viewer, entry, new support?)
         for index, viewer_id in wanted.items():
@@ -286,7 +302,9 @@ def write_supports(items: list[VoteItem]) -> list[tuple[int, dict, list] | None]
                     first_refusals.append((index, key))
                 if counts[key] > maxima[key]:
                     start = limits._window_start(now, windows[key])
-                    retry = max(1, int((start + datetime.timedelta(seconds=windows[key]) - now).total_seconds()) + 1)
+                    retry = max(
+                        1, int((start + datetime.timedelta(seconds=windows[key]) - now).total_seconds()) + 1
+                    )
                     refusal = (key, retry)
                     # The view stops at the first refused limit: the next one is not counted.
                     break
@@ -304,7 +322,10 @@ def write_supports(items: list[VoteItem]) -> list[tuple[int, dict, list] | None]
             insert_rows(
                 Support,
                 ["id", "session_id", "viewer_id", "entry_id", "created_at", "ip"],
-                [(pk, items[i].session_id, v.pk, e, at, items[i].ip) for pk, (i, v, e) in zip(pks, created, strict=True)],
+                [
+                    (pk, items[i].session_id, v.pk, e, at, items[i].ip)
+                    for pk, (i, v, e) in zip(pks, created, strict=True)
+                ],
             )
             per_entry: dict[int, int] = {}
             for _i, _v, entry_id in created:
@@ -312,7 +333,10 @@ def write_supports(items: list[VoteItem]) -> list[tuple[int, dict, list] | None]
             table = SupportCount._meta.db_table
             with connection.cursor() as cursor:
                 for entry_id, n in sorted(per_entry.items()):
-                    cursor.execute(f"UPDATE {table} SET supports = supports + %s WHERE entry_id = %s", [n, entry_id])  # noqa: S608
+                    cursor.execute(
+                        f"UPDATE {table} SET supports = supports + %s WHERE entry_id = %s",  # noqa: S608
+                        [n, entry_id],
+                    )
                     if cursor.rowcount == 0:
                         cursor.execute(
                             f"INSERT INTO {table} (entry_id, session_id, supports) VALUES (%s, %s, %s)",  # noqa: S608
@@ -321,7 +345,16 @@ def write_supports(items: list[VoteItem]) -> list[tuple[int, dict, list] | None]
             after = AuditLog._meta.get_field("after")
             insert_rows(
                 AuditLog,
-                ["at", "actor_label", "action", "object_type", "object_id", "object_repr", "federation_id", "after"],
+                [
+                    "at",
+                    "actor_label",
+                    "action",
+                    "object_type",
+                    "object_id",
+                    "object_repr",
+                    "federation_id",
+                    "after",
+                ],
                 [
                     (
                         at,
@@ -349,7 +382,12 @@ def write_supports(items: list[VoteItem]) -> list[tuple[int, dict, list] | None]
                     audit.log(
                         action="participation.rate_limited",
                         obj=session,
-                        after={"limit": action, "subject": subject[:40], "max": limit, "window_seconds": window},
+                        after={
+                            "limit": action,
+                            "subject": subject[:40],
+                            "max": limit,
+                            "window_seconds": window,
+                        },
                         federation_id=session.federation_id,
                         actor_label=_("rate limit"),
                     )
@@ -425,7 +463,11 @@ async def _support(scope, receive, send, app, match) -> None:
             form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:
             form = None
-        csrf_ok, ip = _checked(scope, body) if form is not None and form.get("action", "add") == "add" else (False, None)
+        csrf_ok, ip = (
+            _checked(scope, body)
+            if form is not None and form.get("action", "add") == "add"
+            else (False, None)
+        )
         if csrf_ok:
             from http.cookies import CookieError, SimpleCookie
 

@@ -16,15 +16,19 @@ LOCALE = PACKAGE / "locale"
 
 
 def parse_po(path: Path) -> dict[str, str]:
-    """msgid → msgstr (msgstr[0] for plurals); fuzzy entries are returned with a '#fuzzy' marker."""
+    """msgid → msgstr (msgstr[0] for plurals); a context is written before the msgid with gettext's
+    ``\\x04`` separator; fuzzy entries are returned with a '#fuzzy' marker."""
     entries = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         m = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         if not m:
             continue
         msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
-        if not msgid:
+        if not msgid or block.lstrip().startswith("#~"):
             continue
+        c = re.search(r'^msgctxt ((?:".*"\n?)+)', block, re.M)
+        if c:
+            msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', c.group(1))) + "\x04" + msgid
         s = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
         msgstr = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', s.group(1))) if s else ""
         if "#, fuzzy" in block:
@@ -45,7 +49,13 @@ def test_the_compiled_catalogue_matches_the_source(lang):
     entries = parse_po(LOCALE / lang / "LC_MESSAGES" / "django.po")
     with open(LOCALE / lang / "LC_MESSAGES" / "django.mo", "rb") as fh:
         compiled = gettext.GNUTranslations(fh)
-    stale = [k for k, v in entries.items() if "%" not in k and "\\" not in k and compiled.gettext(k) != v]
+    def lookup(key: str) -> str:
+        if "\x04" in key:
+            context, msgid = key.split("\x04", 1)
+            return compiled.pgettext(context, msgid)
+        return compiled.gettext(key)
+
+    stale = [k for k, v in entries.items() if "%" not in k and "\\" not in k and lookup(k) != v]
     assert stale == []
 
 

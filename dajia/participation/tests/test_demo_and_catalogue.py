@@ -1,11 +1,7 @@
 """The demo (a few hundred verified viewers on the published 2020 session, comments in every state, floor
-suggestions, two objections) and this app's Chinese catalogue (complete, compiled)."""
+suggestions, two objections) (the Chinese catalogue is checked with every other string in dajia/core/tests/test_i18n.py)."""
 
 from __future__ import annotations
-
-import gettext
-import re
-from pathlib import Path
 
 from django.test import Client
 
@@ -17,8 +13,6 @@ from dajia.demo import foundation
 from dajia.participation import demo
 from dajia.participation.models import Comment, Objection, Support, Viewer
 from dajia.participation.selectors import audience_index
-
-LOCALE = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
 def test_demo(db):
@@ -48,36 +42,3 @@ def test_demo(db):
     html = Client().get(f"/sessions/{session.pk}/notice/").content.decode()
     for objection in Objection.objects.filter(session=session):
         assert objection.name not in html and objection.mobile not in html
-
-
-def _entries(path: Path) -> list[tuple[str | None, str, str]]:
-    """(context, msgid, msgstr — msgstr[0] for plurals) of every entry."""
-
-    def joined(block: str, keyword: str) -> str | None:
-        m = re.search(rf"^{keyword} ((?:\".*\"\n?)+)", block, re.M)
-        return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))) if m else None
-
-    out = []
-    for block in path.read_text(encoding="utf-8").split("\n\n"):
-        msgid = joined(block, "msgid")
-        if not msgid:
-            continue
-        msgstr = joined(block, r"msgstr(?:\[0\])?") or ""
-        out.append((joined(block, "msgctxt"), msgid, "#fuzzy" if "#, fuzzy" in block else msgstr))
-    return out
-
-
-def test_the_catalogue_is_complete_and_compiled():
-    entries = _entries(LOCALE / "django.po")
-    assert len(entries) > 300
-    assert [msgid for _c, msgid, msgstr in entries if not msgstr or msgstr == "#fuzzy"] == []
-    with open(LOCALE / "django.mo", "rb") as fh:
-        compiled = gettext.GNUTranslations(fh)
-    stale = [
-        msgid
-        for context, msgid, msgstr in entries
-        if "%" not in msgid
-        and "\\" not in msgid
-        and (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
-    ]
-    assert stale == []

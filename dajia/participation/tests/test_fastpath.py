@@ -19,7 +19,12 @@ def _item(session, client: Client, entry, language="zh-hans") -> VoteItem:
 
 def _audit(support_row: Support) -> dict:
     row = AuditLog.objects.get(object_type="participation.support", object_id=str(support_row.pk))
-    return {"action": row.action, "label": row.actor_label, "federation": row.federation_id, "entry": row.after["entry"]}
+    return {
+        "action": row.action,
+        "label": row.actor_label,
+        "federation": row.federation_id,
+        "entry": row.after["entry"],
+    }
 
 
 def test_a_batch_supports_as_the_view_does(live_session):
