@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dajia.agreements import objections, services
 from dajia.agreements.models import Agreement, AgreementQuota, Signature
@@ -14,6 +14,13 @@ from dajia.agreements.workdays import add_working_days, working_days_between
 from dajia.core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are checked against their English msgids; test_i18n checks the Chinese catalogue."""
+    with translation.override("en"):
+        yield
 
 
 def test_one_agreement_per_selected_project_with_the_published_amount(published_session, office_user):

@@ -222,7 +222,7 @@ def test_results_page_shows_ranking_selection_and_diagnostics(client, office_use
     assert chart["scores"] == [str(r.result.score) for r in context.rows]
     # Diagnostics name the evaluators (office only) and flag the harsh sheet.
     assert "孙主席" in html
-    assert "Kendall" in html
+    assert "肯德尔 W" in html  # Kendall's W, in the Chinese page
     assert response.context["diagnostics"].outliers
 
 

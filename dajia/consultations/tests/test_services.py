@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dajia.consultations import services
 from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Session, Sheet
@@ -19,6 +19,13 @@ from dajia.consultations.tests.test_services_support import (
     make_session,
 )
 from dajia.core.models import AuditLog
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are checked against their English msgids; test_i18n checks the Chinese catalogue."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
