@@ -19,6 +19,22 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = os.environ.get("DAJIA_CHROMIUM", "/usr/bin/chromium")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Remove a stale SQLite test database *with its -wal and -shm files* before Django creates a new one.
+
+    Django deletes only the main file; a left-over WAL from a killed run (or a reused process id) then
+    belongs to a different database and SQLite answers every query with "disk I/O error"."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        name = db.get("TEST", {}).get("NAME")
+        if name and not str(name).startswith(":memory:") and "mode=memory" not in str(name):
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

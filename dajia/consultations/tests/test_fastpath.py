@@ -155,7 +155,10 @@ def test_the_asgi_path_answers_as_the_view_and_hands_errors_to_django(panel, set
         await app({"type": "http", "method": "GET", "path": "/live/ping", "headers": []}, None, send)
         return ok, broken, ping
 
-    ok, broken, ping = asyncio.run(scenario())
+    try:
+        ok, broken, ping = asyncio.run(scenario())
+    finally:
+        fastpath.writer.close_connection()
     assert ok[0] == 200 and json.loads(ok[1])["submission_id"] == "fast"
     assert broken == (418, b"{not json")  # Django got the body untouched
     assert sent_to_django == [f"/sessions/e/{b.token}/entries/{first.pk}/sheet"]

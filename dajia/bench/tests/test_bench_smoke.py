@@ -1,0 +1,101 @@
+"""``make bench`` must not rot: the harness end to end at tiny sizes (SQLite, the asyncio client, no wrk, Redis or
+PostgreSQL), and its bookkeeping."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dajia.bench import ingestion
+from dajia.bench.__main__ import TARGETS, parse_args, table, verdicts
+from dajia.bench.common import percentile
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_percentiles_and_verdicts():
+    assert percentile([], 50) is None
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
+    assert percentile(list(range(1, 101)), 99) == 99
+    out = {
+        "engine": {"ms": 250.0},
+        "pages": {"menu_p95_ms": 20.0},
+        "fanout": {"redis": {"skipped": "no Redis"}},
+    }
+    rows = {label: verdict for label, _v, _t, verdict in verdicts(out)}
+    assert rows["engine ms"] == "MISS" and rows["menu p95 ms"] == "PASS"
+    assert rows["fan-out Redis p99 ms"].startswith("SKIP")
+    assert len(rows) == len(TARGETS) and "engine ms" in table(out)
+
+
+def test_the_python_client_sends_what_the_lua_script_sends():
+    live = {
+        "session": 7,
+        "entries": [11, 12, 13],
+        "criteria": [{"id": 1, "max": 30}, {"id": 2, "max": 20}],
+        "evaluators": 5,
+        "viewers": 4,
+        "csrf": "c" * 32,
+        "support_limit": 2,
+    }
+    plan = ingestion.Plan.from_fixture(live, threads=2, sheet_share=50, votes=True)
+    counter = ingestion.Counter()
+    kinds = [ingestion.plan_request(plan, 1, counter)[1] for _ in range(100)]
+    assert kinds.count("retry") == 1 and kinds.count("sheet") == 49 and kinds.count("vote") == 50
+    _method, path, body, _headers = ingestion.sheet_request(plan, 9)
+    assert path == "/sessions/e/bench-e-4/entries/12/sheet"
+    assert json.loads(body) == {"scores": {"1": "9.9", "2": "2.0"}, "submission_id": "s9"}
+    # Each viewer's first K supports go to distinct projects.
+    keys = [ingestion.vote_key(plan, g) for g in range(8)]
+    assert len(set(keys)) == 8 and all(len({e for v, e in keys if v == n}) == 2 for n in range(4))
+    lua = ingestion.lua_script(plan)
+    assert "local T, E, V, SHARE, RETRY = 2, 5, 4, 50, 50" in lua and "bench-e-" in lua
+
+
+@pytest.mark.concurrency
+def test_make_bench_runs_end_to_end_at_tiny_sizes(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dajia.bench",
+            "--quick",
+            "--tool",
+            "python",
+            "--postgres",
+            "",
+            "--redis",
+            "",
+            "--only",
+            "engine,needs,ingestion,live_reads",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(out.read_text())
+    assert data["meta"]["load_tool"] == "python" and data["meta"]["quick"] is True
+    sqlite = data["ingestion"]["sqlite"]
+    assert "error" not in sqlite, sqlite
+    assert sqlite["acknowledged"] == sqlite["stored"] > 0
+    assert sqlite["duplicated"] == sqlite["lost"] == sqlite["extra_stored"] == sqlite["unaudited"] == 0
+    assert sqlite["raw_limit_rps"] > 0 and sqlite["ratio"] > 0
+    assert sqlite["supports"] > 0 and sqlite["sheets"] > 0
+    assert data["ingestion"]["postgresql"] == {"skipped": "no PostgreSQL URL"}
+    assert data["live_reads"]["rps"] > 0 and data["live_reads"]["errors"] == 0
+    assert data["engine"]["ms"] > 0 and 0 < data["needs"]["accuracy"] <= 1
+    assert "ingestion SQLite ÷ raw limit" in done.stdout
+
+
+def test_quick_sizes_fit_their_data():
+    args = parse_args(["--quick"])
+    assert args.viewers_db * 3 >= 2000 and args.evaluators * args.entries >= 1000
