@@ -10,3 +10,9 @@ application = get_asgi_application()
 from dajia.live.asgi import with_live_streams  # noqa: E402 - after the settings are configured
 
 application = with_live_streams(application)
+
+# The hot requests of a live session (phones' sheets and supports, the big screen's figures) bypass Django too,
+# sharing its validation; they write in groups, each answered after its commit (dajia/consultations/fastpath.py).
+from dajia.consultations.fastpath import with_fast_paths  # noqa: E402
+
+application = with_fast_paths(application)
