@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format demo serve clean messages
+.PHONY: run test bench lint format demo serve faults clean messages
+# `make serve` runs the production servers on one machine over plain HTTP; behind nginx with TLS use
+# `make serve SERVE_ARGS=--behind-proxy` (docs/DEPLOY.md).
+SERVE_ARGS ?= --plain-http
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -29,6 +32,14 @@ test: $(STAMP)
 bench: $(STAMP)
 	mkdir -p build
 	$(PY) -m dajia.bench
+
+serve: $(STAMP)
+	mkdir -p var
+	$(VENV)/bin/dajia serve --host $(HOST) --port $(PORT) $(SERVE_ARGS)
+
+faults: $(STAMP)
+	mkdir -p var
+	DAJIA_TESTING=1 $(PY) -m pytest dajia/faults $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -13,7 +13,7 @@ from importlib import import_module
 
 # Each module adds its subcommands with ``add_parser(subparsers)``; the tally and needs commands need no
 # database, so they are plain Python on top of the pure engines.
-COMMAND_MODULES = ["dajia.cli_tally", "dajia.cli_needs", "dajia.cli_ops"]
+COMMAND_MODULES = ["dajia.cli_tally", "dajia.cli_needs", "dajia.cli_ops", "dajia.cli_serve"]
 
 
 def _manage(args: argparse.Namespace) -> int:

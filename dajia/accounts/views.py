@@ -13,19 +13,34 @@ from dajia.accounts import services
 from dajia.accounts.forms import ChangePasswordForm, LoginForm, ProviderRegistrationForm, apply_service_errors
 from dajia.accounts.models import User
 from dajia.accounts.permissions import is_office, office_federation_ids
+from dajia.core import ratelimit
 
 
 def login_view(request):
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["identifier"]
+        # Per address and per identifier, before the password is even checked (dajia.core.ratelimit).
+        verdict = ratelimit.login_check(request, identifier)
+        if verdict.refused:
+            minutes = max(1, (verdict.retry_after + 59) // 60)
+            form.add_error(
+                None,
+                f"登录尝试过于频繁，请 {minutes} 分钟后再试。"
+                f" / Too many login attempts; please try again in {minutes} minutes.",
+            )
+            response = render(request, "accounts/login.html", {"form": form}, status=429)
+            response["Retry-After"] = str(verdict.retry_after)
+            return response
         try:
             user = services.login_attempt(
                 request=request,
-                identifier=form.cleaned_data["identifier"],
+                identifier=identifier,
                 password=form.cleaned_data["password"],
             )
         except services.LoginLocked as locked:
+            ratelimit.login_failed(request, identifier)
             minutes = max(1, int((locked.until - timezone.now()).total_seconds() // 60) + 1)
             form.add_error(
                 None,
@@ -38,6 +53,7 @@ def login_view(request):
             status = 429
         else:
             if user is None:
+                ratelimit.login_failed(request, identifier)
                 form.add_error(None, _("Wrong username/mobile number or password."))
                 status = 400
             else:

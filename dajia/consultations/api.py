@@ -38,7 +38,7 @@ class CriterionOut(Schema):
     max: str
 
 
-class ProjectOut(Schema):
+class ResultProjectOut(Schema):
     entry_id: int
     project: str
     title: str
@@ -83,7 +83,7 @@ class ResultsOut(Schema):
     criteria: list[CriterionOut]
     budget: str
     minimum_score: str
-    projects: list[ProjectOut]
+    projects: list[ResultProjectOut]
     unranked: list[UnrankedOut]
     selection: SelectionOut
     counted_sheets: int

@@ -17,6 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.results import SessionResults
+from dajia.participation.exports import write_audience_sheet
+from dajia.participation.selectors import audience_index
 from dajia.scoring import engine
 from dajia.scoring.sheetfile import SHEET_NAME, write_xlsx_sheet
 
@@ -153,6 +155,11 @@ def _results_xlsx(context: SessionResults) -> bytes:
         _text_safe(rules)
     rules.column_dimensions["A"].width = 24
     rules.column_dimensions["B"].width = 90
+    # The audience index (网络人气), advisory and kept apart: its own worksheet, from the one selector, for a
+    # session that had verified online viewers.
+    audience = audience_index(session)
+    if audience.viewers or audience.total_supports:
+        write_audience_sheet(wb, session, audience)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -27,6 +27,8 @@ from dajia.accounts.permissions import can_manage_federation
 from dajia.consultations import exports, imports, services_results
 from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Session, SessionProject
 from dajia.consultations.results import ScoringError, result_data, session_tally
+from dajia.core.validators import mask_name
+from dajia.participation import selectors as participation_selectors
 from dajia.scoring import engine
 from dajia.scoring.sheetfile import clean_cell, parse_score
 
@@ -284,6 +286,19 @@ def notice(request, pk: int):
     )
     start, end = objection_window(published.published_at, session.objection_days)
     data = published.payload
+    # The objections (dajia.participation): objectors appear by masked name only, never with a number.
+    objections = [
+        {
+            "project": o.entry.project.title,
+            "name": mask_name(o.name),
+            "filed": timezone.localtime(o.filed_at),
+            "status": o.status,
+            "status_display": o.get_status_display(),
+            "response": o.response,
+        }
+        for o in participation_selectors.notice_objections(session)
+    ]
+    window = participation_selectors.notice_window(session)
     return render(
         request,
         "consultations/notice.html",
@@ -296,6 +311,10 @@ def notice(request, pk: int):
             "panel_size": sum(g["n"] for g in groups),
             "window_start": start,
             "window_end": end,
+            "objection_window": window,
+            "objection_window_open": bool(window and window.is_open()),
+            "objections": objections,
+            "upheld": [o for o in objections if o["status"] == "upheld"],
         },
     )
 

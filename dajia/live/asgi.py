@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from dajia.core.middleware import live_cors_headers
 from dajia.live.bus import Subscription
 from dajia.live.views import HEARTBEAT, HEARTBEAT_SECONDS, preamble
 
@@ -58,7 +59,13 @@ def _host_allowed(scope) -> bool:
     return bool(domain) and validate_host(domain, allowed)
 
 
-async def _stream(channel: str, last_id: int | None, receive, send) -> None:
+def _cors_headers(scope) -> list[tuple[bytes, bytes]]:
+    # Pages on another origin of the same site (``DAJIA_LIVE_URL``) may read the stream; see core.middleware.
+    origin = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"origin"), "")
+    return [(name.lower().encode(), value.encode("latin-1")) for name, value in live_cors_headers(origin)]
+
+
+async def _stream(channel: str, last_id: int | None, receive, send, headers=_HEADERS) -> None:
     streaming = asyncio.current_task()
     disconnected = False
 
@@ -73,7 +80,7 @@ async def _stream(channel: str, last_id: int | None, receive, send) -> None:
     watcher = asyncio.create_task(watch_for_disconnect())
     try:
         async with Subscription(channel, last_id) as sub:
-            await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": preamble(sub.last_id), "more_body": True})
             while True:
                 ev = await sub.get(timeout=HEARTBEAT_SECONDS)
@@ -97,7 +104,7 @@ def with_live_streams(app):
             if match and _host_allowed(scope):
                 ok, last_id = _last_id(scope)
                 if ok:
-                    await _stream(match["channel"], last_id, receive, send)
+                    await _stream(match["channel"], last_id, receive, send, _HEADERS + _cors_headers(scope))
                     return
         await app(scope, receive, send)
 

@@ -2,8 +2,10 @@
  *
  *   DajiaLive.listen("session-12", function (event, data, id) { ... });   // returns {close: fn}
  *
- * Uses EventSource on /live/<channel>/events. The server sends every event as a default ("message") SSE
- * event whose data is {"event": name, "data": {...}}, so one onmessage handler sees every event name.
+ * Uses EventSource on /live/<channel>/events, on the origin named by <meta name="dajia-live-url"> when the
+ * page has one ("" or absent: this site; ":8001": this page's host on port 8001; else an origin — see
+ * docs/DEPLOY.md). The server sends every event as a default ("message") SSE event whose data is
+ * {"event": name, "data": {...}}, so one onmessage handler sees every event name.
  * After repeated failures (or without EventSource) it polls /live/<channel>/poll every 2 s, and tries the
  * stream again now and then. The connection state is shown on <body data-live-state="live|polling|offline">.
  * Events carry absolute state: a handler may see the same event twice after a reconnect (deduplicated here
@@ -23,8 +25,17 @@
     }
   }
 
+  function liveOrigin() {
+    var meta = document.querySelector('meta[name="dajia-live-url"]');
+    var url = meta ? meta.getAttribute("content") || "" : "";
+    if (url.charAt(0) === ":") {
+      url = window.location.protocol + "//" + window.location.hostname + url;
+    }
+    return url.replace(/\/+$/, "");
+  }
+
   function listen(channel, handler) {
-    var base = "/live/" + encodeURIComponent(channel);
+    var base = liveOrigin() + "/live/" + encodeURIComponent(channel);
     var lastId = null;
     var recent = [];
     var source = null;

@@ -1,0 +1,271 @@
+"""``dajia serve``: the production configuration on one machine (``make serve``; see docs/DEPLOY.md).
+
+Two servers, because Django answers ordinary requests several times faster under gunicorn (WSGI threads) than
+under uvicorn (ASGI), while thousands of open live streams (SSE) need uvicorn's event loop:
+
+- gunicorn (gthread workers) on PORT serves the pages, the API and the static files (WhiteNoise, hashed and
+  compressed by ``collectstatic``);
+- uvicorn on PORT+1 serves ``/live/...``. Pages learn where from ``DAJIA_LIVE_URL`` (``:PORT+1`` — the page's
+  own host — unless set), and the live responses carry CORS headers for the site's origins. Behind a reverse
+  proxy that puts both on one origin (``--behind-proxy``) it is "" and the browser never leaves the site.
+
+Before starting, it migrates the database and collects the static files (skip with ``--no-migrate`` /
+``--no-collectstatic``, e.g. on the second host of a cluster). On PostgreSQL, gunicorn's threads keep their
+connections (``DAJIA_CONN_MAX_AGE``) and uvicorn uses a pool (``DAJIA_DB_POOL_MAX_SIZE``): under ASGI every
+request has a thread of its own, and persistent connections would exhaust the server. Ctrl-C (or SIGTERM)
+stops both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STOP_SECONDS = 20  # how long each server may take to finish its requests before it is killed
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _secret_key(env: dict, var_dir: Path) -> str | None:
+    """Keep ``DAJIA_SECRET_KEY`` from the environment, else one generated once and kept in var/secret_key
+    (sessions then survive a restart). Returns a note for the operator when it used the file."""
+    if env.get("DAJIA_SECRET_KEY"):
+        return None
+    path = Path(env.get("DAJIA_SECRET_KEY_FILE") or var_dir / "secret_key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    env["DAJIA_SECRET_KEY"] = path.read_text().strip()
+    return (
+        f"密钥取自 / secret key from {path} (多台主机须设置同一个 DAJIA_SECRET_KEY / set one for all hosts)"
+    )
+
+
+def _is_postgres(env: dict) -> bool:
+    return env.get("DATABASE_URL", "").split(":", 1)[0] in {"postgres", "postgresql", "pgsql"}
+
+
+def build_environment(
+    args: argparse.Namespace, base: dict | None = None
+) -> tuple[dict, dict, dict, list[str]]:
+    """(common, gunicorn, uvicorn) environments and notes for the operator."""
+    env = dict(os.environ if base is None else base)
+    notes: list[str] = []
+    env["DJANGO_SETTINGS_MODULE"] = env.get("DJANGO_SETTINGS_MODULE") or "dajia.settings"
+    env.setdefault("DAJIA_DEBUG", "0")
+    if env["DAJIA_DEBUG"].strip().lower() not in {"0", "false", "no", "off"}:
+        notes.append("注意：DAJIA_DEBUG 已开启，不是生产配置 / warning: DAJIA_DEBUG is on, not production")
+    var_dir = Path(env.get("DAJIA_VAR_DIR") or ROOT / "var")
+    note = _secret_key(env, var_dir)
+    if note:
+        notes.append(note)
+    if args.plain_http:
+        env.setdefault("DAJIA_HTTPS", "0")
+        notes.append(
+            "纯 HTTP 试运行：上线请在前面放 nginx（TLS）并去掉 --plain-http / plain HTTP trial: in production put "
+            "nginx with TLS in front and drop --plain-http"
+        )
+    if args.behind_proxy:
+        env.setdefault("DAJIA_LIVE_URL", "")
+        env.setdefault("DAJIA_TRUSTED_PROXIES", "1")
+    else:
+        env.setdefault("DAJIA_LIVE_URL", f":{args.live_port}")
+    wsgi_env, asgi_env = dict(env), dict(env)
+    if _is_postgres(env):
+        wsgi_env.setdefault("DAJIA_CONN_MAX_AGE", "60")
+        wsgi_env["DAJIA_DB_POOL_MAX_SIZE"] = "0"
+        asgi_env.setdefault("DAJIA_DB_POOL_MAX_SIZE", "10")
+        asgi_env["DAJIA_CONN_MAX_AGE"] = "0"
+    return env, wsgi_env, asgi_env, notes
+
+
+def gunicorn_command(args: argparse.Namespace) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "dajia.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        str(STOP_SECONDS - 5),
+        "--keep-alive",
+        "5",
+        "--forwarded-allow-ips",
+        "127.0.0.1,::1",
+        "--log-level",
+        "warning",
+    ]
+
+
+def uvicorn_command(args: argparse.Namespace) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "dajia.asgi:application",
+        "--host",
+        args.host,
+        "--port",
+        str(args.live_port),
+        "--workers",
+        str(args.live_workers),
+        "--lifespan",
+        "off",
+        "--timeout-graceful-shutdown",
+        "3",
+        "--no-access-log",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        "127.0.0.1,::1",
+        "--log-level",
+        "warning",
+    ]
+
+
+def _manage(env: dict, *argv: str) -> None:
+    subprocess.run([sys.executable, "-m", "django", *argv], env=env, cwd=ROOT, check=True)  # noqa: S603
+
+
+def _answers(host: str, port: int) -> bool:
+    target = "127.0.0.1" if host in {"0.0.0.0", ""} else ("::1" if host == "::" else host)  # noqa: S104
+    try:
+        with socket.create_connection((target, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in {"0.0.0.0", ""} else host  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def _describe(env: dict) -> str:
+    db = (
+        "PostgreSQL"
+        if _is_postgres(env)
+        else f"SQLite {env.get('DAJIA_SQLITE_PATH') or ROOT / 'var/dajia.sqlite3'}"
+    )
+    live = "Redis" if env.get("REDIS_URL") else "数据库轮询 / database polling"
+    return f"数据库 / database: {db}; 进程间实时事件 / live events between processes: {live}"
+
+
+def serve(args: argparse.Namespace) -> int:
+    if args.live_port is None:
+        args.live_port = args.port + 1
+    env, wsgi_env, asgi_env, notes = build_environment(args)
+    try:
+        if not args.no_migrate:
+            _manage(env, "migrate", "--noinput")
+        if not args.no_collectstatic:
+            _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    except subprocess.CalledProcessError as e:
+        print(f"准备失败 / set-up failed: {' '.join(e.cmd[2:])} exited with {e.returncode}", file=sys.stderr)
+        return 2
+
+    stopping = False
+
+    def on_signal(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    procs: list[subprocess.Popen] = []
+    try:
+        procs.append(subprocess.Popen(gunicorn_command(args), env=wsgi_env, cwd=ROOT))  # noqa: S603
+        procs.append(subprocess.Popen(uvicorn_command(args), env=asgi_env, cwd=ROOT))  # noqa: S603
+        deadline = time.monotonic() + 60
+        while not stopping and not (_answers(args.host, args.port) and _answers(args.host, args.live_port)):
+            if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+                print("启动失败 / a server did not start (see above)", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        if not stopping:
+            print(
+                f"\n大家 Dajia 已启动 / is serving\n"
+                f"  页面 / pages:      {_url(args.host, args.port)}  "
+                f"(gunicorn, {args.workers} × {args.threads} threads)\n"
+                f"  实时 / live (SSE): {_url(args.host, args.live_port)}  (uvicorn, {args.live_workers})\n"
+                f"  {_describe(env)}\n"
+                + "".join(f"  {n}\n" for n in notes)
+                + "按 Ctrl-C 停止 / Ctrl-C stops it",
+                flush=True,
+            )
+        while not stopping:
+            if any(p.poll() is not None for p in procs):
+                print("有一个服务进程退出了，正在全部停止 / a server exited; stopping", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        print("正在停止 / stopping…", flush=True)
+        return 0
+    finally:
+        _stop(procs)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def add_parser(sub) -> None:
+    cores = _cores()
+    p = sub.add_parser(
+        "serve",
+        help="生产方式运行（gunicorn 页面 + uvicorn 实时）/ run the production servers",
+        description=__doc__.split("\n\n")[0],
+    )
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument("--live-port", type=int, default=None, help="默认 PORT+1 / default PORT+1")
+    p.add_argument("--workers", type=int, default=max(2, cores), help="gunicorn 进程数 / gunicorn processes")
+    p.add_argument("--threads", type=int, default=4, help="每个进程的线程 / threads per gunicorn process")
+    p.add_argument("--live-workers", type=int, default=1, help="uvicorn 进程数 / uvicorn processes")
+    p.add_argument("--no-migrate", action="store_true", help="不迁移数据库 / skip migrate")
+    p.add_argument("--no-collectstatic", action="store_true", help="不收集静态文件 / skip collectstatic")
+    p.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="无 TLS 的试运行（DAJIA_HTTPS=0）/ a trial without TLS (DAJIA_HTTPS=0)",
+    )
+    p.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="nginx 在前、同源转发 /live/（DAJIA_LIVE_URL=''）/ nginx in front routes /live/ on the same origin",
+    )
+    p.set_defaults(func=serve)

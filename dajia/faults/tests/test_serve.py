@@ -1,0 +1,172 @@
+"""``dajia serve`` (what ``make serve`` runs): migrate, collect the static files, start gunicorn for pages and
+uvicorn for live streams, print the addresses, and stop both on Ctrl-C.
+
+A fresh SQLite database and static folder in a temporary directory, the production settings (DEBUG off, hashed
+and compressed static files), plain HTTP as on a laptop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from dajia.faults.harness import ROOT, SECRET, WAIT, free_port
+from dajia.live.tests.conftest import sse
+
+pytestmark = pytest.mark.concurrency
+
+
+def _wait_for_line(log, proc, needle: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")
+        if needle in text:
+            return text
+        if proc.poll() is not None:
+            pytest.fail(f"dajia serve exited with {proc.returncode}:\n{text}")
+        time.sleep(0.2)
+    pytest.fail(f"dajia serve did not print {needle!r} within {timeout} s:\n{log.read_text()}")
+
+
+def _closed(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+    except httpx.TransportError:
+        return True
+    return False
+
+
+def test_dajia_serve_runs_both_servers_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    live_port = port + 1
+    env = {
+        **os.environ,
+        "DAJIA_SECRET_KEY": SECRET,
+        "DAJIA_SQLITE_PATH": str(tmp_path / "dajia.sqlite3"),
+        "DAJIA_STATIC_ROOT": str(tmp_path / "static"),
+        "DAJIA_LOG_LEVEL": "WARNING",
+    }
+    for name in [
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DAJIA_TESTING",
+        "DAJIA_DEBUG",
+        "DAJIA_LIVE_URL",
+        "DJANGO_SETTINGS_MODULE",
+    ]:
+        env.pop(name, None)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dajia.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--plain-http",
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        text = _wait_for_line(log, proc, "Ctrl-C", timeout=240)
+        assert f"http://127.0.0.1:{port}" in text and f"http://127.0.0.1:{live_port}" in text
+
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=WAIT)
+        assert page.status_code == 200 and page.headers["server"] == "gunicorn"
+        assert f"connect-src 'self' http://127.0.0.1:{live_port};" in page.headers["content-security-policy"]
+        assert f'<meta name="dajia-live-url" content=":{live_port}">' in page.text
+        assert "strict-transport-security" not in page.headers  # plain HTTP: no HSTS
+
+        # Static files: hashed names (collectstatic ran with the manifest storage), compressed, cached for ever.
+        css = re.search(r'href="(/static/core/dajia\.[0-9a-f]{12}\.css)"', page.text)
+        assert css, page.text[:2000]
+        static = httpx.get(
+            f"http://127.0.0.1:{port}{css[1]}", headers={"Accept-Encoding": "gzip"}, timeout=WAIT
+        )
+        assert static.status_code == 200
+        assert static.headers["content-encoding"] == "gzip"
+        assert "immutable" in static.headers["cache-control"]
+
+        # The live stream on the other port, readable by the pages' origin.
+        origin = f"http://127.0.0.1:{port}"
+        with sse(f"http://127.0.0.1:{live_port}/live/session-1/events", {"Origin": origin}) as stream:
+            assert stream.next()["retry"] == "2000"
+            assert stream.headers["content-type"] == "text/event-stream"
+            assert stream.headers["access-control-allow-origin"] == origin
+            assert stream.headers["server"] == "uvicorn"
+
+        proc.send_signal(signal.SIGINT)  # Ctrl-C, to the command alone
+        assert proc.wait(timeout=60) == 0
+        assert _closed(port) and _closed(live_port)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # whatever a failure above left behind
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _args(**kw):
+    from types import SimpleNamespace
+
+    base = {"port": 8000, "live_port": 8001, "plain_http": False, "behind_proxy": False}
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_serve_environment_splits_database_settings_between_the_servers(tmp_path):
+    from dajia.cli_serve import build_environment
+
+    pg = {"DATABASE_URL": "postgres://u@db/dajia", "DAJIA_SECRET_KEY": SECRET, "PATH": "/usr/bin"}
+    common, wsgi, asgi, notes = build_environment(_args(), base=pg)
+    assert common["DAJIA_DEBUG"] == "0" and common["DAJIA_LIVE_URL"] == ":8001"
+    assert (wsgi["DAJIA_CONN_MAX_AGE"], wsgi["DAJIA_DB_POOL_MAX_SIZE"]) == ("60", "0")
+    assert (asgi["DAJIA_CONN_MAX_AGE"], asgi["DAJIA_DB_POOL_MAX_SIZE"]) == ("0", "10")
+    assert notes == []
+
+    common, *_rest, notes = build_environment(_args(behind_proxy=True), base=pg)
+    assert common["DAJIA_LIVE_URL"] == "" and common["DAJIA_TRUSTED_PROXIES"] == "1"
+
+    sqlite = {"DAJIA_VAR_DIR": str(tmp_path), "PATH": "/usr/bin"}
+    common, wsgi, asgi, notes = build_environment(_args(plain_http=True), base=sqlite)
+    assert "DAJIA_DB_POOL_MAX_SIZE" not in asgi and common["DAJIA_HTTPS"] == "0"
+    key_file = tmp_path / "secret_key"
+    assert common["DAJIA_SECRET_KEY"] == key_file.read_text() and len(common["DAJIA_SECRET_KEY"]) >= 50
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert build_environment(_args(), base=sqlite)[0]["DAJIA_SECRET_KEY"] == key_file.read_text()  # kept
+
+
+def _settings(env: dict, expression: str) -> subprocess.CompletedProcess:
+    code = f"import os; os.environ['DJANGO_SETTINGS_MODULE']='dajia.settings'; import dajia.settings as s; print({expression})"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_postgresql_gets_a_pool_or_persistent_connections_never_both():
+    url = {"DATABASE_URL": "postgres://u@db:5432/dajia"}
+    pooled = _settings({**url, "DAJIA_DB_POOL_MAX_SIZE": "8"}, "s.DATABASES['default']['OPTIONS']['pool']")
+    assert pooled.returncode == 0, pooled.stderr
+    assert "'max_size': 8" in pooled.stdout
+    kept = _settings({**url, "DAJIA_CONN_MAX_AGE": "60"}, "s.DATABASES['default']['CONN_MAX_AGE']")
+    assert kept.stdout.strip() == "60"
+    both = _settings({**url, "DAJIA_CONN_MAX_AGE": "60", "DAJIA_DB_POOL_MAX_SIZE": "8"}, "1")
+    assert both.returncode != 0 and "DAJIA_DB_POOL_MAX_SIZE" in both.stderr
