@@ -163,6 +163,29 @@ def make_project(category):
     return make
 
 
+def run_coroutine(coro, timeout: float = 30.0):
+    """Run a coroutine on a fresh event loop in a thread of its own: once a browser test has run, Playwright's
+    sync API keeps a loop running in the main thread and ``asyncio.run`` refuses to start there. Tests that use
+    it need ``django_db(transaction=True)`` so the other thread's connection sees their rows."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    async def bounded():
+        async with asyncio.timeout(timeout):
+            return await coro
+
+    def job():
+        try:
+            return asyncio.run(bounded())
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(job).result()
+
+
 # ---- browser tests -------------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from dajia.accounts.models import Person, Role, RoleAssignment, User
 from dajia.demo.codes import uscc
 from dajia.demo.names import NameMaker
+from dajia.menu.defaults import install_default_categories
 from dajia.menu.models import Category, ServiceProject
 from dajia.menu.services import title_search_keys
 from dajia.orgs.models import Enterprise, Federation, Park, Provider, Union
@@ -403,6 +404,7 @@ def build() -> dict:
         name="武义县总工会", level="district", parent=jinhua, region="金华市武义县"
     )
 
+    install_default_categories(Category)  # normally there from the data migration; not after a flush
     categories = {c.code: c for c in Category.objects.all()}
     providers = []
     for i, (pname, intro, has_union, projects) in enumerate(PROVIDERS, start=1):

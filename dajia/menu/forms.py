@@ -7,7 +7,7 @@ from dajia.menu.models import Category, ServiceProject
 class ProjectForm(forms.Form):
     """Field shapes only; the rules (price, counts, uniqueness) live in the project services."""
 
-    title = forms.CharField(label=_("Title"), max_length=100)
+    title = forms.CharField(label=_("Project title"), max_length=100)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.active())
     description = forms.CharField(label=_("Service content"), widget=forms.Textarea)
     format = forms.ChoiceField(label=_("Format"), choices=ServiceProject.Format.choices)

@@ -3,12 +3,12 @@ the Django views and services, written in groups; anything but the plain case ha
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 from django.test import Client
 
+from dajia.conftest import run_coroutine
 from dajia.consultations import fastpath, services
 from dajia.consultations.fastpath import SheetItem, with_fast_paths, write_sheets
 from dajia.consultations.models import Session, Sheet
@@ -156,7 +156,7 @@ def test_the_asgi_path_answers_as_the_view_and_hands_errors_to_django(panel, set
         return ok, broken, ping
 
     try:
-        ok, broken, ping = asyncio.run(scenario())
+        ok, broken, ping = run_coroutine(scenario())
     finally:
         fastpath.writer.close_connection()
     assert ok[0] == 200 and json.loads(ok[1])["submission_id"] == "fast"
@@ -175,6 +175,7 @@ def test_the_asgi_path_answers_as_the_view_and_hands_errors_to_django(panel, set
     assert fastpath.writer.items >= 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_batch_is_handed_to_django_whole(panel, monkeypatch):
     first = panel.entries.order_by("position").first()
     b = panel.evaluators.order_by("id")[1]
@@ -189,7 +190,7 @@ def test_a_failed_batch_is_handed_to_django_whole(panel, monkeypatch):
     async def scenario():
         return await fastpath.writer.submit("broken", SheetItem(b.token, first.pk, scores, "s", ""))
 
-    job_results.append(asyncio.run(scenario()))
+    job_results.append(run_coroutine(scenario()))
     assert job_results == [None]
     assert not Sheet.objects.exists()
 

@@ -49,6 +49,7 @@ def test_the_compiled_catalogue_matches_the_source(lang):
     entries = parse_po(LOCALE / lang / "LC_MESSAGES" / "django.po")
     with open(LOCALE / lang / "LC_MESSAGES" / "django.mo", "rb") as fh:
         compiled = gettext.GNUTranslations(fh)
+
     def lookup(key: str) -> str:
         if "\x04" in key:
             context, msgid = key.split("\x04", 1)

@@ -222,7 +222,7 @@ def test_sign_in_after_the_window_is_refused_over_http(accepted, monkeypatch):
     assert 'name="name"' not in page  # no form once closed
     response = phone.post(url, {"device": "x" * 32, "name": "迟到者", "union_name": "潮鸣食品"})
     assert response.status_code == 400
-    assert "closed" in response.content.decode() or "结束" in response.content.decode()
+    assert "截止" in response.content.decode()  # "Sign-in … closed at …"
     assert not Attendance.objects.exists()
 
 
