@@ -1,4 +1,4 @@
-"""Operations commands: ``dajia backup FILE``, ``dajia restore FILE`` and ``dajia serve``."""
+"""Operations commands: ``dajia backup FILE`` and ``dajia restore FILE`` (``dajia serve`` is in cli_serve)."""
 
 from __future__ import annotations
 
