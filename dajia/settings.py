@@ -166,6 +166,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DAJIA_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# Production serves the collected, hashed files (`dajia serve` runs collectstatic); tests' real servers read
+# the apps' static folders directly, so a fresh clone needs no collectstatic to run them.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DAJIA_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
