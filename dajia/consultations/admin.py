@@ -13,6 +13,7 @@ from dajia.consultations.models import (
     SessionProject,
     Sheet,
 )
+from dajia.core.admin import ReadOnlyAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -73,21 +74,12 @@ class ScoreInline(ReadOnlyInline):
 
 
 @admin.register(Sheet)
-class SheetAdmin(admin.ModelAdmin):
+class SheetAdmin(ReadOnlyAdmin):
     list_display = ["receipt", "evaluator", "entry", "complete", "source", "amendments", "updated_at"]
     list_filter = ["complete", "source"]
     search_fields = ["receipt", "evaluator__name"]
     list_select_related = ["evaluator", "entry", "entry__project"]
     inlines = [ScoreInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Conflict)
@@ -100,31 +92,9 @@ class ConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(PublishedResult)
-class PublishedResultAdmin(admin.ModelAdmin):
+class PublishedResultAdmin(ReadOnlyAdmin):
     list_display = ["session", "digest", "published_at", "published_by"]
     list_select_related = ["session", "published_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """What the services own (rubric, invitations, scores) is read here, never written."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Criterion)

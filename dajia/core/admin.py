@@ -3,14 +3,10 @@ from django.contrib import admin
 from dajia.core.models import AuditLog
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "object_repr", "federation"]
-    list_filter = ["action", "federation"]
-    search_fields = ["action", "object_repr", "actor_label"]
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services write (the audit log, scores, published results): read here, never
+    written, so the back office cannot bypass the audit trail."""
 
-    # The audit log is a record: nobody edits or deletes it, not even in the back office.
     def has_add_permission(self, request):
         return False
 
@@ -19,3 +15,11 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_label", "action", "object_repr", "federation"]
+    list_filter = ["action", "federation"]
+    search_fields = ["action", "object_repr", "actor_label"]
+    date_hierarchy = "at"
