@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import os
 import secrets
 
@@ -60,17 +59,9 @@ def same(a: str, b: str) -> bool:
 
 
 def client_ip(request) -> str | None:
-    """The client's address: ``REMOTE_ADDR``, or — behind ``DAJIA_TRUSTED_PROXIES`` reverse proxies — the
-    address that many hops from the right of ``X-Forwarded-For`` (the part a client cannot forge)."""
-    hops = int(
-        getattr(settings, "DAJIA_TRUSTED_PROXIES", 0) or os.environ.get("DAJIA_TRUSTED_PROXIES", 0) or 0
-    )
-    candidate = request.META.get("REMOTE_ADDR", "")
-    if hops > 0:
-        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-        if len(chain) >= hops:
-            candidate = chain[-hops]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
+    """The client's address as the login rate limit reads it (``core.ratelimit.client_address``: behind
+    ``DAJIA_TRUSTED_PROXIES`` proxies, the unforgeable part of X-Forwarded-For); None when it is no address."""
+    from dajia.core.ratelimit import client_address
+
+    address = client_address(request)
+    return None if address == "unknown" else address
