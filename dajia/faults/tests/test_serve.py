@@ -123,7 +123,7 @@ def test_dajia_serve_runs_both_servers_and_stops_on_ctrl_c(tmp_path):
 def _args(**kw):
     from types import SimpleNamespace
 
-    base = {"port": 8000, "live_port": 8001, "plain_http": False, "behind_proxy": False}
+    base = {"port": 8000, "live_port": 8001, "plain_http": False, "behind_proxy": False, "trial": False}
     return SimpleNamespace(**{**base, **kw})
 
 
