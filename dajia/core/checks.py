@@ -18,7 +18,8 @@ TAG = "dajia"
 @checks.register(TAG, checks.Tags.security, deploy=True)
 def sms_sender(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """The SMS sender must deliver codes, unless this is a local trial. A sender class declares itself a
-    development one (``development = True``: it writes or keeps codes instead of sending them)."""
+    development one (``development = True``: it writes or keeps codes instead of sending them), and may say
+    what keeps it from sending (``configuration_error()``, e.g. no gateway address)."""
     name = settings.DAJIA_SMS_BACKEND
     try:
         sender = import_string(name)
@@ -28,6 +29,15 @@ def sms_sender(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 f"DAJIA_SMS_BACKEND={name!r} 无法导入 / cannot be imported: {error}",
                 hint="例如 / e.g. dajia.participation.sms.HttpSender",
                 id="dajia.E002",
+            )
+        ]
+    problem = getattr(sender, "configuration_error", lambda: None)()
+    if problem:
+        return [
+            checks.Error(
+                f"短信发送器 {name} 无法发送 / the SMS sender {name} cannot send: {problem}",
+                hint="例如 / e.g. DAJIA_SMS_HTTP_URL=https://sms.example.cn/send",
+                id="dajia.E003",
             )
         ]
     if getattr(sender, "development", False) and not settings.DAJIA_LOCAL_TRIAL:

@@ -83,10 +83,18 @@ class LocmemSender:
 
 
 class HttpSender:
+    @staticmethod
+    def configuration_error() -> str | None:
+        """What keeps this sender from sending at all (``check --deploy`` reports it: dajia/core/checks.py)."""
+        if not _setting("DAJIA_SMS_HTTP_URL").startswith(("https://", "http://")):
+            return "DAJIA_SMS_HTTP_URL is not set to the gateway's http(s) address"
+        return None
+
     def send(self, message: Message) -> None:
+        problem = self.configuration_error()
+        if problem:
+            raise SmsError(problem)
         url = _setting("DAJIA_SMS_HTTP_URL")
-        if not url.startswith(("https://", "http://")):
-            raise SmsError("DAJIA_SMS_HTTP_URL is not set")
         body = json.dumps({"mobile": message.mobile, "text": message.text}, ensure_ascii=False).encode()
         request = urllib.request.Request(  # noqa: S310 - the configured gateway's http(s) address
             url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}

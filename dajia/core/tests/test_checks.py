@@ -21,10 +21,14 @@ def test_a_development_sender_is_an_error_outside_a_local_trial(settings, sender
     assert _deploy_errors() == []
 
 
-def test_the_gateway_sender_passes(settings):
+def test_the_gateway_sender_passes_with_its_address_and_is_an_error_without(settings):
     settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.HttpSender"
     settings.DAJIA_LOCAL_TRIAL = False
+    settings.DAJIA_SMS_HTTP_URL = "https://sms.example.cn/send"
     assert _deploy_errors() == []
+    settings.DAJIA_SMS_HTTP_URL = ""
+    (message,) = checks.run_checks(include_deployment_checks=True, tags=[TAG])
+    assert message.id == "dajia.E003" and "DAJIA_SMS_HTTP_URL" in message.msg
 
 
 def test_a_sender_that_cannot_be_imported_is_an_error(settings):
