@@ -13,11 +13,11 @@ A stream that reaches gunicorn anyway (a browser on the pages' port) gets a poll
 thread (``DAJIA_WSGI_LONG_STREAMS=0``). Public media (project photos) is served by gunicorn too (dajia/wsgi.py).
 
 Before starting, it runs Dajia's deployment checks and refuses to start when one fails (e.g. the development SMS
-sender outside ``--trial``: dajia/core/checks.py), then migrates the database and collects the static files (skip
-with ``--no-migrate`` / ``--no-collectstatic``, e.g. on the second host of a cluster). On PostgreSQL, gunicorn's threads keep their
-connections (``DAJIA_CONN_MAX_AGE``) and uvicorn uses a pool (``DAJIA_DB_POOL_MAX_SIZE``): under ASGI every
-request has a thread of its own, and persistent connections would exhaust the server. Ctrl-C (or SIGTERM)
-stops both.
+sender outside ``--trial``: dajia/core/checks.py), then migrates the database and collects the static files
+(skip with ``--no-migrate`` / ``--no-collectstatic``, e.g. on the second host of a cluster). On PostgreSQL,
+gunicorn's threads keep their connections (``DAJIA_CONN_MAX_AGE``) and uvicorn uses a pool
+(``DAJIA_DB_POOL_MAX_SIZE``): under ASGI every request has a thread of its own, and persistent connections would
+exhaust the server. Ctrl-C (or SIGTERM) stops both.
 """
 
 from __future__ import annotations
