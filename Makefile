@@ -7,9 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test bench lint format demo serve faults clean messages
-# `make serve` runs the production servers on one machine over plain HTTP; behind nginx with TLS use
-# `make serve SERVE_ARGS=--behind-proxy` (docs/DEPLOY.md).
-SERVE_ARGS ?= --plain-http
+# `make serve` runs the production servers on one machine as a trial (plain HTTP, the development SMS sender);
+# behind nginx with TLS and a real SMS gateway use `make serve SERVE_ARGS=--behind-proxy` (docs/DEPLOY.md).
+SERVE_ARGS ?= --plain-http --trial
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# A local trial: DAJIA_LOCAL_TRIAL allows the development SMS sender (codes in var/sms-outbox.jsonl).
+run: export DAJIA_LOCAL_TRIAL = 1
 run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput

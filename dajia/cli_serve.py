@@ -9,11 +9,15 @@ under uvicorn (ASGI), while thousands of open live streams (SSE) need uvicorn's 
   own host — unless set), and the live responses carry CORS headers for the site's origins. Behind a reverse
   proxy that puts both on one origin (``--behind-proxy``) it is "" and the browser never leaves the site.
 
-Before starting, it migrates the database and collects the static files (skip with ``--no-migrate`` /
-``--no-collectstatic``, e.g. on the second host of a cluster). On PostgreSQL, gunicorn's threads keep their
-connections (``DAJIA_CONN_MAX_AGE``) and uvicorn uses a pool (``DAJIA_DB_POOL_MAX_SIZE``): under ASGI every
-request has a thread of its own, and persistent connections would exhaust the server. Ctrl-C (or SIGTERM)
-stops both.
+A stream that reaches gunicorn anyway (a browser on the pages' port) gets a poll answer at once, never a held
+thread (``DAJIA_WSGI_LONG_STREAMS=0``). Public media (project photos) is served by gunicorn too (dajia/wsgi.py).
+
+Before starting, it runs Dajia's deployment checks and refuses to start when one fails (e.g. the development SMS
+sender outside ``--trial``: dajia/core/checks.py), then migrates the database and collects the static files
+(skip with ``--no-migrate`` / ``--no-collectstatic``, e.g. on the second host of a cluster). On PostgreSQL,
+gunicorn's threads keep their connections (``DAJIA_CONN_MAX_AGE``) and uvicorn uses a pool
+(``DAJIA_DB_POOL_MAX_SIZE``): under ASGI every request has a thread of its own, and persistent connections would
+exhaust the server. Ctrl-C (or SIGTERM) stops both.
 """
 
 from __future__ import annotations
@@ -80,12 +84,20 @@ def build_environment(
             "纯 HTTP 试运行：上线请在前面放 nginx（TLS）并去掉 --plain-http / plain HTTP trial: in production put "
             "nginx with TLS in front and drop --plain-http"
         )
+    if args.trial:
+        env["DAJIA_LOCAL_TRIAL"] = "1"
+        notes.append(
+            "本机试运行：允许开发用短信发送器（验证码写入 DAJIA_SMS_FILE，不发短信）/ local trial: the development "
+            "SMS sender is allowed (codes go to DAJIA_SMS_FILE, no text is sent)"
+        )
     if args.behind_proxy:
         env.setdefault("DAJIA_LIVE_URL", "")
         env.setdefault("DAJIA_TRUSTED_PROXIES", "1")
     else:
         env.setdefault("DAJIA_LIVE_URL", f":{args.live_port}")
     wsgi_env, asgi_env = dict(env), dict(env)
+    # uvicorn serves the streams: one reaching gunicorn gets a poll answer and never holds a thread.
+    wsgi_env["DAJIA_WSGI_LONG_STREAMS"] = "0"
     if _is_postgres(env):
         wsgi_env.setdefault("DAJIA_CONN_MAX_AGE", "60")
         wsgi_env["DAJIA_DB_POOL_MAX_SIZE"] = "0"
@@ -150,6 +162,24 @@ def _manage(env: dict, *argv: str) -> None:
     subprocess.run([sys.executable, "-m", "django", *argv], env=env, cwd=ROOT, check=True)  # noqa: S603
 
 
+def _deploy_checks(env: dict) -> bool:
+    """Dajia's deployment checks (tag ``dajia``); prints what fails. Django's own HTTPS warnings are left to
+    ``manage.py check --deploy``: a plain-HTTP trial expects them."""
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--tag", "dajia", "--fail-level", "ERROR"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode == 0:
+        return True
+    print(result.stdout + result.stderr, file=sys.stderr)
+    print("拒绝启动：请先改正上面的设置 / refusing to start: fix the settings above first", file=sys.stderr)
+    return False
+
+
 def _answers(host: str, port: int) -> bool:
     target = "127.0.0.1" if host in {"0.0.0.0", ""} else ("::1" if host == "::" else host)  # noqa: S104
     try:
@@ -193,6 +223,8 @@ def serve(args: argparse.Namespace) -> int:
     if args.live_port is None:
         args.live_port = args.port + 1
     env, wsgi_env, asgi_env, notes = build_environment(args)
+    if not _deploy_checks(env):
+        return 2
     try:
         if not args.no_migrate:
             _manage(env, "migrate", "--noinput")
@@ -262,6 +294,14 @@ def add_parser(sub) -> None:
         "--plain-http",
         action="store_true",
         help="无 TLS 的试运行（DAJIA_HTTPS=0）/ a trial without TLS (DAJIA_HTTPS=0)",
+    )
+    p.add_argument(
+        "--trial",
+        action="store_true",
+        help=(
+            "本机试运行：允许开发用短信发送器（DAJIA_LOCAL_TRIAL=1）/ a trial on this machine: allows the "
+            "development SMS sender (DAJIA_LOCAL_TRIAL=1)"
+        ),
     )
     p.add_argument(
         "--behind-proxy",

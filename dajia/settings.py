@@ -20,6 +20,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 DEBUG = env_bool("DAJIA_DEBUG", default=True)
 TESTING = env_bool("DAJIA_TESTING", default=False)
+# A trial on one machine (``make run``, ``dajia serve --trial``), not a service people rely on: the development
+# SMS sender (codes written to a file, nothing sent) is allowed only here; ``check --deploy`` refuses it elsewhere.
+DAJIA_LOCAL_TRIAL = env_bool("DAJIA_LOCAL_TRIAL", default=False)
 
 SECRET_KEY = env_str("DAJIA_SECRET_KEY")
 if not SECRET_KEY:
@@ -171,6 +174,10 @@ STATIC_ROOT = Path(env_str("DAJIA_STATIC_ROOT", str(BASE_DIR / "var" / "static")
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DAJIA_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Folders of MEDIA_ROOT anyone may read (project photos on the public menu), served by the pages server itself
+# (dajia/core/media.py) or by nginx (docs/DEPLOY.md). Everything else in MEDIA_ROOT is only reachable through a
+# view that checks permissions.
+DAJIA_PUBLIC_MEDIA_PREFIXES = ["projects/"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -208,6 +215,10 @@ DAJIA_EMBEDDABLE_VIEWS = [
 # server); "https://live.example.org" — another origin; ":8001" — the page's own host on port 8001 (what
 # ``dajia serve`` sets when nothing is in front). Pages carry it in <meta name="dajia-live-url">.
 DAJIA_LIVE_URL = parse_live_url(env_str("DAJIA_LIVE_URL"))
+# Whether a live stream reaching the WSGI server stays open (polling for up to a minute, one thread each) or gets
+# a poll answer at once. Open only where no live server runs beside it (``runserver``); ``dajia serve`` turns it
+# off for gunicorn, so streams never tie up the pages' threads (docs/DEPLOY.md).
+DAJIA_WSGI_LONG_STREAMS = env_bool("DAJIA_WSGI_LONG_STREAMS", default=DEBUG or DAJIA_LOCAL_TRIAL)
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1). The
 # login rate limit counts per client address; 0 trusts no header and uses the socket's address.
 DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)
@@ -243,7 +254,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 DAJIA_BRAND = _("Dajia")
 
 # Live participation (viewers verify a mobile number by one-time code). The file sender writes numbers and
-# codes in clear for a laptop and tests; production names the HTTP sender and its gateway.
+# codes in clear for a laptop and tests; production names the HTTP sender and its gateway (``check --deploy``
+# and ``dajia serve`` refuse a development sender outside DAJIA_LOCAL_TRIAL: dajia/core/checks.py).
 DAJIA_SMS_BACKEND = env_str("DAJIA_SMS_BACKEND", "dajia.participation.sms.FileSender")
 DAJIA_SMS_FILE = env_str("DAJIA_SMS_FILE", str(BASE_DIR / "var" / "sms-outbox.jsonl"))
 DAJIA_SMS_HTTP_URL = env_str("DAJIA_SMS_HTTP_URL")

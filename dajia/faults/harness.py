@@ -63,6 +63,7 @@ class ServerProcess:
             live_workers=1,
             plain_http=True,
             behind_proxy=False,
+            trial=False,
         )
         base = {
             **os.environ,

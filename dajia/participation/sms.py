@@ -1,8 +1,10 @@
 """Sending one-time codes by SMS, through a pluggable sender named by ``DAJIA_SMS_BACKEND``.
 
 * ``dajia.participation.sms.FileSender`` (the default): appends each message as one JSON line to
-  ``DAJIA_SMS_FILE`` (default ``var/sms-outbox.jsonl``) and logs it — for a laptop and for tests, which read the
-  file. Never use it in production: the file holds the numbers and codes in clear.
+  ``DAJIA_SMS_FILE`` (default ``var/sms-outbox.jsonl``) — for a local trial and for tests, which read the file.
+  It holds the numbers and codes in clear, so ``check --deploy`` and ``dajia serve`` refuse it (and
+  ``LocmemSender``) outside a local trial (``DAJIA_LOCAL_TRIAL``; dajia/core/checks.py). No sender logs a code
+  or a number: logs are kept and shipped where an outbox file is not.
 * ``dajia.participation.sms.LocmemSender``: keeps messages in ``sms.outbox`` (a list), like Django's mail outbox.
 * ``dajia.participation.sms.HttpSender``: POSTs ``{"mobile": …, "text": …}`` as JSON to ``DAJIA_SMS_HTTP_URL``
   (with ``Authorization: Bearer DAJIA_SMS_HTTP_TOKEN`` when set; timeout ``DAJIA_SMS_HTTP_TIMEOUT`` seconds,
@@ -49,6 +51,7 @@ class Message:
 
 
 class FileSender:
+    development = True  # writes the codes to a file instead of sending them (dajia/core/checks.py)
     _lock = threading.Lock()
 
     def path(self) -> Path:
@@ -66,22 +69,32 @@ class FileSender:
                 fh.write(line + "\n")
         except OSError as error:
             raise SmsError(str(error)) from error
-        logger.warning("SMS (development sender, not sent) to %s: %s", message.mobile, message.text)
+        logger.info("SMS not sent (development sender): written to %s", path)
 
 
 outbox: list[Message] = []
 
 
 class LocmemSender:
+    development = True
+
     def send(self, message: Message) -> None:
         outbox.append(message)
 
 
 class HttpSender:
+    @staticmethod
+    def configuration_error() -> str | None:
+        """What keeps this sender from sending at all (``check --deploy`` reports it: dajia/core/checks.py)."""
+        if not _setting("DAJIA_SMS_HTTP_URL").startswith(("https://", "http://")):
+            return "DAJIA_SMS_HTTP_URL is not set to the gateway's http(s) address"
+        return None
+
     def send(self, message: Message) -> None:
+        problem = self.configuration_error()
+        if problem:
+            raise SmsError(problem)
         url = _setting("DAJIA_SMS_HTTP_URL")
-        if not url.startswith(("https://", "http://")):
-            raise SmsError("DAJIA_SMS_HTTP_URL is not set")
         body = json.dumps({"mobile": message.mobile, "text": message.text}, ensure_ascii=False).encode()
         request = urllib.request.Request(  # noqa: S310 - the configured gateway's http(s) address
             url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
@@ -106,7 +119,12 @@ def get_sender():
 
 
 def send(mobile: str, text: str) -> None:
-    get_sender().send(Message(mobile=mobile, text=text))
+    try:
+        get_sender().send(Message(mobile=mobile, text=text))
+    except SmsError as error:
+        # The operator's only sign of a failing gateway; the reason never holds the number or the text.
+        logger.warning("SMS not sent: %s", error)
+        raise
 
 
 def read_file_outbox(path: Path | str | None = None) -> list[dict]:

@@ -41,12 +41,33 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DAJIA_SECRET_KEY" in result.stderr
 
 
+PRODUCTION = {
+    "DAJIA_DEBUG": "0",
+    "DAJIA_SECRET_KEY": "x" * 60 + "-production-secret-for-the-check",
+    "DAJIA_SMS_BACKEND": "dajia.participation.sms.HttpSender",
+    "DAJIA_SMS_HTTP_URL": "https://sms.example.org/send",
+}
+
+
 def test_production_settings_pass_check_deploy():
     result = _run(
-        {"DAJIA_DEBUG": "0", "DAJIA_SECRET_KEY": "x" * 60 + "-production-secret-for-the-check"},
+        PRODUCTION,
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_the_development_sms_sender_outside_a_local_trial():
+    development = {k: v for k, v in PRODUCTION.items() if k != "DAJIA_SMS_BACKEND"}  # the default: FileSender
+    result = _run(development, "check", "--deploy")
+    assert result.returncode == 1
+    assert "(dajia.E001)" in result.stderr
+    assert "生产环境不能使用开发用短信发送器 dajia.participation.sms.FileSender" in result.stderr
+    assert "production refuses the development SMS sender" in result.stderr
+    assert "dajia serve --trial" in result.stderr
+
+    trial = _run({**development, "DAJIA_LOCAL_TRIAL": "1"}, "check", "--deploy", "--tag", "dajia")
+    assert trial.returncode == 0, trial.stderr

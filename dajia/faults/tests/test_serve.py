@@ -44,15 +44,14 @@ def _closed(port: int) -> bool:
     return False
 
 
-def test_dajia_serve_runs_both_servers_and_stops_on_ctrl_c(tmp_path):
-    port = free_port()
-    live_port = port + 1
+def _serve_environment(tmp_path, **extra) -> dict:
     env = {
         **os.environ,
         "DAJIA_SECRET_KEY": SECRET,
         "DAJIA_SQLITE_PATH": str(tmp_path / "dajia.sqlite3"),
         "DAJIA_STATIC_ROOT": str(tmp_path / "static"),
         "DAJIA_LOG_LEVEL": "WARNING",
+        **extra,
     }
     for name in [
         "DATABASE_URL",
@@ -61,28 +60,53 @@ def test_dajia_serve_runs_both_servers_and_stops_on_ctrl_c(tmp_path):
         "DAJIA_DEBUG",
         "DAJIA_LIVE_URL",
         "DJANGO_SETTINGS_MODULE",
+        "DAJIA_LOCAL_TRIAL",
+        *([] if "DAJIA_SMS_BACKEND" in extra else ["DAJIA_SMS_BACKEND"]),
     ]:
         env.pop(name, None)
+    return env
+
+
+def _start_serve(tmp_path, env: dict, port: int, *options: str) -> tuple[subprocess.Popen, object]:
     log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "dajia.cli", "serve", "--port", str(port), "--workers", "2", *options]
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dajia.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--plain-http",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+    return proc, log
+
+
+def test_dajia_serve_refuses_to_start_with_the_development_sms_sender(tmp_path):
+    port = free_port()
+    env = _serve_environment(tmp_path)  # DAJIA_SMS_BACKEND unset: the default, FileSender
+    proc, log = _start_serve(tmp_path, env, port, "--plain-http")
+    try:
+        assert proc.wait(timeout=120) == 2
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    text = log.read_text()
+    assert "(dajia.E001)" in text
+    assert "生产环境不能使用开发用短信发送器 dajia.participation.sms.FileSender" in text
+    assert "production refuses the development SMS sender" in text
+    assert "拒绝启动：请先改正上面的设置 / refusing to start: fix the settings above first" in text
+    assert not (tmp_path / "dajia.sqlite3").exists()  # refused before migrating anything
+    assert _closed(port) and _closed(port + 1)
+
+
+def test_dajia_serve_runs_both_servers_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    live_port = port + 1
+    production = {
+        "DAJIA_SMS_BACKEND": "dajia.participation.sms.HttpSender",
+        "DAJIA_SMS_HTTP_URL": "https://sms.example.org/send",
+        "DAJIA_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    photo = tmp_path / "media" / "projects" / "2026" / "12" / "现场.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a project photo")
+    proc, log = _start_serve(tmp_path, _serve_environment(tmp_path, **production), port, "--plain-http")
     try:
         text = _wait_for_line(log, proc, "Ctrl-C", timeout=240)
         assert f"http://127.0.0.1:{port}" in text and f"http://127.0.0.1:{live_port}" in text
@@ -102,6 +126,16 @@ def test_dajia_serve_runs_both_servers_and_stops_on_ctrl_c(tmp_path):
         assert static.status_code == 200
         assert static.headers["content-encoding"] == "gzip"
         assert "immutable" in static.headers["cache-control"]
+
+        # A project photo uploaded while it runs (here: put in MEDIA_ROOT/projects/) is served by the pages server.
+        image = httpx.get(f"http://127.0.0.1:{port}/media/projects/2026/12/现场.jpg", timeout=WAIT)
+        assert image.status_code == 200 and image.content == photo.read_bytes()
+        assert image.headers["content-type"] == "image/jpeg"
+
+        # A stream that reaches the pages port gets a poll answer: it ends at once, holding no thread.
+        short = httpx.get(f"http://127.0.0.1:{port}/live/session-1/events", timeout=WAIT)
+        assert short.status_code == 200 and short.headers["server"] == "gunicorn"
+        assert short.text.startswith("retry: 2000\nid: ")
 
         # The live stream on the other port, readable by the pages' origin.
         origin = f"http://127.0.0.1:{port}"
@@ -123,7 +157,7 @@ def test_dajia_serve_runs_both_servers_and_stops_on_ctrl_c(tmp_path):
 def _args(**kw):
     from types import SimpleNamespace
 
-    base = {"port": 8000, "live_port": 8001, "plain_http": False, "behind_proxy": False}
+    base = {"port": 8000, "live_port": 8001, "plain_http": False, "behind_proxy": False, "trial": False}
     return SimpleNamespace(**{**base, **kw})
 
 
@@ -137,8 +171,16 @@ def test_serve_environment_splits_database_settings_between_the_servers(tmp_path
     assert (asgi["DAJIA_CONN_MAX_AGE"], asgi["DAJIA_DB_POOL_MAX_SIZE"]) == ("0", "10")
     assert notes == []
 
+    assert wsgi["DAJIA_WSGI_LONG_STREAMS"] == "0"  # uvicorn serves the streams; gunicorn only answers polls
+    assert "DAJIA_WSGI_LONG_STREAMS" not in asgi and "DAJIA_LOCAL_TRIAL" not in common
+
     common, *_rest, notes = build_environment(_args(behind_proxy=True), base=pg)
     assert common["DAJIA_LIVE_URL"] == "" and common["DAJIA_TRUSTED_PROXIES"] == "1"
+
+    common, wsgi, asgi, notes = build_environment(_args(trial=True), base=pg)
+    assert common["DAJIA_LOCAL_TRIAL"] == wsgi["DAJIA_LOCAL_TRIAL"] == asgi["DAJIA_LOCAL_TRIAL"] == "1"
+    assert wsgi["DAJIA_WSGI_LONG_STREAMS"] == "0"
+    assert any("local trial" in note for note in notes)
 
     sqlite = {"DAJIA_VAR_DIR": str(tmp_path), "PATH": "/usr/bin"}
     common, wsgi, asgi, notes = build_environment(_args(plain_http=True), base=sqlite)

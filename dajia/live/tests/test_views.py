@@ -89,6 +89,32 @@ def test_wsgi_stream_resumes_from_last_event_id_and_ends(client, three_events, m
     ]
 
 
+def test_without_long_streams_the_wsgi_stream_is_a_poll_answer_that_ends_at_once(
+    client, three_events, settings, monkeypatch
+):
+    # Under dajia serve (gunicorn beside uvicorn) a stream must never hold a pages thread: the answer is what
+    # is waiting, then the end. (A long stream would go on polling and send heartbeats, here at every poll.)
+    settings.DAJIA_WSGI_LONG_STREAMS = False
+    monkeypatch.setattr(views, "WSGI_STREAM_SECONDS", 0.5)
+    monkeypatch.setattr(views, "WSGI_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(views, "HEARTBEAT_SECONDS", 0.0)
+    first_id = client.get("/live/session-1/poll?last_id=0").json()["events"][0]["id"]
+
+    response = client.get("/live/session-1/events", headers={"Last-Event-ID": str(first_id)})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    body = read_stream(response)
+    assert body == (
+        f"retry: {views.RETRY_MS}\nid: {first_id}\n\n"
+        f'id: {first_id + 1}\ndata: {{"event":"progress","data":{{"submitted":1}}}}\n\n'
+        f'id: {first_id + 2}\ndata: {{"event":"progress","data":{{"submitted":2}}}}\n\n'
+    )
+    assert (
+        read_stream(client.get("/live/session-1/events"))
+        == f"retry: {views.RETRY_MS}\nid: {three_events}\n\n"
+    )
+
+
 def test_wsgi_stream_without_last_id_starts_at_the_newest_event(client, three_events, monkeypatch):
     monkeypatch.setattr(views, "WSGI_STREAM_SECONDS", 0.1)
     monkeypatch.setattr(views, "HEARTBEAT_SECONDS", 0.0)

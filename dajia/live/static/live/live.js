@@ -90,8 +90,9 @@
         deliver(isNaN(id) ? null : id, envelope.event, envelope.data || {});
       };
       source.onerror = function () {
-        // A WSGI server ends each stream after a minute and EventSource reconnects by itself: one error
-        // is normal. Several in a row without an open in between mean the stream does not get through.
+        // A WSGI server ends each stream (at once under dajia serve's gunicorn, after a minute under
+        // runserver) and EventSource reconnects by itself after `retry`: one error after an open is normal.
+        // Several in a row without an open in between mean the stream does not get through.
         failures += 1;
         if (source.readyState === window.EventSource.CLOSED || failures >= SSE_FAILURES_BEFORE_POLLING) {
           source.close();
