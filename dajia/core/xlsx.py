@@ -12,8 +12,9 @@ because the engine may not import Django; :meth:`Book.foreign_sheet` hands it a 
 
 API: ``book = Book()``; ``sheet = book.sheet(title, [Column(header, width, number_format)…])``;
 ``sheet.row([...])`` per line; ``book.bytes()``; a view answers with :func:`xlsx_response`.
-CSV: :func:`csv_bytes` / :func:`csv_response` neutralise a leading ``= + - @`` tab or carriage return (OWASP
-CSV injection) — but never the canonical sheet file, whose bytes the published digest is computed over.
+CSV: the product has no CSV export today; one added is written with :func:`csv_bytes`, which neutralises a
+leading ``= + - @``, tab or carriage return (OWASP, CSV injection). Never the canonical sheet file: the
+published digest is computed over its exact bytes (``dajia.scoring.engine.canonical_sheet_file``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 # Number formats of a column (applied to its number cells only; a text cell in the column stays text).
 MONEY = "¥#,##0.00"
@@ -144,15 +144,11 @@ class Book:
         return buf.getvalue()
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    # RFC 5987 encoding, so a Chinese file name survives every browser.
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """A workbook download whose Chinese file name survives every browser (RFC 5987 encoding)."""
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    """A workbook download named ``filename``."""
-    return _attachment(HttpResponse(data, content_type=XLSX_CONTENT_TYPE), filename)
 
 
 def csv_text(value) -> str:
@@ -175,8 +171,3 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes
     for row in rows:
         writer.writerow([csv_text(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def csv_response(data: bytes, filename: str) -> HttpResponse:
-    """A CSV download named ``filename``."""
-    return _attachment(HttpResponse(data, content_type=CSV_CONTENT_TYPE), filename)
