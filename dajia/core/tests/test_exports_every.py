@@ -16,11 +16,13 @@ import io
 import re
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+import dajia
 from dajia.agreements.tests.fixtures import (  # noqa: F401 (fixtures)
     agreements,
     budgets,
@@ -277,3 +279,24 @@ def test_settlement_money_columns_use_the_yuan_format(request):
     assert summary[-1][0].value == "合计" and summary[-1][0].font.bold
     detail = list(workbook["场次明细"].iter_rows(min_row=2))
     assert detail and all(cells[6].data_type == "n" and cells[6].number_format == MONEY for cells in detail)
+
+
+# Modules that may touch openpyxl: the writer, and the engine's sheet file (its own writer, under the same
+# rule, plus its reader); the importers only read uploads with load_workbook.
+OPENPYXL_WRITERS = {"core/xlsx.py", "scoring/sheetfile.py"}
+OPENPYXL_READERS = {"needs/imports.py", "participation/services_roll.py"}
+
+
+def test_no_export_builds_cells_another_way():
+    root = Path(dajia.__file__).parent
+    users = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and "openpyxl" in path.read_text(encoding="utf-8")
+    }
+    assert users == OPENPYXL_WRITERS | OPENPYXL_READERS
+    for module in OPENPYXL_READERS:
+        source = (root / module).read_text(encoding="utf-8")
+        assert "load_workbook" in source and not re.search(
+            r"\bWorkbook\(|create_sheet|openpyxl\.styles", source
+        ), module
