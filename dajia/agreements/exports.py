@@ -5,10 +5,10 @@ Written through the one export writer ``dajia.core.xlsx`` (text cells never form
 
 from __future__ import annotations
 
-from django.utils import timezone, translation
+from django.utils import translation
 
 from dajia.agreements.selectors import SettlementRow, session_shares
-from dajia.core.xlsx import MONEY, Book, Column
+from dajia.core.xlsx import MONEY, Book, Column, moment_text
 
 SUMMARY = [
     Column("协议编号", 18),
@@ -31,10 +31,6 @@ DETAIL = [
     Column("第几场", 8),
     Column("本场金额（元）", 14, MONEY),
 ]
-
-
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def settlement_xlsx(rows: list[SettlementRow], confirmed_orders) -> bytes:
@@ -78,8 +74,8 @@ def settlement_xlsx(rows: list[SettlementRow], confirmed_orders) -> bytes:
                         a.number,
                         order.number,
                         order.union.name,
-                        _when(order.starts_at),
-                        _when(order.confirmed_at),
+                        moment_text(order.starts_at),
+                        moment_text(order.confirmed_at),
                         i + 1,
                         shares[i],
                     ]

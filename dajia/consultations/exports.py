@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.results import SessionResults
-from dajia.core.xlsx import MONEY, SCORE, Book, Column
+from dajia.core.xlsx import MONEY, SCORE, Book, Column, moment_text
 from dajia.participation.exports import write_audience_sheet
 from dajia.participation.selectors import audience_index
 from dajia.scoring import engine
@@ -130,7 +130,7 @@ def _results_xlsx(context: SessionResults) -> bytes:
         ("不完整（未计入）的评分表", len(context.tally.incomplete)),
         ("评分明细 SHA-256", context.digest),
         ("复核命令", tally_command(context)),
-        ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ("导出时间", moment_text(timezone.now())),
     ]
     for key, value, *number_format in facts:
         rules.row([key, value], formats={1: number_format[0]} if number_format else None)
@@ -277,7 +277,7 @@ def report_pdf(session: Session, data: dict, published: PublishedResult | None) 
         p(f"计入的评分表 {data['counted_sheets']} 张；不完整未计入 {data['incomplete_sheets']} 张。")
     )
     if published is not None:
-        published_at = timezone.localtime(published.published_at).strftime("%Y-%m-%d %H:%M")
+        published_at = moment_text(published.published_at)
         story.append(p(f"公布时间：{published_at}"))
         story.append(p(f"评分明细 SHA-256 摘要：{published.digest}", small))
         story.append(

@@ -27,6 +27,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -70,6 +71,11 @@ def write_cell(cell, value) -> None:
         # here keeps a new export from silently writing a type Excel would show differently.
         raise TypeError(f"export cells are text or numbers, not {type(value).__name__}")
     cell.value = value
+
+
+def moment_text(moment) -> str:
+    """A time as exports show it, to the minute in Asia/Shanghai ("2026-05-08 14:30"); ``None`` → ""."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 class Sheet:

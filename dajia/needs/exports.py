@@ -5,9 +5,9 @@ Written through the one export writer ``dajia.core.xlsx``: an answer or a need t
 
 from __future__ import annotations
 
-from django.utils import timezone, translation
+from django.utils import translation
 
-from dajia.core.xlsx import PERCENT, SCORE, Book, Column
+from dajia.core.xlsx import PERCENT, SCORE, Book, Column, moment_text
 from dajia.menu.models import Category
 from dajia.needs import selectors
 from dajia.needs.models import Question, Survey
@@ -100,14 +100,10 @@ def needs_xlsx(needs) -> bytes:
                     n.support_count,
                     n.get_status_display(),
                     n.get_source_display(),
-                    _when(n.created_at),
+                    moment_text(n.created_at),
                 ]
             )
         return book.bytes()
-
-
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def survey_xlsx(survey: Survey) -> bytes:
@@ -181,7 +177,7 @@ def _survey_xlsx(survey: Survey) -> bytes:
                 n,
                 response.invite.union.name,
                 response.get_source_display(),
-                _when(response.created_at),
+                moment_text(response.created_at),
                 *[_answer_text(q, values.get(q.pk), names) for q in questions],
             ]
         )

@@ -12,7 +12,7 @@ import pytest
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from dajia.core.xlsx import MONEY, PERCENT, Book, Column, csv_bytes, csv_text, xlsx_response
+from dajia.core.xlsx import MONEY, PERCENT, Book, Column, csv_bytes, csv_text, moment_text, xlsx_response
 
 
 def _read_back(book: Book):
@@ -120,3 +120,8 @@ def test_the_download_keeps_its_chinese_file_name():
     assert response["Content-Disposition"] == (
         "attachment; filename*=UTF-8''%E6%9C%8D%E5%8A%A1%E8%8F%9C%E5%8D%95-20260101.xlsx"
     )
+
+
+def test_times_are_written_to_the_minute_in_shanghai():
+    moment = datetime.datetime(2026, 5, 8, 6, 30, 59, tzinfo=datetime.UTC)
+    assert (moment_text(moment), moment_text(None)) == ("2026-05-08 14:30", "")
