@@ -66,6 +66,7 @@ def _menu(request, client):
 
 
 def _office_needs(request, client):
+    from dajia.accounts.models import User
     from dajia.needs import services
     from dajia.orgs.models import Union
 
@@ -73,8 +74,10 @@ def _office_needs(request, client):
     worker = request.getfixturevalue("chair_user")
     services.need_create(actor=worker, text=payload("need"), union=union)
     Union.objects.filter(pk=union.pk).update(name=payload("union"))
+    # A self-registered worker chooses their own name; the office's export shows who raised the need.
+    User.objects.filter(pk=worker.pk).update(first_name=payload("author"), last_name="")
     client.force_login(request.getfixturevalue("office_user"))
-    return client, reverse("needs:office_export"), [payload("need"), payload("union")]
+    return client, reverse("needs:office_export"), [payload("need"), payload("union"), payload("author")]
 
 
 def _ranking(request, client):
