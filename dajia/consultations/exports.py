@@ -11,12 +11,10 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils import timezone, translation
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.results import SessionResults
+from dajia.core.xlsx import MONEY, SCORE, Book, Column, moment_text
 from dajia.participation.exports import write_audience_sheet
 from dajia.participation.selectors import audience_index
 from dajia.scoring import engine
@@ -57,33 +55,28 @@ def tally_command(context: SessionResults, filename: str = "评审结果.xlsx") 
     return " ".join(parts)
 
 
-def _text_safe(ws) -> None:
-    """Cells of the last row whose text starts with "=" stay text, never a formula."""
-    for cell in ws[ws.max_row]:
-        if cell.data_type == "f":
-            cell.data_type = "s"
-
-
 def results_xlsx(context: SessionResults) -> bytes:
     with translation.override("zh-hans"):
         return _results_xlsx(context)
 
 
 def _results_xlsx(context: SessionResults) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评审结果"
+    book = Book()
     criteria = [c.name for c in context.engine_criteria]
-    headers = ["排名", "项目", "社会组织", "得分", "并列", "评委数"]
-    headers += [f"{g}得分" for g in context.groups]
-    headers += [f"{c}(均分)" for c in criteria]
-    headers += ["报价", "是否入选", "说明"]
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    score_columns = list(range(4, 4 + 1)) + list(range(7, 7 + len(context.groups) + len(criteria)))
-    money_column = 7 + len(context.groups) + len(criteria)
+    columns = [
+        Column("排名", 6),
+        Column("项目", 30),
+        Column("社会组织", 30),
+        Column("得分", 9, SCORE),
+        Column("并列", 6),
+        Column("评委数", 8),
+        *(Column(f"{g}得分", 12, SCORE) for g in context.groups),
+        *(Column(f"{c}(均分)", 12, SCORE) for c in criteria),
+        Column("报价", 12, MONEY),
+        Column("是否入选", 9),
+        Column("说明", 36),
+    ]
+    summary = book.sheet("评审结果", columns, freeze="C2", wrap_header=True)
     for row in context.rows:
         p = row.result
         note = row.selection.reason_zh
@@ -91,7 +84,7 @@ def _results_xlsx(context: SessionResults) -> bytes:
             note += f"；并列顺序第 {context.tie_break[row.name]} 位（{row.entry.tie_break_reason}）"
         elif p.tied:
             note += "；并列，尚未记录决定顺序"
-        ws.append(
+        summary.row(
             [
                 p.rank,
                 row.title,
@@ -106,63 +99,47 @@ def _results_xlsx(context: SessionResults) -> bytes:
                 note,
             ]
         )
-        _text_safe(ws)
     for entry in context.unranked:
-        ws.append(
+        summary.row(
             [None, entry.project.title, entry.project.provider.name, None, "", 0]
             + [None] * (len(context.groups) + len(criteria))
             + [entry.amount, "否", "没有计入的评分表，未排名"]
         )
-        _text_safe(ws)
-    for row_cells in ws.iter_rows(min_row=2):
-        for index in score_columns:
-            row_cells[index - 1].number_format = "0.00"
-        row_cells[money_column - 1].number_format = "#,##0.00"
-    widths = [6, 30, 30, 9, 6, 8] + [12] * (len(context.groups) + len(criteria)) + [12, 9, 36]
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "C2"
 
-    sheets = wb.create_sheet(SHEET_NAME)
-    write_xlsx_sheet(sheets, context.engine_criteria, context.tally.counted)
-    for cell in sheets[1]:
-        cell.font = Font(bold=True)
-    sheets.freeze_panes = "D2"
-    for index in range(1, 4 + len(criteria)):
-        sheets.column_dimensions[get_column_letter(index)].width = 14 if index != 3 else 30
+    book.foreign_sheet(
+        SHEET_NAME,
+        lambda ws: write_xlsx_sheet(ws, context.engine_criteria, context.tally.counted),
+        [14, 14, 30] + [14] * len(criteria),
+        freeze="D2",
+    )
 
-    rules = wb.create_sheet("计分规则")
     session = context.session
     weights = context.tally.group_weights or {}
+    rules = book.sheet("计分规则", [Column("事项", 24), Column("内容", 90)])
     facts = [
         ("协商会", session.title),
         ("计分方法", method_text(context.tally.method, context.tally.trim_min)),
         ("method", context.tally.method),
         ("trim_min", context.tally.trim_min),
         ("分组权重", "；".join(f"{g}={engine.decimal_text(w)}" for g, w in weights.items()) or "不分组"),
-        ("预算（元）", session.budget),
+        ("预算（元）", session.budget, MONEY),
         ("最低分", session.minimum_score),
-        ("已入选金额（元）", context.selection.spent),
-        ("剩余预算（元）", context.selection.remaining),
+        ("已入选金额（元）", context.selection.spent, MONEY),
+        ("剩余预算（元）", context.selection.remaining, MONEY),
         ("计入的评分表", len(context.tally.counted)),
         ("不完整（未计入）的评分表", len(context.tally.incomplete)),
         ("评分明细 SHA-256", context.digest),
         ("复核命令", tally_command(context)),
-        ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ("导出时间", moment_text(timezone.now())),
     ]
-    for key, value in facts:
-        rules.append([key, value])
-        _text_safe(rules)
-    rules.column_dimensions["A"].width = 24
-    rules.column_dimensions["B"].width = 90
+    for key, value, *number_format in facts:
+        rules.row([key, value], formats={1: number_format[0]} if number_format else None)
     # The audience index (网络人气), advisory and kept apart: its own worksheet, from the one selector, for a
     # session that had verified online viewers.
     audience = audience_index(session)
     if audience.viewers or audience.total_supports:
-        write_audience_sheet(wb, session, audience)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        write_audience_sheet(book, session, audience)
+    return book.bytes()
 
 
 # ---- the PDF report ----------------------------------------------------------------------------------------
@@ -300,7 +277,7 @@ def report_pdf(session: Session, data: dict, published: PublishedResult | None) 
         p(f"计入的评分表 {data['counted_sheets']} 张；不完整未计入 {data['incomplete_sheets']} 张。")
     )
     if published is not None:
-        published_at = timezone.localtime(published.published_at).strftime("%Y-%m-%d %H:%M")
+        published_at = moment_text(published.published_at)
         story.append(p(f"公布时间：{published_at}"))
         story.append(p(f"评分明细 SHA-256 摘要：{published.digest}", small))
         story.append(

@@ -28,11 +28,10 @@ from dajia.consultations import exports, imports, services_results
 from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Session, SessionProject
 from dajia.consultations.results import ScoringError, result_data, session_tally
 from dajia.core.validators import mask_name
+from dajia.core.xlsx import xlsx_response
 from dajia.participation import selectors as participation_selectors
 from dajia.scoring import engine
 from dajia.scoring.sheetfile import clean_cell, parse_score
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _session(pk: int) -> Session:
@@ -48,10 +47,6 @@ def _office_session(request, pk: int) -> Session:
 
 def _published(session: Session) -> PublishedResult | None:
     return PublishedResult.objects.filter(session=session).first()
-
-
-def _attachment(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 # ---- the office's results page ---------------------------------------------------------------------------
@@ -180,10 +175,8 @@ def results_xlsx(request, pk: int):
         _, context = session_tally(session)
     except ScoringError as error:
         return HttpResponse(f"{error.text_zh} / {error.text_en}", status=409, content_type="text/plain")
-    response = HttpResponse(exports.results_xlsx(context), content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = _attachment(f"评审结果-{session.pk}-{stamp}.xlsx")
-    return response
+    return xlsx_response(exports.results_xlsx(context), f"评审结果-{session.pk}-{stamp}.xlsx")
 
 
 def results_report_pdf(request, pk: int):

@@ -1,13 +1,13 @@
-"""xlsx exports (Chinese headers, openpyxl): survey results and the demand ranking."""
+"""xlsx exports (Chinese headers): the office's needs, survey results and the demand ranking.
+
+Written through the one export writer ``dajia.core.xlsx``: an answer or a need that starts with "=" stays text.
+"""
 
 from __future__ import annotations
 
-import io
+from django.utils import translation
 
-from django.utils import timezone, translation
-from openpyxl import Workbook
-
-from dajia.core.xlsx import write_header
+from dajia.core.xlsx import PERCENT, SCORE, Book, Column, moment_text
 from dajia.menu.models import Category
 from dajia.needs import selectors
 from dajia.needs.models import Question, Survey
@@ -31,23 +31,23 @@ def _answer_text(question: Question, value, names: dict[str, str]) -> str:
     return str(value)
 
 
-def _save(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def ranking_xlsx(rows: list[selectors.DemandRow], scope: str) -> bytes:
     """The demand ranking as shown on the page, with its rule."""
     with translation.override("zh-hans"):
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "需求热度"
-        write_header(
-            ws, ["排名", "服务类别", "需求条数", "附议人数", "问卷得分", "需求热度"], [8, 16, 10, 10, 10, 10]
+        book = Book()
+        sheet = book.sheet(
+            "需求热度",
+            [
+                Column("排名", 8),
+                Column("服务类别", 16),
+                Column("需求条数", 10),
+                Column("附议人数", 10),
+                Column("问卷得分", 10, SCORE),
+                Column("需求热度", 10, SCORE),
+            ],
         )
         for r in rows:
-            ws.append(
+            sheet.row(
                 [
                     r.rank,
                     r.category.name_zh,
@@ -57,56 +57,53 @@ def ranking_xlsx(rows: list[selectors.DemandRow], scope: str) -> bytes:
                     round(float(r.score), 2),
                 ]
             )
-        ws.append([])
-        ws.append([f"范围：{scope}"])
-        ws.append(
+        sheet.row()
+        sheet.row([f"范围：{scope}"])
+        sheet.row(
             [
                 "规则：需求热度 = 需求条数 + 附议人数 + 问卷得分；问卷排序题中排第 i 位（共 k 位）得 (k − i + 1) / k 分。"
             ]
         )
-        return _save(wb)
+        return book.bytes()
+
+
+NEEDS = [
+    Column("编号", 8),
+    Column("需求内容", 50),
+    Column("服务类别", 14),
+    Column("类别确定方式", 14),
+    Column("来自", 30),
+    Column("提出人", 12),
+    Column("对外匿名", 10),
+    Column("附议人数", 10),
+    Column("状态", 10),
+    Column("来源", 12),
+    Column("提出时间", 18),
+]
 
 
 def needs_xlsx(needs) -> bytes:
     """The office's list of needs (who raised them included: the office's own export)."""
     with translation.override("zh-hans"):
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "需求"
-        write_header(
-            ws,
-            [
-                "编号",
-                "需求内容",
-                "服务类别",
-                "类别确定方式",
-                "来自",
-                "提出人",
-                "对外匿名",
-                "附议人数",
-                "状态",
-                "来源",
-                "提出时间",
-            ],
-            [8, 50, 14, 14, 30, 12, 10, 10, 10, 12, 18],
-        )
+        book = Book()
+        sheet = book.sheet("需求", NEEDS)
         for n in needs:
-            ws.append(
+            sheet.row(
                 [
                     n.pk,
                     n.text,
                     n.category.name_zh if n.category else "",
-                    str(n.get_category_by_display()),
+                    n.get_category_by_display(),
                     n.union.name if n.union else n.park.name if n.park else n.federation.name,
                     n.author.display_name if n.author else "",
                     "是" if n.anonymous else "",
                     n.support_count,
-                    str(n.get_status_display()),
-                    str(n.get_source_display()),
-                    timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"),
+                    n.get_status_display(),
+                    n.get_source_display(),
+                    moment_text(n.created_at),
                 ]
             )
-        return _save(wb)
+        return book.bytes()
 
 
 def survey_xlsx(survey: Survey) -> bytes:
@@ -115,30 +112,41 @@ def survey_xlsx(survey: Survey) -> bytes:
 
 
 def _survey_xlsx(survey: Survey) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "回收情况"
-    write_header(ws, ["基层工会", "回收份数", "应答基数", "回收率"], [36, 12, 12, 12])
+    book = Book()
+    sheet = book.sheet(
+        "回收情况",
+        [
+            Column("基层工会", 36),
+            Column("回收份数", 12),
+            Column("应答基数", 12),
+            Column("回收率", 12, PERCENT),
+        ],
+    )
     for r in selectors.invite_rates(survey):
-        ws.append([r.invite.union.name, r.responses, r.denominator, r.rate])
-        ws.cell(row=ws.max_row, column=4).number_format = "0.0%"
+        sheet.row([r.invite.union.name, r.responses, r.denominator, r.rate])
 
-    ws = wb.create_sheet("汇总")
-    write_header(
-        ws,
-        ["题号", "题目", "题型", "选项/类别", "计数/得分", "作答人数", "平均分"],
-        [6, 40, 14, 28, 12, 10, 10],
+    sheet = book.sheet(
+        "汇总",
+        [
+            Column("题号", 6),
+            Column("题目", 40),
+            Column("题型", 14),
+            Column("选项/类别", 28),
+            Column("计数/得分", 12),
+            Column("作答人数", 10),
+            Column("平均分", 10),
+        ],
     )
     for n, result in enumerate(selectors.survey_results(survey), start=1):
         q = result.question
-        kind = str(q.get_kind_display())
+        kind = q.get_kind_display()
         if q.kind == Question.Kind.TEXT:
-            ws.append([n, q.text, kind, "", "", result.answered, ""])
+            sheet.row([n, q.text, kind, "", "", result.answered, ""])
             for text, count in result.texts:
-                ws.append(["", "", "", text, count, "", ""])
+                sheet.row(["", "", "", text, count, "", ""])
             continue
         for i, (label, value) in enumerate(zip(result.labels, result.values, strict=True)):
-            ws.append(
+            sheet.row(
                 [
                     n if i == 0 else "",
                     q.text if i == 0 else "",
@@ -150,31 +158,27 @@ def _survey_xlsx(survey: Survey) -> bytes:
                 ]
             )
 
-    ws = wb.create_sheet("原始答卷")
     questions = list(survey.questions.all())
     names = dict(Category.objects.values_list("code", "name_zh"))
-    write_header(
-        ws,
+    sheet = book.sheet(
+        "原始答卷",
         [
-            "序号",
-            "基层工会",
-            "来源",
-            "提交时间",
-            *[f"{i}. {q.text}" for i, q in enumerate(questions, start=1)],
+            Column("序号", 6),
+            Column("基层工会", 36),
+            Column("来源", 10),
+            Column("提交时间", 18),
+            *[Column(f"{i}. {q.text}", 24) for i, q in enumerate(questions, start=1)],
         ],
-        [6, 36, 10, 18, *([24] * len(questions))],
     )
     for n, response in enumerate(selectors.responses_for_export(survey), start=1):
         values = {a.question_id: a.value for a in response.answers.all()}
-        ws.append(
+        sheet.row(
             [
                 n,
                 response.invite.union.name,
-                str(response.get_source_display()),
-                timezone.localtime(response.created_at).strftime("%Y-%m-%d %H:%M"),
+                response.get_source_display(),
+                moment_text(response.created_at),
                 *[_answer_text(q, values.get(q.pk), names) for q in questions],
             ]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return book.bytes()

@@ -391,14 +391,20 @@ def write_xlsx_sheet(ws: Any, criteria: Sequence[Criterion], sheets: Iterable[Sh
     """Write the canonical rows of the counted sheets into an openpyxl worksheet (header on row 1).
 
     Scores are written as number cells (8.5, 9) so they add up in Excel; reading the sheet back gives the same
-    sheets, hence the same digest. Text that starts with "=" is forced to text so it is never run as a
-    formula. Name the worksheet 评分明细 so ``dajia tally`` finds it in a multi-sheet export.
+    sheets, hence the same digest. Every text — a criterion in the header, an evaluator, a group, a project —
+    is a text cell, never a formula or an error, even when it starts with "=" or reads "#N/A" (the rule of
+    ``dajia.core.xlsx``, which this module may not import: the engine is plain Python). Name the worksheet
+    评分明细 so ``dajia tally`` finds it in a multi-sheet export.
     """
     header, rows = canonical_table(criteria, sheets)
-    ws.append(header)
+    lines: list[list[object]] = [list(header)]
     for evaluator, group, project, values in rows:
-        scores = [v // 10 if v % 10 == 0 else v / 10 for v in values]
-        ws.append([evaluator, group or None, project, *scores])
-        for cell in ws[ws.max_row][:3]:
-            if cell.data_type == "f":
+        lines.append(
+            [evaluator, group or None, project, *(v // 10 if v % 10 == 0 else v / 10 for v in values)]
+        )
+    for number, line in enumerate(lines, start=1):
+        for column, value in enumerate(line, start=1):
+            cell = ws.cell(row=number, column=column, value=value)
+            if isinstance(value, str):
+                # openpyxl infers a formula from a leading "=" and an error from "#N/A"; force plain text.
                 cell.data_type = "s"
