@@ -7,7 +7,7 @@ viewers poll the same few figures. This module serves, beside Django and sharing
 ``POST /sessions/e/<token>/entries/<id>/sheet`` — an evaluator's sheet, as ``views_evaluator.sheet_submit``
     answers it. Writes are **group-committed**: each worker process has one writer thread that takes every
     submission waiting (up to ``BATCH``), validates and writes them in one transaction — full validation
-    (``services.parse_scores`` and the service's checks, in the service's order), idempotency on
+    (``services_sheets.parse_scores`` and the service's checks, in the service's order), idempotency on
     ``submission_id``, one audit entry per sheet, the evaluator's ``last_seen_at``, the progress event — and
     answers each phone only after that transaction has committed. Anything but the plain case (an unknown
     token, a malformed body, invalid scores, a closed window, a conflict, an amendment, a database error) is
@@ -445,7 +445,7 @@ class Announcer:
 
 
 def _publish_progress(entry_ids: set) -> None:
-    """One ``progress`` event per project: sheets in and expected (as ``services.progress_counts``)."""
+    """One ``progress`` event per project: sheets in and expected (as ``services_console.progress_counts``)."""
     from dajia.live.bus import publish
 
     marks, ids = _in(sorted(entry_ids))
@@ -469,10 +469,10 @@ progress_announcer = Announcer(_publish_progress)
 
 
 def write_sheets(items: list[SheetItem]) -> list[dict | None]:
-    """``services.sheet_submit`` for many phones at once (source phone: new sheets and retries), in one
+    """``services_sheets.sheet_submit`` for many phones at once (source phone: new sheets and retries), in one
     transaction, in the service's order of checks. Returns the view's JSON answer per item, or None where Django
     must answer (see the module docstring). Plain SQL: the ORM's per-object work would be most of the cost."""
-    from dajia.consultations import services
+    from dajia.consultations import services_sheets
     from dajia.consultations.models import Score, Sheet
     from dajia.core.models import AuditLog
 
@@ -550,7 +550,7 @@ def write_sheets(items: list[SheetItem]) -> list[dict | None]:
                 continue
             rubric = _open_rubric(entry[0], opened_at)
             try:
-                values = services.parse_scores(item.scores, rubric)
+                values = services_sheets.parse_scores(item.scores, rubric)
             except ValidationError:
                 continue
             sheet = _Pair(0, submission_id, new_receipt(), all(v is not None for v in values.values()))
@@ -628,7 +628,7 @@ def write_sheets(items: list[SheetItem]) -> list[dict | None]:
                                 "complete": sheet.complete,
                                 "source": "phone",
                                 "scores": {
-                                    c.name: services._one_decimal(values[c.pk])
+                                    c.name: services_sheets._one_decimal(values[c.pk])
                                     for c in rubric
                                     if c.pk in values
                                 },
@@ -654,9 +654,9 @@ def write_sheets(items: list[SheetItem]) -> list[dict | None]:
 
 
 def new_receipt() -> str:
-    """``services.new_receipt()``, faster: the same alphabet, format and uniform distribution (rejection
+    """``services_sheets.new_receipt()``, faster: the same alphabet, format and uniform distribution (rejection
     sampling of 40 random bits into 8 base-31 digits) without eight calls to ``secrets.choice``."""
-    from dajia.consultations.services import RECEIPT_ALPHABET
+    from dajia.consultations.services_sheets import RECEIPT_ALPHABET
 
     base = len(RECEIPT_ALPHABET)
     limit = base**8
@@ -672,7 +672,7 @@ def new_receipt() -> str:
 
 
 def _label(name: str, language: str) -> str:
-    """``services.evaluator_label`` in the language the request was made in (as LocaleMiddleware sets it)."""
+    """``services_base.evaluator_label`` in the language the request was made in (as LocaleMiddleware sets it)."""
     with translation.override(language or settings.LANGUAGE_CODE):
         return f"{_('Evaluator')} {mask_name(name)}"
 

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from dajia.consultations import services
+from dajia.consultations import services_sheets
 from dajia.consultations.models import Conflict, Evaluator, Session, SessionProject, Sheet
 
 MAX_BODY = 16 * 1024
@@ -187,7 +187,7 @@ def sheet_submit(request, token: str, entry_id: int):
             {"ok": False, "message": _("The sheet could not be read; please try again.")}, status=400
         )
     try:
-        result = services.sheet_submit(
+        result = services_sheets.sheet_submit(
             evaluator=evaluator,
             entry=entry,
             scores=scores,
@@ -230,7 +230,9 @@ def conflict_declare(request, token: str, entry_id: int):
     entry = _entry(evaluator, entry_id)
     try:
         data = _json_body(request) if request.content_type == "application/json" else request.POST
-        services.conflict_declare(evaluator=evaluator, entry=entry, reason=str(data.get("reason") or ""))
+        services_sheets.conflict_declare(
+            evaluator=evaluator, entry=entry, reason=str(data.get("reason") or "")
+        )
     except (ValueError, UnicodeDecodeError):
         return JsonResponse({"ok": False, "message": _("The request could not be read.")}, status=400)
     except ValidationError as e:
