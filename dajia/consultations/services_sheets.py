@@ -96,17 +96,16 @@ def conflict_declare(*, evaluator: Evaluator, entry: SessionProject, reason: str
     return conflict
 
 
-def _refusal(reason: str) -> str:
-    """The phone's and the paper form's wording of a refused score (the reasons of ``scoring.grammar``)."""
-    if reason == "decimals":
-        return _("%(name)s: at most one decimal place (e.g. 18.5); the maximum is %(max)s.")
-    if reason == "unit":
-        return _("%(name)s: enter the number only, without 分 or other units (0 to %(max)s).")
-    if reason == "negative":
-        return _("%(name)s: the score cannot be negative; enter 0 to %(max)s.")
-    if reason == "above_max":
-        return _("%(name)s: the maximum is %(max)s points; %(value)s is too high.")
-    return _("%(name)s: enter a number from 0 to %(max)s with at most one decimal, e.g. 18 or 18.5.")
+def score_refusals() -> dict[str, str]:
+    """How a refused score is worded, per reason of ``scoring.grammar`` (placeholders ``%(name)s``,
+    ``%(max)s``, ``%(value)s``): the service's errors, and the phone's own check before sending."""
+    return {
+        "decimals": _("%(name)s: at most one decimal place (e.g. 18.5); the maximum is %(max)s."),
+        "unit": _("%(name)s: enter the number only, without 分 or other units (0 to %(max)s)."),
+        "negative": _("%(name)s: the score cannot be negative; enter 0 to %(max)s."),
+        "format": _("%(name)s: enter a number from 0 to %(max)s with at most one decimal, e.g. 18 or 18.5."),
+        "above_max": _("%(name)s: the maximum is %(max)s points; %(value)s is too high."),
+    }
 
 
 def parse_score(raw, criterion: Criterion) -> Decimal | None:
@@ -121,7 +120,7 @@ def parse_score(raw, criterion: Criterion) -> Decimal | None:
             "max": f"{criterion.max_points.normalize():f}",
             "value": refused.text,
         }
-        raise ValidationError(_refusal(refused.reason) % params, code="score") from None
+        raise ValidationError(score_refusals()[refused.reason] % params, code="score") from None
     if value is None:
         return None
     # Exact: a score has at most one decimal, so numerator / denominator (1, 2, 5 or 10) never rounds.

@@ -57,12 +57,7 @@ def _strings() -> dict:
         "empty": _("Enter at least one score before submitting."),
         "confirm_blank": _("%(n)s item(s) have no score. A sheet with blanks does not count. Submit anyway?"),
         "incomplete_note": _("(incomplete: it will not count until every item is scored)"),
-        "err_format": _(
-            "%(name)s: enter a number from 0 to %(max)s with at most one decimal, e.g. 18 or 18.5."
-        ),
-        "err_decimals": _("%(name)s: at most one decimal place (e.g. 18.5); the maximum is %(max)s."),
-        "err_unit": _("%(name)s: enter the number only, without 分 or other units (0 to %(max)s)."),
-        "err_max": _("%(name)s: the maximum is %(max)s points; %(value)s is too high."),
+        "score_refusals": services_sheets.score_refusals(),
         "window_short": {"waiting": _("Waiting"), "scoring": _("Scoring"), "closed": _("Ended")},
         "window_long": {
             "waiting": _("Scoring has not started yet; the chair opens it after the presentation."),
