@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from dajia.conftest import run_coroutine
-from dajia.consultations import fastpath, services_console, services_sheets
-from dajia.consultations.fastpath import SheetItem, with_fast_paths, write_sheets
+from dajia.consultations import fastpath, fastpath_sheets, services_console, services_sheets
+from dajia.consultations.fastpath import with_fast_paths
+from dajia.consultations.fastpath_sheets import SheetItem, write_sheets
 from dajia.consultations.models import Session, Sheet
 from dajia.consultations.tests.test_services_support import full_scores, make_session
 from dajia.core.models import AuditLog
@@ -201,8 +202,8 @@ def test_the_summary_has_the_counts_of_the_big_screen(panel):
     first, second = panel.entries.order_by("position")
     a = panel.evaluators.order_by("id").first()
     services_sheets.sheet_submit(evaluator=a, entry=first, scores=full_scores(panel), submission_id="s")
-    data = fastpath.session_summary(panel.pk)
+    data = fastpath_sheets.session_summary(panel.pk)
     progress = {row["entry_id"]: (row["submitted"], row["expected"]) for row in data["progress"]}
     assert progress == {first.pk: (1, 3), second.pk: (0, 3)}
     assert data["audience"]["total_supports"] == 0
-    assert fastpath.session_summary(10**9) is None
+    assert fastpath_sheets.session_summary(10**9) is None
