@@ -143,7 +143,7 @@ def session_close(*, actor, session: Session) -> Session:
     return session
 
 
-# ---- the panel -----------------------------------------------------------------------------------------
+# ---- progress (public counts) ------------------------------------------------------------------------------
 
 
 def progress_counts(entry: SessionProject) -> dict:

@@ -324,6 +324,3 @@ def evaluators_add_people(
         )
         existing.add(person.name)
     return added
-
-
-# ---- running the session -------------------------------------------------------------------------------

@@ -352,7 +352,7 @@ def criterion_set(*, actor, session: Session, criteria: list[dict]) -> list[Crit
     return created
 
 
-# ---- invited projects ----------------------------------------------------------------------------------
+# ---- opening -----------------------------------------------------------------------------------------------
 
 
 def open_problems(session: Session) -> list[str]:

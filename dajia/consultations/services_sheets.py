@@ -39,9 +39,6 @@ class SubmitResult:
     changed: bool
 
 
-# ---- helpers ---------------------------------------------------------------------------------------------
-
-
 def new_receipt() -> str:
     """A receipt code such as ``7KQM-3XHD``: 8 characters from an unambiguous alphabet (31^8 ≈ 8.5×10^11)."""
     code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
