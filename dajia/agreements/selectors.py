@@ -9,23 +9,17 @@ from django.db.models import Count, Q, QuerySet
 
 from dajia.agreements.models import Agreement, AgreementVersion
 from dajia.consultations.models import Session, SessionProject
+from dajia.consultations.selectors import result_to_show
 
 
 def selected_entries(session: Session) -> list[SessionProject]:
     """The selected projects of a published session, in the published consideration order.
 
-    Read from the frozen publication (``PublishedResult.payload``) so an agreement always follows what was
-    published; a published session without a stored payload is tallied again through the results selector.
+    Read through the result to show (``consultations.selectors.result_to_show``): the frozen publication, so
+    an agreement always follows what was published, else the live tally.
     """
-    published = getattr(session, "published", None)  # RelatedObjectDoesNotExist is an AttributeError
-    payload = published.payload if published is not None else None
-    if payload is None:
-        from dajia.consultations.results import session_tally
-
-        context = session_tally(session)[1]
-        ids = [row.entry.pk for row in context.rows if row.selection.selected]
-    else:
-        ids = [p["entry_id"] for p in payload.get("projects", []) if p.get("selected")]
+    data, _published = result_to_show(session)
+    ids = [p["entry_id"] for p in data.get("projects", []) if p.get("selected")]
     entries = SessionProject.objects.filter(pk__in=ids).select_related("project__provider", "session")
     by_id = {e.pk: e for e in entries}
     return [by_id[i] for i in ids if i in by_id]

@@ -14,8 +14,9 @@ from ninja import Router, Schema, Status
 
 from dajia.accounts.permissions import can_manage_federation
 from dajia.api.auth import session_or_token
-from dajia.consultations.models import PublishedResult, Session
-from dajia.consultations.results import ScoringError, result_data, session_tally
+from dajia.consultations.models import Session
+from dajia.consultations.results import ScoringError
+from dajia.consultations.selectors import result_to_show
 
 router = Router(tags=["sessions"])
 
@@ -106,11 +107,10 @@ def session_results(request, session_id: int):
     session = get_object_or_404(Session, pk=session_id)
     if not session.results_public and not can_manage_federation(request.auth, session.federation_id):
         return Status(403, {"detail": "结果尚未揭晓 / The results have not been revealed yet"})
-    published = PublishedResult.objects.filter(session=session).first()
-    if published is not None:
-        return Status(200, {**published.payload, "published": True, "receipts": published.receipts})
     try:
-        _, context = session_tally(session)
+        data, published = result_to_show(session)
     except ScoringError as error:
         return Status(409, {"detail": f"{error.text_zh} / {error.text_en}"})
-    return Status(200, {**result_data(context), "published": False})
+    if published is not None:
+        return Status(200, {**data, "published": True, "receipts": published.receipts})
+    return Status(200, {**data, "published": False})

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from dajia.accounts.models import Person
-from dajia.consultations import services
+from dajia.consultations import services_console, services_roster, services_setup, services_sheets
 from dajia.consultations.models import Session
 from dajia.consultations.services_results import session_publish, session_reveal
 from dajia.menu.models import ServiceProject
@@ -65,7 +65,7 @@ def _panel(ctx) -> list[Person]:
 
 def _set_up(ctx, *, title: str, starts_at, entries: list[tuple[ServiceProject, str | None]]) -> Session:
     office = ctx["office"]
-    session = services.session_create(
+    session = services_setup.session_create(
         actor=office,
         federation=ctx["xiacheng"],
         title=title,
@@ -78,10 +78,10 @@ def _set_up(ctx, *, title: str, starts_at, entries: list[tuple[ServiceProject, s
         trim_min=5,
         group_weights=WEIGHTS,
     )
-    services.criterion_set(actor=office, session=session, criteria=services.DEFAULT_CRITERIA)
+    services_setup.criterion_set(actor=office, session=session, criteria=services_setup.DEFAULT_CRITERIA)
     for project, amount in entries:
-        services.entry_add(actor=office, session=session, project=project, amount=amount)
-    services.evaluators_add_people(
+        services_roster.entry_add(actor=office, session=session, project=project, amount=amount)
+    services_roster.evaluators_add_people(
         actor=office, session=session, people=_panel(ctx), group_by_kind=GROUP_BY_KIND
     )
     return session
@@ -114,16 +114,16 @@ def build_2020(ctx) -> Session:
     # of the panel uses half points.
     bias = {e.pk: rng.gauss(-0.015 if e.group == "政协委员" else 0.01, 0.035) for e in evaluators}
     halves = {e.pk: rng.random() < 0.35 for e in evaluators}
-    services.session_open(actor=office, session=session)
+    services_setup.session_open(actor=office, session=session)
     # One chair's union has used the legal-aid provider's services: they declare it and abstain.
     conflicted = next(e for e in evaluators if e.group == "基层工会主席")
     for entry in session.entries.select_related("project").order_by("position"):
-        services.entry_stage(actor=office, entry=entry)
+        services_console.entry_stage(actor=office, entry=entry)
         if entry.project.title == "菜单式普法讲座":
-            services.conflict_declare(
+            services_sheets.conflict_declare(
                 evaluator=conflicted, entry=entry, reason="本单位是该机构的法律顾问客户"
             )
-        services.window_open(actor=office, entry=entry)
+        services_console.window_open(actor=office, entry=entry)
         for ev in evaluators:
             if ev is conflicted and entry.project.title == "菜单式普法讲座":
                 continue
@@ -131,11 +131,11 @@ def build_2020(ctx) -> Session:
                 c.pk: _score(rng, quality[entry.pk], bias[ev.pk], c.max_points, halves[ev.pk])
                 for c in criteria
             }
-            services.sheet_submit(
+            services_sheets.sheet_submit(
                 evaluator=ev, entry=entry, scores=scores, submission_id=f"demo-{ev.pk}-{entry.pk}"
             )
-        services.window_close(actor=office, entry=entry)
-    services.session_close(actor=office, session=session)
+        services_console.window_close(actor=office, entry=entry)
+    services_console.session_close(actor=office, session=session)
     session_reveal(actor=office, session=session)
     session_publish(actor=office, session=session)
     session.refresh_from_db()

@@ -1,4 +1,4 @@
-"""Field shapes for the office's set-up pages; the rules live in ``services.py``."""
+"""Field shapes for the office's set-up pages; the rules live in ``services_setup.py`` and ``services_roster.py``."""
 
 from __future__ import annotations
 

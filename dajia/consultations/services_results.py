@@ -1,20 +1,19 @@
-"""Writes on the results side of a session: reveal, tie-breaks, publication, paper sheets and imports.
+"""Writes on the results side of a session: reveal, tie-breaks, publication, and importing sheet files.
 
 ``closed`` → :func:`session_reveal` → ``revealed`` → :func:`session_publish` → ``published``. Until the reveal
 only the office sees the results (it may check them, enter paper sheets and import files); the chair's
 tie-break decisions are recorded beside the result with :func:`tie_break_record`. Publication freezes the
-result: it stores the tally, the canonical sheet file, its SHA-256 digest and the receipt codes of the counted
-sheets, so anyone holding the export can re-tally it with ``dajia tally`` and every evaluator can check that
-their sheets were counted.
+result: it stores the tally, the canonical sheet file, its SHA-256 digest (the engine's ``digest``) and the
+receipt codes of the counted sheets, so anyone holding the export can re-tally it with ``dajia tally`` and
+every evaluator can check that their sheets were counted.
 
-Sheets themselves are always written by the panel side's ``sheet_submit`` (``source="paper"`` or
+Sheets themselves are always written by ``services_sheets.sheet_submit`` (``source="paper"`` or
 ``"import"``), so a typed-in or imported sheet is validated, receipted and audited exactly like a phone's.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation
-from dajia.consultations import services as panel
 from dajia.consultations.imports import (
     MAX_IMPORT_ERRORS,
     DryRun,
@@ -34,29 +32,21 @@ from dajia.consultations.imports import (
     same_scores,
     scoring_error_text,
 )
-from dajia.consultations.models import Evaluator, PublishedResult, Session, SessionProject, Sheet
+from dajia.consultations.models import PublishedResult, Session, SessionProject, Sheet
 from dajia.consultations.results import (
     ScoringError,
     result_data,
     session_tally,
 )
+from dajia.consultations.services_base import lock_session, publish_event
+from dajia.consultations.services_sheets import require_paper_window, sheet_submit
 from dajia.core import audit
-from dajia.live.bus import publish
 from dajia.scoring.sheetfile import parse_bytes
-
-
-def _publish(session_id: int, event: str, data: dict) -> None:
-    """A public live event (states and ids only: never a score or a name), sent after the commit."""
-    publish(channel=f"session-{session_id}", event=event, data=data)
 
 
 def _require_office(actor, session: Session) -> None:
     if not can_manage_federation(actor, session.federation_id):
         raise PermissionDenied(_("Only the union office of this session may do this."))
-
-
-def _lock(session: Session) -> Session:
-    return Session.objects.select_for_update().get(pk=session.pk)
 
 
 def _tally_or_refuse(session: Session):
@@ -71,7 +61,7 @@ def _tally_or_refuse(session: Session):
 @transaction.atomic
 def session_reveal(*, actor, session: Session) -> Session:
     """The chair reveals the results (closed → revealed): from now on the ranking is public."""
-    session = _lock(session)
+    session = lock_session(session)
     _require_office(actor, session)
     if session.state != Session.State.CLOSED:
         raise ValidationError(_("Only a closed session can be revealed: close every scoring window first."))
@@ -87,7 +77,7 @@ def session_reveal(*, actor, session: Session) -> Session:
         after={"state": "revealed"},
         federation_id=session.federation_id,
     )
-    _publish(session.pk, "revealed", {"session_id": session.pk, "state": session.state})
+    publish_event(session.pk, "revealed", {"session_id": session.pk, "state": session.state})
     return session
 
 
@@ -99,7 +89,7 @@ def tie_break_record(*, actor, session: Session, order: list[int], reason: str) 
     re-tally reproduces them, the tie flagged); the order is used for selection and shown beside the result.
     Only projects actually tied now may be ordered, and only before publication.
     """
-    session = _lock(session)
+    session = lock_session(session)
     _require_office(actor, session)
     if session.state not in (Session.State.CLOSED, Session.State.REVEALED):
         raise ValidationError(
@@ -150,7 +140,7 @@ def tie_break_record(*, actor, session: Session, order: list[int], reason: str) 
         )
         entries.append(entry)
     if session.results_public:
-        _publish(session.pk, "tie_break", {"session_id": session.pk, "state": session.state})
+        publish_event(session.pk, "tie_break", {"session_id": session.pk, "state": session.state})
     return entries
 
 
@@ -161,7 +151,7 @@ def session_publish(*, actor, session: Session) -> PublishedResult:
     Refused while a tie that could decide a selection (a tie at or above the minimum score) has no recorded
     order: public money is not allotted by alphabetical accident.
     """
-    session = _lock(session)
+    session = lock_session(session)
     _require_office(actor, session)
     if session.state != Session.State.REVEALED:
         raise ValidationError(_("Only revealed results can be published."))
@@ -174,7 +164,7 @@ def session_publish(*, actor, session: Session) -> PublishedResult:
             % {"t": titles}
         )
     canonical = context.canonical_sheet_file
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = context.digest  # the engine's digest, the one `dajia tally` prints for the exported file
     now = timezone.now()
     session.state = Session.State.PUBLISHED
     session.published_at = now
@@ -198,48 +188,10 @@ def session_publish(*, actor, session: Session) -> PublishedResult:
         after={"state": "published", "digest": digest, "counted_sheets": len(context.tally.counted)},
         federation_id=session.federation_id,
     )
-    _publish(session.pk, "published", {"session_id": session.pk, "state": session.state, "digest": digest})
-    return published
-
-
-# ---- paper sheets ------------------------------------------------------------------------------------------
-
-
-def _require_entry_window(session: Session) -> None:
-    if session.state not in (Session.State.OPEN, Session.State.CLOSED):
-        raise ValidationError(
-            _(
-                "Paper sheets can be entered while the session is open or closed, before the results are revealed."
-            )
-        )
-
-
-@transaction.atomic
-def paper_sheet_enter(
-    *,
-    actor,
-    session: Session,
-    evaluator: Evaluator,
-    entry: SessionProject,
-    scores: Mapping[int, object],
-    submission_id: str,
-) -> panel.SubmitResult:
-    """The office types in one evaluator's paper sheet (a blank criterion means "not scored").
-
-    ``submission_id`` comes with the form, so submitting the same form twice records it once.
-    """
-    _require_office(actor, session)
-    _require_entry_window(session)
-    if evaluator.session_id != session.pk or entry.session_id != session.pk:
-        raise PermissionDenied(_("This evaluator or project is not part of this session."))
-    return panel.sheet_submit(
-        evaluator=evaluator,
-        entry=entry,
-        scores=scores,
-        submission_id=submission_id,
-        source=Sheet.Source.PAPER,
-        actor=actor,
+    publish_event(
+        session.pk, "published", {"session_id": session.pk, "state": session.state, "digest": digest}
     )
+    return published
 
 
 # ---- imports -------------------------------------------------------------------------------------------
@@ -257,9 +209,9 @@ def sheets_import(
     with a new receipt). Every error is reported with its line, and nothing is saved unless the whole file
     is valid. ``commit=False`` checks everything, then rolls back: the preview.
     """
-    session = _lock(session)
+    session = lock_session(session)
     _require_office(actor, session)
-    _require_entry_window(session)
+    require_paper_window(session)
     sha = hashlib.sha256(data).hexdigest()
     try:
         sheet_file = parse_bytes(data, filename)
@@ -303,7 +255,7 @@ def sheets_import(
                     )
                     continue
                 try:
-                    panel.sheet_submit(
+                    sheet_submit(
                         evaluator=evaluator,
                         entry=entry,
                         scores=scores,

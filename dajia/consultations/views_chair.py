@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dajia.consultations import services
+from dajia.consultations import services_console
 from dajia.consultations.models import Conflict, Session, SessionProject, Sheet
 from dajia.consultations.views_setup import office_session
 
@@ -98,19 +98,19 @@ def _chair_action(request, pk: int, entry_id: int, action):
 @login_required
 @require_POST
 def entry_stage(request, pk: int, entry_id: int):
-    return _chair_action(request, pk, entry_id, services.entry_stage)
+    return _chair_action(request, pk, entry_id, services_console.entry_stage)
 
 
 @login_required
 @require_POST
 def window_open(request, pk: int, entry_id: int):
-    return _chair_action(request, pk, entry_id, services.window_open)
+    return _chair_action(request, pk, entry_id, services_console.window_open)
 
 
 @login_required
 @require_POST
 def window_close(request, pk: int, entry_id: int):
-    return _chair_action(request, pk, entry_id, services.window_close)
+    return _chair_action(request, pk, entry_id, services_console.window_close)
 
 
 @login_required
@@ -118,7 +118,7 @@ def window_close(request, pk: int, entry_id: int):
 def session_close(request, pk: int):
     session = office_session(request, pk)
     try:
-        services.session_close(actor=request.user, session=session)
+        services_console.session_close(actor=request.user, session=session)
     except ValidationError as e:
         for m in e.messages:
             messages.error(request, m)

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from dajia.consultations import services
+from dajia.consultations import services_sheets
 from dajia.consultations.models import Conflict, Evaluator, Session, SessionProject, Sheet
 
 MAX_BODY = 16 * 1024
@@ -57,12 +57,7 @@ def _strings() -> dict:
         "empty": _("Enter at least one score before submitting."),
         "confirm_blank": _("%(n)s item(s) have no score. A sheet with blanks does not count. Submit anyway?"),
         "incomplete_note": _("(incomplete: it will not count until every item is scored)"),
-        "err_format": _(
-            "%(name)s: enter a number from 0 to %(max)s with at most one decimal, e.g. 18 or 18.5."
-        ),
-        "err_decimals": _("%(name)s: at most one decimal place (e.g. 18.5); the maximum is %(max)s."),
-        "err_unit": _("%(name)s: enter the number only, without 分 or other units (0 to %(max)s)."),
-        "err_max": _("%(name)s: the maximum is %(max)s points; %(value)s is too high."),
+        "score_refusals": services_sheets.score_refusals(),
         "window_short": {"waiting": _("Waiting"), "scoring": _("Scoring"), "closed": _("Ended")},
         "window_long": {
             "waiting": _("Scoring has not started yet; the chair opens it after the presentation."),
@@ -187,7 +182,7 @@ def sheet_submit(request, token: str, entry_id: int):
             {"ok": False, "message": _("The sheet could not be read; please try again.")}, status=400
         )
     try:
-        result = services.sheet_submit(
+        result = services_sheets.sheet_submit(
             evaluator=evaluator,
             entry=entry,
             scores=scores,
@@ -230,7 +225,9 @@ def conflict_declare(request, token: str, entry_id: int):
     entry = _entry(evaluator, entry_id)
     try:
         data = _json_body(request) if request.content_type == "application/json" else request.POST
-        services.conflict_declare(evaluator=evaluator, entry=entry, reason=str(data.get("reason") or ""))
+        services_sheets.conflict_declare(
+            evaluator=evaluator, entry=entry, reason=str(data.get("reason") or "")
+        )
     except (ValueError, UnicodeDecodeError):
         return JsonResponse({"ok": False, "message": _("The request could not be read.")}, status=400)
     except ValidationError as e:

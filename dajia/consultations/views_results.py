@@ -24,14 +24,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dajia.accounts.permissions import can_manage_federation
-from dajia.consultations import exports, imports, services_results
+from dajia.consultations import exports, imports, selectors, services_results, services_sheets
 from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Session, SessionProject
-from dajia.consultations.results import ScoringError, result_data, session_tally
+from dajia.consultations.results import ScoringError, session_tally
 from dajia.core.validators import mask_name
 from dajia.core.xlsx import xlsx_response
 from dajia.participation import selectors as participation_selectors
 from dajia.scoring import engine
-from dajia.scoring.sheetfile import clean_cell, parse_score
 
 
 def _session(pk: int) -> Session:
@@ -43,10 +42,6 @@ def _office_session(request, pk: int) -> Session:
     if not can_manage_federation(request.user, session.federation_id):
         raise PermissionDenied
     return session
-
-
-def _published(session: Session) -> PublishedResult | None:
-    return PublishedResult.objects.filter(session=session).first()
 
 
 # ---- the office's results page ---------------------------------------------------------------------------
@@ -80,7 +75,7 @@ def _table_rows(context) -> list[dict]:
 
 
 def _results_context(request, session: Session) -> dict:
-    published = _published(session)
+    published = selectors.published_result(session)
     ctx: dict = {"session": session, "published": published, "error": None, "context": None}
     try:
         _, context = session_tally(session, diagnostics=True)
@@ -184,12 +179,10 @@ def results_report_pdf(request, pk: int):
     session = _session(pk)
     if not session.results_public and not can_manage_federation(request.user, session.federation_id):
         raise Http404
-    published = _published(session)
     try:
-        _, context = session_tally(session)
+        data, published = selectors.result_to_show(session)
     except ScoringError as error:
         return HttpResponse(f"{error.text_zh} / {error.text_en}", status=409, content_type="text/plain")
-    data = published.payload if published is not None else result_data(context)
     response = HttpResponse(exports.report_pdf(session, data, published), content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(f'评审结果报告-{session.pk}.pdf')}"
     return response
@@ -203,14 +196,10 @@ def ranking_data(session: Session) -> tuple[dict | None, PublishedResult | None]
     nothing."""
     if not session.results_public:
         return None, None
-    published = _published(session)
-    if published is not None:
-        return published.payload, published
     try:
-        _, context = session_tally(session)
+        return selectors.result_to_show(session)
     except ScoringError:
         return None, None
-    return result_data(context), None
 
 
 def _public_chart(data: dict) -> dict:
@@ -271,7 +260,7 @@ def notice(request, pk: int):
     """The 公示 notice of a published result: selected projects, amounts, the ranking, the objection window,
     the digest. No personal data: the panel appears as counts per group."""
     session = _session(pk)
-    published = _published(session)
+    published = selectors.published_result(session)
     if published is None:
         raise Http404
     groups = (
@@ -346,13 +335,7 @@ class PaperSheetForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for criterion in self.criteria:
-            key = f"c{criterion.pk}"
-            text = clean_cell(cleaned.get(key))
-            try:
-                parse_score(text, criterion=criterion.name, maximum=Fraction(criterion.max_points))
-            except ScoringError as error:
-                self.add_error(key, f"{error.zh} / {error.en}")
+        # The scores are read once, by services_sheets.sheet_submit; its refusals land on their fields.
         evaluator, entry = cleaned.get("evaluator"), cleaned.get("entry")
         if evaluator and entry and Conflict.objects.filter(evaluator=evaluator, entry=entry).exists():
             self.add_error(
@@ -363,7 +346,7 @@ class PaperSheetForm(forms.Form):
         return cleaned
 
     def scores(self) -> dict[int, str]:
-        return {c.pk: clean_cell(self.cleaned_data.get(f"c{c.pk}")) for c in self.criteria}
+        return {c.pk: self.cleaned_data.get(f"c{c.pk}") for c in self.criteria}
 
 
 def paper_entry(request, pk: int):
@@ -375,7 +358,7 @@ def paper_entry(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                result = services_results.paper_sheet_enter(
+                result = services_sheets.paper_sheet_enter(
                     actor=request.user,
                     session=session,
                     evaluator=form.cleaned_data["evaluator"],

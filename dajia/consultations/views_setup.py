@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.models import Person
 from dajia.accounts.permissions import is_office, office_federation_ids
-from dajia.consultations import services
+from dajia.consultations import services_roster, services_setup
 from dajia.consultations.forms import CriterionFormSet, EntryAddForm, EvaluatorForm, PeopleForm, SessionForm
 from dajia.consultations.models import Evaluator, Session, SessionProject
 from dajia.consultations.qr import evaluator_url, is_loopback, qr_svg, qr_svg_document
@@ -72,7 +72,7 @@ def session_create(request):
             form.add_error(None, _("Choose the federation that holds the session."))
         if form.is_valid() and federation is not None:
             try:
-                session = services.session_create(
+                session = services_setup.session_create(
                     actor=request.user, federation=federation, **form.cleaned_data
                 )
             except ValidationError as e:
@@ -97,7 +97,7 @@ def session_edit(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.session_update(actor=request.user, session=session, **form.cleaned_data)
+                services_setup.session_update(actor=request.user, session=session, **form.cleaned_data)
             except ValidationError as e:
                 apply_service_errors(form, e)
             else:
@@ -121,7 +121,7 @@ def session_setup(request, pk: int):
         "criteria": criteria,
         "groups": groups,
         "total_max": sum(c.max_points for c in criteria),
-        "problems": services.open_problems(session) if session.state == "draft" else [],
+        "problems": services_setup.open_problems(session) if session.state == "draft" else [],
         "n_evaluators": session.evaluators.count(),
     }
     return render(request, "consultations/session_setup.html", ctx)
@@ -139,7 +139,7 @@ def rubric(request, pk: int):
     else:
         initial = [
             {"name": c["name"], "max_points": f"{c['max_points']:f}", "descriptors": c["descriptors"]}
-            for c in services.DEFAULT_CRITERIA
+            for c in services_setup.DEFAULT_CRITERIA
         ]
     if not session.is_frozen:
         initial += [{}] * 2
@@ -157,7 +157,7 @@ def rubric(request, pk: int):
                 or (f.cleaned_data or {}).get("max_points", "").strip()
             ]
             try:
-                services.criterion_set(actor=request.user, session=session, criteria=rows)
+                services_setup.criterion_set(actor=request.user, session=session, criteria=rows)
             except ValidationError as e:
                 formset_errors = e.messages
             else:
@@ -199,7 +199,7 @@ def entries(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.entry_add(
+                services_roster.entry_add(
                     actor=request.user,
                     session=session,
                     project=form.cleaned_data["project"],
@@ -241,7 +241,7 @@ def _office_entry(request, pk: int, entry_id: int) -> SessionProject:
 def entry_remove(request, pk: int, entry_id: int):
     entry = _office_entry(request, pk, entry_id)
     try:
-        services.entry_remove(actor=request.user, entry=entry)
+        services_roster.entry_remove(actor=request.user, entry=entry)
     except ValidationError as e:
         _errors_to_messages(request, e)
     else:
@@ -259,7 +259,7 @@ def entry_move(request, pk: int, entry_id: int):
         messages.error(request, _("Enter a position number."))
         return redirect("consultations:entries", pk=pk)
     try:
-        services.entry_move(actor=request.user, entry=entry, position=position)
+        services_roster.entry_move(actor=request.user, entry=entry, position=position)
     except ValidationError as e:
         _errors_to_messages(request, e)
     target = "consultations:chair" if request.POST.get("next") == "chair" else "consultations:entries"
@@ -271,7 +271,7 @@ def entry_move(request, pk: int, entry_id: int):
 def entry_update(request, pk: int, entry_id: int):
     entry = _office_entry(request, pk, entry_id)
     try:
-        services.entry_update(
+        services_roster.entry_update(
             actor=request.user,
             entry=entry,
             amount=request.POST.get("amount") or None,
@@ -307,7 +307,7 @@ def evaluators(request, pk: int):
     if request.method == "POST":
         if request.POST.get("form") == "one" and form.is_valid():
             try:
-                ev = services.evaluator_add(actor=request.user, session=session, **form.cleaned_data)
+                ev = services_roster.evaluator_add(actor=request.user, session=session, **form.cleaned_data)
             except ValidationError as e:
                 apply_service_errors(form, e)
             else:
@@ -316,7 +316,7 @@ def evaluators(request, pk: int):
         elif request.POST.get("form") == "people" and people_form.is_valid():
             chosen = people_form.cleaned_data["people"]
             try:
-                added = services.evaluators_add_people(
+                added = services_roster.evaluators_add_people(
                     actor=request.user,
                     session=session,
                     people=chosen,
@@ -357,7 +357,7 @@ def _office_evaluator(request, pk: int, evaluator_id: int) -> Evaluator:
 def evaluator_remove(request, pk: int, evaluator_id: int):
     ev = _office_evaluator(request, pk, evaluator_id)
     try:
-        services.evaluator_remove(actor=request.user, evaluator=ev)
+        services_roster.evaluator_remove(actor=request.user, evaluator=ev)
     except ValidationError as e:
         _errors_to_messages(request, e)
     else:
@@ -369,7 +369,7 @@ def evaluator_remove(request, pk: int, evaluator_id: int):
 @require_POST
 def evaluator_relink(request, pk: int, evaluator_id: int):
     ev = _office_evaluator(request, pk, evaluator_id)
-    services.evaluator_relink(actor=request.user, evaluator=ev)
+    services_roster.evaluator_relink(actor=request.user, evaluator=ev)
     messages.success(
         request, _("A new link was issued for %(n)s; the old link no longer works.") % {"n": ev.name}
     )
@@ -413,7 +413,7 @@ def signin_sheet(request, pk: int):
 def session_open(request, pk: int):
     session = office_session(request, pk)
     try:
-        services.session_open(actor=request.user, session=session)
+        services_setup.session_open(actor=request.user, session=session)
     except ValidationError as e:
         _errors_to_messages(request, e)
         return redirect("consultations:setup", pk=pk)

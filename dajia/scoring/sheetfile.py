@@ -12,8 +12,9 @@ Format (PRODUCT.md, "The sheet file"):
   ignored), then one column per criterion written ``name(max)`` — the last parenthesised part is the maximum,
   so ``成熟度(吸引力)(25)`` is criterion 成熟度(吸引力) with maximum 25. No other columns.
 * Every cell is NFKC-normalised and trimmed, so full-width digits count as digits and ``P1 `` is ``P1``. A
-  score must then match ``^[0-9]+(\\.[0-9])?$``: ``8.50``, ``+8``, ``8.``, ``.5``, ``1e1`` and ``8分`` are
-  refused rather than guessed at. A blank score means "not scored"; an entirely blank row is skipped.
+  score must then match ``^[0-9]+(\\.[0-9])?$`` (the score grammar, ``dajia.scoring.grammar``): ``8.50``,
+  ``+8``, ``8.``, ``.5``, ``1e1`` and ``8分`` are refused rather than guessed at. A blank score means "not
+  scored"; an entirely blank row is skipped.
 
 Line numbers in errors are 1-based lines of the file (for XLSX, row numbers); the header is line 1.
 """
@@ -24,7 +25,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from dajia.scoring.engine import Criterion, ScoringError, Sheet, canonical_table, decimal_text
+from dajia.scoring.grammar import ScoreRefused, cell_text, read_score
 
 __all__ = [
     "SHEET_NAME",
@@ -48,7 +49,6 @@ __all__ = [
 
 SHEET_NAME = "评分明细"
 _HEADER = (("evaluator", "评委"), ("group", "分组"), ("project", "项目"))
-_SCORE_RE = re.compile(r"[0-9]+(?:\.[0-9])?", re.ASCII)
 _CRITERION_RE = re.compile(r"(.*)\(\s*([0-9]+(?:\.[0-9]+)?)\s*\)", re.ASCII | re.DOTALL)
 _UTF8_HINT_ZH = "请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”，或在 WPS/记事本中以 UTF-8 编码保存后重试"
 _UTF8_HINT_EN = (
@@ -64,52 +64,36 @@ class SheetFile:
     sheets: tuple[Sheet, ...]
 
 
-def clean_cell(value: object) -> str:
-    """A cell as text after NFKC normalisation and trimming (``None`` → ``""``).
-
-    Numbers are written in their shortest decimal form: an integral float as an integer (12.0 → "12"), any
-    other float by ``repr`` (the shortest text that reads back as the same float: 12.3 → "12.3").
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = str(value).upper()
-    elif isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else repr(value)
-    else:
-        text = str(value)
-    return unicodedata.normalize("NFKC", text).strip()
+# A cell reads the way a score field reads (one rule, in ``grammar``): the names in the first columns too.
+clean_cell = cell_text
 
 
 def parse_score(
     text: str, *, criterion: str = "", maximum: Fraction | None = None, line: int | None = None
 ) -> Fraction | None:
-    """Read one cleaned score cell: ``""`` → ``None`` (not scored), else an exact ``Fraction``.
+    """Read one cleaned score cell by the score grammar: ``""`` → ``None`` (not scored), else an exact
+    ``Fraction``.
 
     Refused (``ScoringError``): anything but digits with at most one decimal, and a value above ``maximum``.
     """
-    if text == "":
-        return None
-    where_zh = f"「{criterion}」的" if criterion else ""
-    where_en = f" for {criterion!r}" if criterion else ""
-    if not _SCORE_RE.fullmatch(text):
+    try:
+        return read_score(text, maximum)
+    except ScoreRefused as refused:
+        where_zh = f"「{criterion}」的" if criterion else ""
+        where_en = f" for {criterion!r}" if criterion else ""
+        if refused.reason == "above_max":
+            raise ScoringError(
+                "score_out_of_range",
+                f"{where_zh}分数 {text} 超出范围 0–{decimal_text(maximum)}",
+                f"score {text}{where_en} is outside 0–{decimal_text(maximum)}",
+                line=line,
+            ) from None
         raise ScoringError(
             "bad_score",
             f"{where_zh}分数「{text}」无效：分数只能是数字，最多一位小数（如 8 或 8.5）",
             f"score {text!r}{where_en} is invalid: digits with at most one decimal only (e.g. 8 or 8.5)",
             line=line,
-        )
-    value = Fraction(text)
-    if maximum is not None and value > maximum:
-        raise ScoringError(
-            "score_out_of_range",
-            f"{where_zh}分数 {text} 超出范围 0–{decimal_text(maximum)}",
-            f"score {text}{where_en} is outside 0–{decimal_text(maximum)}",
-            line=line,
-        )
-    return value
+        ) from None
 
 
 def _header(cells: Sequence[str]) -> tuple[list[tuple[int, Criterion]], set[int]]:

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from dajia.conftest import axe_violations, screenshot
-from dajia.consultations import services
+from dajia.consultations import services_console
 from dajia.consultations.services_results import session_reveal
 from dajia.consultations.tests.test_services_support import make_session
 
@@ -49,7 +49,7 @@ def test_three_phones_big_screen_and_chair(
         weights={"政协委员": "0.4", "基层工会主席": "0.6"},
     )
     entry = session.entries.order_by("position").first()
-    services.entry_stage(actor=office_user, entry=entry)
+    services_console.entry_stage(actor=office_user, entry=entry)
     evaluators = list(session.evaluators.order_by("pk"))
 
     # The big screen (public, desktop).
@@ -148,8 +148,8 @@ def test_three_phones_big_screen_and_chair(
 
     # Close the session, and reveal if the results side is there: the big screen turns to the ranking.
     other = session.entries.exclude(pk=entry.pk).get()
-    services.window_open(actor=office_user, entry=other)
-    services.window_close(actor=office_user, entry=other)
+    services_console.window_open(actor=office_user, entry=other)
+    services_console.window_close(actor=office_user, entry=other)
     chair.reload()
     chair.locator("form[action$='/close/'] button").click()
     chair.locator(f".chair-foot a[href='/sessions/{session.pk}/results/']").wait_for()
@@ -182,7 +182,7 @@ def test_pages_pass_axe(
         providers=[provider, other_provider],
         make_project=make_project,
     )
-    services.entry_stage(actor=office_user, entry=session.entries.first())
+    services_console.entry_stage(actor=office_user, entry=session.entries.first())
     ev = session.evaluators.first()
     phone.goto(f"{live_server.url}/sessions/e/{ev.token}/")
     assert axe_violations(phone) == []

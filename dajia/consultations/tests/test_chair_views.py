@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dajia.consultations import services
+from dajia.consultations import services_console, services_sheets
 from dajia.consultations.tests.test_services_support import full_scores, make_session
 
 
@@ -45,11 +45,11 @@ def test_console_runs_a_project(office, live):
 
 def test_missing_names_shrink_as_sheets_arrive(office, live, office_user):
     entry = live.entries.first()
-    services.window_open(actor=office_user, entry=entry)
-    services.sheet_submit(
+    services_console.window_open(actor=office_user, entry=entry)
+    services_sheets.sheet_submit(
         evaluator=live.evaluators.get(name="王芳"), entry=entry, scores=full_scores(live), submission_id="a"
     )
-    services.conflict_declare(evaluator=live.evaluators.get(name="张敏"), entry=entry)
+    services_sheets.conflict_declare(evaluator=live.evaluators.get(name="张敏"), entry=entry)
     html = office.get(reverse("consultations:chair_progress", args=[live.pk])).content.decode()
     row = html[html.index(f'id="entry-{entry.pk}"') :]
     row = row[: row.index("</tr>")]
@@ -73,8 +73,8 @@ def test_close_session_needs_every_window_closed(office, live, office_user):
     assert live.state == "open" and "errorlist" not in response.content.decode()
     assert any("first" in str(m) or "先" in str(m) for m in response.context["messages"])
     for entry in live.entries.all():
-        services.window_open(actor=office_user, entry=entry)
-        services.window_close(actor=office_user, entry=entry)
+        services_console.window_open(actor=office_user, entry=entry)
+        services_console.window_close(actor=office_user, entry=entry)
     office.post(reverse("consultations:session_close", args=[live.pk]))
     live.refresh_from_db()
     assert live.state == "closed"

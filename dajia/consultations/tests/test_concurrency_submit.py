@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from dajia.consultations import services
+from dajia.consultations import services_console
 from dajia.consultations.models import Score, Sheet
 from dajia.consultations.tests.test_services_support import make_session
 
@@ -92,7 +92,7 @@ def test_28_evaluators_times_9_projects_at_once(
     assert Score.objects.filter(sheet__entry__session=session).count() == 252 * len(criteria)
     stored = set(Sheet.objects.filter(entry__session=session).values_list("receipt", flat=True))
     assert stored == {code for codes in receipts.values() for code in codes} and len(stored) == 252
-    assert services.progress_counts(entries[0]) == {
+    assert services_console.progress_counts(entries[0]) == {
         "entry_id": entries[0].pk,
         "submitted": 28,
         "expected": 28,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from dajia.consultations import demo, services
+from dajia.consultations import demo, services_setup
 from dajia.consultations.models import Conflict, PublishedResult, Session, Sheet
 from dajia.demo import foundation
 
@@ -53,5 +53,5 @@ def check_2021_session_is_a_draft_ready_to_open():
     session = Session.objects.get(title="2021年下城区工会购买服务协商会")
     assert session.state == "draft"
     assert (session.entries.count(), session.evaluators.count(), session.criteria.count()) == (9, 28, 4)
-    assert services.open_problems(session) == []
+    assert services_setup.open_problems(session) == []
     assert len({e.token for e in session.evaluators.all()}) == 28

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from dajia.consultations import services
+from dajia.consultations import services_console, services_sheets
 from dajia.consultations.models import Conflict, Sheet
 from dajia.consultations.tests.test_services_support import full_scores, make_session
 
@@ -99,7 +99,7 @@ def test_unreadable_body_is_400(client, live):
 
 def test_submit_after_window_closed_is_409_and_changes_nothing(client, live, office_user):
     ev, entry = live.evaluators.get(name="王芳"), live.entries.first()
-    services.window_close(actor=office_user, entry=entry)
+    services_console.window_close(actor=office_user, entry=entry)
     response = _post(client, ev.token, entry.pk, full_scores(live))
     assert response.status_code == 409
     assert response.json()["code"] == "closed" and response.json()["message"]
@@ -129,7 +129,7 @@ def test_wrong_token_and_other_session_are_404(client, live, other):
 def test_page_and_state_never_show_other_evaluators_scores(client, live):
     me, someone = live.evaluators.get(name="王芳"), live.evaluators.get(name="李强")
     entry = live.entries.first()
-    theirs = services.sheet_submit(
+    theirs = services_sheets.sheet_submit(
         evaluator=someone,
         entry=entry,
         scores=full_scores(live, ("29.5", "19.5", "24.5", "23.5")),
@@ -140,7 +140,9 @@ def test_page_and_state_never_show_other_evaluators_scores(client, live):
     for text in (page, state):
         assert "29.5" not in text and "24.5" not in text and theirs.receipt not in text and "李强" not in text
     # One's own sheet is shown back (to amend it), with its receipt.
-    mine = services.sheet_submit(evaluator=me, entry=entry, scores=full_scores(live), submission_id="y")
+    mine = services_sheets.sheet_submit(
+        evaluator=me, entry=entry, scores=full_scores(live), submission_id="y"
+    )
     page = client.get(reverse("consultations:evaluator_page", args=[me.token])).content.decode()
     assert mine.receipt in page and 'value="25"' in page
 
@@ -148,8 +150,10 @@ def test_page_and_state_never_show_other_evaluators_scores(client, live):
 def test_state_endpoint(client, live, office_user):
     ev = live.evaluators.get(name="王芳")
     entry = live.entries.first()
-    services.entry_stage(actor=office_user, entry=entry)
-    result = services.sheet_submit(evaluator=ev, entry=entry, scores=full_scores(live), submission_id="s")
+    services_console.entry_stage(actor=office_user, entry=entry)
+    result = services_sheets.sheet_submit(
+        evaluator=ev, entry=entry, scores=full_scores(live), submission_id="s"
+    )
     data = client.get(reverse("consultations:evaluator_state", args=[ev.token])).json()
     assert data["session_state"] == "open" and data["on_stage"] == entry.pk and data["results_url"] == ""
     first = data["entries"][0]

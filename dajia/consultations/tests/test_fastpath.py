@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from dajia.conftest import run_coroutine
-from dajia.consultations import fastpath, services
-from dajia.consultations.fastpath import SheetItem, with_fast_paths, write_sheets
+from dajia.consultations import fastpath, fastpath_sheets, services_console, services_sheets
+from dajia.consultations.fastpath import with_fast_paths
+from dajia.consultations.fastpath_sheets import SheetItem, write_sheets
 from dajia.consultations.models import Session, Sheet
 from dajia.consultations.tests.test_services_support import full_scores, make_session
 from dajia.core.models import AuditLog
@@ -54,7 +55,9 @@ def test_a_batch_writes_what_the_service_writes(panel):
     first, second = panel.entries.order_by("position")
     a, b, c = panel.evaluators.order_by("id")
     scores = full_scores(panel, ("25", "16.5", "20", "21"))
-    by_service = services.sheet_submit(evaluator=a, entry=first, scores=scores, submission_id="one").sheet
+    by_service = services_sheets.sheet_submit(
+        evaluator=a, entry=first, scores=scores, submission_id="one"
+    ).sheet
     answers = write_sheets(
         [
             SheetItem(b.token, first.pk, {str(k): v for k, v in scores.items()}, "two", "zh-hans"),
@@ -78,7 +81,7 @@ def test_a_batch_writes_what_the_service_writes(panel):
     assert Sheet.objects.filter(entry=first).count() == 3
     assert AuditLog.objects.filter(action="consultations.sheet.submit").count() == 3
     assert len(by_batch.receipt) == 9 and by_batch.receipt[4] == "-"
-    assert set(by_batch.receipt.replace("-", "")) <= set(services.RECEIPT_ALPHABET)
+    assert set(by_batch.receipt.replace("-", "")) <= set(services_sheets.RECEIPT_ALPHABET)
     assert second.sheets.count() == 0
 
 
@@ -86,9 +89,9 @@ def test_every_other_case_is_left_to_django(panel, office_user):
     first, second = panel.entries.order_by("position")
     a, b, c = panel.evaluators.order_by("id")
     scores = {str(k): v for k, v in full_scores(panel).items()}
-    services.sheet_submit(evaluator=a, entry=first, scores=full_scores(panel), submission_id="kept")
-    services.conflict_declare(evaluator=c, entry=first, reason="本单位客户")
-    services.window_close(actor=office_user, entry=second)
+    services_sheets.sheet_submit(evaluator=a, entry=first, scores=full_scores(panel), submission_id="kept")
+    services_sheets.conflict_declare(evaluator=c, entry=first, reason="本单位客户")
+    services_console.window_close(actor=office_user, entry=second)
     bad = {**scores, next(iter(scores)): "31分"}
     answers = write_sheets(
         [
@@ -198,9 +201,9 @@ def test_a_failed_batch_is_handed_to_django_whole(panel, monkeypatch):
 def test_the_summary_has_the_counts_of_the_big_screen(panel):
     first, second = panel.entries.order_by("position")
     a = panel.evaluators.order_by("id").first()
-    services.sheet_submit(evaluator=a, entry=first, scores=full_scores(panel), submission_id="s")
-    data = fastpath.session_summary(panel.pk)
+    services_sheets.sheet_submit(evaluator=a, entry=first, scores=full_scores(panel), submission_id="s")
+    data = fastpath_sheets.session_summary(panel.pk)
     progress = {row["entry_id"]: (row["submitted"], row["expected"]) for row in data["progress"]}
     assert progress == {first.pk: (1, 3), second.pk: (0, 3)}
     assert data["audience"]["total_supports"] == 0
-    assert fastpath.session_summary(10**9) is None
+    assert fastpath_sheets.session_summary(10**9) is None

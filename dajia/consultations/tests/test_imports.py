@@ -309,3 +309,18 @@ def test_paper_entry_not_after_the_reveal(client, session, office_user):
     response = client.post(reverse("consultations:paper_entry", args=[session.pk]), _paper(session))
     assert response.status_code == 400
     assert not Sheet.objects.exists()
+
+
+def test_a_typed_paper_sheet_is_read_once_by_the_score_grammar(client, session, office_user):
+    """The form does not pre-check the scores: the service reads them with the grammar and the reason lands
+    on the field, once (two readers used to word it twice, in two different ways)."""
+    client.force_login(office_user)
+    response = client.post(
+        reverse("consultations:paper_entry", args=[session.pk]),
+        _paper(session, values=["25", "16分", "20", "21"]),
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count("只填数字，不要带“分”或其他单位（0 到 20）") == 1
+    assert "无效：分数只能是数字" not in page  # the sheet file's wording, no longer applied to the form
+    assert not Sheet.objects.exists()

@@ -24,6 +24,7 @@ from dajia.consultations.tests.test_results_support import (
     build_session,
     make_grouped_session,
 )
+from dajia.consultations.tests.test_services_support import capture_events
 from dajia.core.models import AuditLog
 from dajia.scoring import engine
 from dajia.scoring.sheetfile import parse_bytes
@@ -41,11 +42,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def events(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        services_results, "_publish", lambda session_id, event, data: sent.append((session_id, event, data))
-    )
-    return sent
+    return capture_events(monkeypatch)
 
 
 def test_reveal_moves_a_closed_session_to_revealed_and_logs_it(grouped_session, office_user, events):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dajia.consultations import services
+from dajia.consultations import services_console, services_sheets
 from dajia.consultations.models import Session
 from dajia.consultations.tests.test_services_support import full_scores, make_session
 
@@ -22,8 +22,8 @@ def live(office_user, federation, provider, other_provider, make_project):
 
 def test_screen_shows_stage_and_counts_without_names_or_scores(client, live, office_user):
     entry = live.entries.first()
-    services.entry_stage(actor=office_user, entry=entry)
-    result = services.sheet_submit(
+    services_console.entry_stage(actor=office_user, entry=entry)
+    result = services_sheets.sheet_submit(
         evaluator=live.evaluators.get(name="王芳"),
         entry=entry,
         scores=full_scores(live, ("27.5", "17.5", "22.5", "23.5")),

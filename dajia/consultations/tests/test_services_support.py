@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from dajia.consultations import services
+from dajia.consultations import services_base, services_console, services_roster, services_setup
 from dajia.consultations.models import Session
 
 SEED_RUBRIC = [
     {"name": c["name"], "max_points": c["max_points"], "descriptors": c["descriptors"]}
-    for c in services.DEFAULT_CRITERIA
+    for c in services_setup.DEFAULT_CRITERIA
 ]
 PROJECT_TITLES = [
     "职工心理减压工作坊",
@@ -36,7 +36,7 @@ def make_session(
     title: str = "2020年下城区工会购买服务协商会",
     projects=None,
 ) -> Session:
-    session = services.session_create(
+    session = services_setup.session_create(
         actor=actor,
         federation=federation,
         title=title,
@@ -45,7 +45,7 @@ def make_session(
         budget=Decimal("200000"),
         group_weights=weights,
     )
-    services.criterion_set(actor=actor, session=session, criteria=SEED_RUBRIC)
+    services_setup.criterion_set(actor=actor, session=session, criteria=SEED_RUBRIC)
     if projects is None:
         projects = [
             make_project(
@@ -55,14 +55,14 @@ def make_session(
             for i in range(n_projects)
         ]
     for project in projects:
-        services.entry_add(actor=actor, session=session, project=project)
+        services_roster.entry_add(actor=actor, session=session, project=project)
     for name, group in evaluators:
-        services.evaluator_add(actor=actor, session=session, name=name, group=group)
+        services_roster.evaluator_add(actor=actor, session=session, name=name, group=group)
     if open_session:
-        services.session_open(actor=actor, session=session)
+        services_setup.session_open(actor=actor, session=session)
         if open_windows:
             for entry in session.entries.all():
-                services.window_open(actor=actor, entry=entry)
+                services_console.window_open(actor=actor, entry=entry)
     session.refresh_from_db()
     return session
 
@@ -74,5 +74,10 @@ def full_scores(session, values=("25", "16", "20", "21")) -> dict[int, str]:
 def capture_events(monkeypatch) -> list[tuple[int, str, dict]]:
     """Live events the services publish, captured instead of sent."""
     events: list[tuple[int, str, dict]] = []
-    monkeypatch.setattr(services, "_publish", lambda sid, event, data: events.append((sid, event, data)))
+    # Every consultations service publishes through services_base.publish_event, which calls the bus here.
+    monkeypatch.setattr(
+        services_base,
+        "publish",
+        lambda *, channel, event, data: events.append((int(channel.removeprefix("session-")), event, data)),
+    )
     return events

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dajia.accounts.models import Person
 from dajia.conftest import make_user
-from dajia.consultations import services
+from dajia.consultations import services_roster, services_setup
 from dajia.consultations.models import Criterion, Evaluator, Session, SessionProject
 from dajia.consultations.tests.test_services_support import make_session
 
@@ -75,7 +75,7 @@ def test_create_session_bad_input_is_400_with_messages(office):
 
 
 def test_rubric_prefills_the_seed_criteria(office, office_user, federation):
-    session = services.session_create(
+    session = services_setup.session_create(
         actor=office_user, federation=federation, title="会", starts_at=timezone.now(), budget="1"
     )
     page = office.get(reverse("consultations:rubric", args=[session.pk])).content.decode()
@@ -172,7 +172,7 @@ def test_open_from_the_overview(office, draft):
 
 
 def test_frozen_edit_shows_field_error(office, draft, office_user):
-    services.session_open(actor=office_user, session=draft)
+    services_setup.session_open(actor=office_user, session=draft)
     response = office.post(
         reverse("consultations:session_edit", args=[draft.pk]),
         {
@@ -256,14 +256,14 @@ def test_session_list_query_count_does_not_grow(
 ):
     def add(n):
         for i in range(n):
-            s = services.session_create(
+            s = services_setup.session_create(
                 actor=office_user,
                 federation=federation,
                 title=f"会{i}-{n}",
                 starts_at=timezone.now(),
                 budget="1",
             )
-            services.evaluator_add(actor=office_user, session=s, name="甲")
+            services_roster.evaluator_add(actor=office_user, session=s, name="甲")
 
     add(2)
     with django_assert_max_num_queries(12) as few:

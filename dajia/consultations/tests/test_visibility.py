@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from dajia.accounts.models import ApiToken
-from dajia.consultations import services as panel
+from dajia.consultations import services_sheets
 from dajia.consultations.models import Session, Sheet
 from dajia.consultations.tests.test_results_support import (
     GROUPED_PANEL,
@@ -188,7 +188,7 @@ def test_an_evaluator_cannot_write_a_sheet_in_another_session(grouped_session, f
     evaluator = grouped_session.panel["王委员"]
     entry = other.entries_by_title["另一场的项目"]
     with pytest.raises(PermissionDenied):
-        panel.sheet_submit(evaluator=evaluator, entry=entry, scores={}, submission_id="x1")
+        services_sheets.sheet_submit(evaluator=evaluator, entry=entry, scores={}, submission_id="x1")
     assert not Sheet.objects.filter(entry=entry).exists()
 
 

@@ -54,9 +54,9 @@ def _session(office_user, federation):
 
     from django.utils import timezone
 
-    from dajia.consultations import services
+    from dajia.consultations import services_setup
 
-    return services.session_create(
+    return services_setup.session_create(
         actor=office_user,
         federation=federation,
         title="2020年下城区工会购买服务协商会",

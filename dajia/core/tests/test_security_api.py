@@ -58,12 +58,12 @@ def api_world(
 ):
     """Some of everything the API reads, and a token per role."""
     from dajia.accounts.services import api_token_create
-    from dajia.consultations import services as sessions
+    from dajia.consultations import services_roster, services_setup
     from dajia.needs.models import Need
 
     projects = [make_project(provider, f"职工心理减压工作坊{i}") for i in range(3)]
     make_project(provider, "草稿项目", status="draft")
-    session = sessions.session_create(
+    session = services_setup.session_create(
         actor=office_user,
         federation=federation,
         title="2020年下城区工会购买服务协商会",
@@ -71,14 +71,16 @@ def api_world(
         venue="下城区职工服务中心",
         budget=Decimal("200000"),
     )
-    sessions.criterion_set(
+    services_setup.criterion_set(
         actor=office_user,
         session=session,
-        criteria=[{"name": c["name"], "max_points": c["max_points"]} for c in sessions.DEFAULT_CRITERIA],
+        criteria=[
+            {"name": c["name"], "max_points": c["max_points"]} for c in services_setup.DEFAULT_CRITERIA
+        ],
     )
     for project in projects:
-        sessions.entry_add(actor=office_user, session=session, project=project)
-    sessions.evaluator_add(actor=office_user, session=session, name="王芳", group="政协委员")
+        services_roster.entry_add(actor=office_user, session=session, project=project)
+    services_roster.evaluator_add(actor=office_user, session=session, name="王芳", group="政协委员")
     Need.objects.create(text="希望社会组织给予更加详细的菜单式服务", federation=federation, union=union)
     return {
         "anonymous": {},

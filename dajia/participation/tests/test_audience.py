@@ -10,8 +10,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from dajia.consultations import services as panel
-from dajia.consultations import services_results
+from dajia.consultations import services_console, services_results, services_sheets
 from dajia.consultations.results import result_data, session_tally
 from dajia.consultations.tests.test_services_support import full_scores
 from dajia.live.models import LiveEvent
@@ -35,7 +34,7 @@ def _vote(session, plan: dict[str, list[int]]):
 def _score_all(session):
     for i, entry in enumerate(session.entries_list):
         for ev in session.evaluators.order_by("id"):
-            panel.sheet_submit(
+            services_sheets.sheet_submit(
                 evaluator=ev,
                 entry=entry,
                 scores=full_scores(session, ("25", "16", "20", str(22 - 3 * i))),
@@ -105,8 +104,8 @@ def test_supports_never_change_the_panel_result(live_session, office_user):
     assert audience_index(live_session).total_supports == 4
     # Nor after the reveal and publication: the published payload equals the tally without supports.
     for entry in live_session.entries.all():
-        panel.window_close(actor=office_user, entry=entry)
-    panel.session_close(actor=office_user, session=live_session)
+        services_console.window_close(actor=office_user, entry=entry)
+    services_console.session_close(actor=office_user, session=live_session)
     services_results.session_reveal(actor=office_user, session=live_session)
     published = services_results.session_publish(actor=office_user, session=live_session)
     assert {p["entry_id"]: p["score"] for p in published.payload["projects"]} == {

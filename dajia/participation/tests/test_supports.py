@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from dajia.consultations import services as panel
+from dajia.consultations import services_console
 from dajia.participation import identity, services
 from dajia.participation.models import LiveSettings, Support, SupportCount, Viewer
 from dajia.participation.selectors import audience_index
@@ -104,8 +104,8 @@ def test_supports_close_with_the_session(client, office_user, live_session):
     entry = live_session.entries_list[0]
     assert support(client, live_session, entry).status_code == 200
     for e in live_session.entries.all():
-        panel.window_close(actor=office_user, entry=e)
-    panel.session_close(actor=office_user, session=live_session)
+        services_console.window_close(actor=office_user, entry=e)
+    services_console.session_close(actor=office_user, session=live_session)
     for action in ("remove", "add"):
         response = support(client, live_session, entry, action)
         assert response.status_code == 400

@@ -14,6 +14,45 @@
 (function () {
   "use strict";
 
+  // ---- the score grammar ------------------------------------------------------------------------------
+  // The phone's copy of dajia/scoring/grammar.py, so a typo is shown before the sheet is sent; the server
+  // reads the sheet again with the Python one. consultations/tests/test_score_grammar_browser.py runs one table
+  // of cases through both and fails when they disagree, so change them together.
+  var DajiaScore = (function () {
+    var SCORE_RE = /^[0-9]+(\.[0-9])?$/;
+    var TOO_PRECISE_RE = /^[0-9]+\.[0-9]{2,}$/;
+    var UNIT_RE = /^[0-9]+(\.[0-9])?[ \t\n\r\f\v]*(分|points?|pts?)$/i;
+    // Python's str.strip() characters, not String.prototype.trim(): trim() also strips U+FEFF but not
+    // U+001C–U+001F or U+0085, and the two sides must read the same text.
+    var WS = "[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+    var TRIM_RE = new RegExp("^" + WS + "+|" + WS + "+$", "g");
+    function clean(value) {
+      var text = String(value === null || value === undefined ? "" : value);
+      return (text.normalize ? text.normalize("NFKC") : text).replace(TRIM_RE, "");
+    }
+    // Why a typed score is refused ("decimals", "unit", "negative", "format", "above_max"), or "" when it
+    // reads (a blank reads as "not scored"). ``max`` is the criterion's maximum as text ("30", "12.5").
+    function reason(value, max) {
+      var text = clean(value);
+      if (text === "") { return ""; }
+      if (!SCORE_RE.test(text)) {
+        if (TOO_PRECISE_RE.test(text)) { return "decimals"; }
+        if (UNIT_RE.test(text) || text.charAt(text.length - 1) === "分") { return "unit"; }
+        if (text.charAt(0) === "-") { return "negative"; }
+        return "format";
+      }
+      if (max !== undefined && max !== null && parseFloat(text) > parseFloat(max)) { return "above_max"; }
+      return "";
+    }
+    // A score in tenths of a point (18.5 → 185), or null when blank or not a score.
+    function tenths(value) {
+      var text = clean(value);
+      return SCORE_RE.test(text) ? Math.round(parseFloat(text) * 10) : null;
+    }
+    return { clean: clean, reason: reason, tenths: tenths };
+  })();
+  window.DajiaScore = DajiaScore;
+
   var root = document.getElementById("evaluator");
   if (!root) { return; }
   var T = JSON.parse(document.getElementById("ev-strings").textContent);
@@ -21,7 +60,6 @@
   var OUTBOX = "dajia.outbox." + token + ".";
   var SENT = "dajia.sent." + token + ".";
   var DRAFT = "dajia.draft." + token + ".";
-  var SCORE_RE = /^[0-9]+(\.[0-9])?$/;
   var sending = {};
   var retryTimer = null;
   var backoff = 2000;
@@ -85,7 +123,7 @@
     inputs(section).forEach(function (input) { out[input.getAttribute("data-criterion")] = input.value; });
     return out;
   }
-  function norm(v) { return String(v || "").normalize ? String(v || "").normalize("NFKC").trim() : String(v || "").trim(); }
+  var norm = DajiaScore.clean;
   function sameValues(a, b) {
     if (!a || !b) { return false; }
     var keys = Object.keys(a).concat(Object.keys(b));
@@ -100,17 +138,11 @@
   }
 
   function check(input) {
-    var text = norm(input.value);
-    var max = parseFloat(input.getAttribute("data-max"));
-    var p = { name: input.getAttribute("data-name"), max: input.getAttribute("data-max") };
-    if (text === "") { return ""; }
-    if (!SCORE_RE.test(text)) {
-      if (/^[0-9]+\.[0-9]{2,}$/.test(text)) { return fmt(T.err_decimals, p); }
-      if (/分\s*$/.test(text)) { return fmt(T.err_unit, p); }
-      return fmt(T.err_format, p);
-    }
-    if (parseFloat(text) > max) { return fmt(T.err_max, { name: p.name, max: p.max, value: text }); }
-    return "";
+    var max = input.getAttribute("data-max");
+    var why = DajiaScore.reason(input.value, max);
+    if (!why) { return ""; }
+    var p = { name: input.getAttribute("data-name"), max: max, value: DajiaScore.clean(input.value) };
+    return fmt(T.score_refusals[why] || T.score_refusals.format, p);
   }
   function showError(section, criterionId, message) {
     var el = section.querySelector('[data-error="' + criterionId + '"]');
@@ -123,8 +155,7 @@
   function updateTotal(section) {
     var tenths = 0;
     inputs(section).forEach(function (input) {
-      var t = norm(input.value);
-      if (SCORE_RE.test(t)) { tenths += Math.round(parseFloat(t) * 10); }
+      tenths += DajiaScore.tenths(input.value) || 0;
     });
     var total = section.querySelector("[data-total]");
     if (total) { total.textContent = (tenths % 10 === 0) ? String(tenths / 10) : (tenths / 10).toFixed(1); }

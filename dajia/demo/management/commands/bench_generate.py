@@ -205,22 +205,24 @@ class Command(BaseCommand):
     # -- an open session, its panel and its online audience
 
     def _live(self, world: dict, opts: dict, rng: random.Random) -> dict:
-        from dajia.consultations import services
+        from dajia.consultations import services_console, services_roster, services_setup
         from dajia.consultations.models import Evaluator, SessionProject
 
         office, federation = world["office"], world["federation"]
         n_entries, n_evaluators, n_viewers = opts["entries"], opts["evaluators"], opts["viewers"]
         with transaction.atomic():
-            session = services.session_create(
+            session = services_setup.session_create(
                 actor=office,
                 federation=federation,
                 title="基准协商会",
                 starts_at=timezone.now(),
                 budget=Decimal("1000000"),
             )
-            services.criterion_set(actor=office, session=session, criteria=services.DEFAULT_CRITERIA)
+            services_setup.criterion_set(
+                actor=office, session=session, criteria=services_setup.DEFAULT_CRITERIA
+            )
             for project in world["projects"][:n_entries]:
-                services.entry_add(actor=office, session=session, project=project, amount="20000")
+                services_roster.entry_add(actor=office, session=session, project=project, amount="20000")
             session.support_limit = opts["support_limit"]
             session.save(update_fields=["support_limit"])
             Evaluator.objects.bulk_create(
@@ -235,10 +237,10 @@ class Command(BaseCommand):
                 ],
                 batch_size=2000,
             )
-            services.session_open(actor=office, session=session)
+            services_setup.session_open(actor=office, session=session)
             entries = list(SessionProject.objects.filter(session=session).order_by("position"))
             for entry in entries:
-                services.window_open(actor=office, entry=entry)
+                services_console.window_open(actor=office, entry=entry)
             criteria = [{"id": c.pk, "max": int(c.max_points)} for c in session.criteria.all()]
         now = timezone.now()
         first = 0

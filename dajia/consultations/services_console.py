@@ -1,0 +1,162 @@
+"""The chair's console while a session is open: the project on stage, each project's scoring window
+(waiting → scoring → closed), closing the session, and the public progress counts.
+
+The entry row is locked before a window changes, as ``services_sheets.sheet_submit`` locks it before a sheet is
+written, so a sheet and the closing of its window are serialised.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dajia.consultations.models import Conflict, Evaluator, Session, SessionProject, Sheet
+from dajia.consultations.services_base import lock_entry, lock_session, publish_event, require_office
+from dajia.core import audit
+
+
+def _require_open(session: Session) -> None:
+    if session.state != Session.State.OPEN:
+        raise ValidationError(_("The session is not open."))
+
+
+@transaction.atomic
+def entry_stage(*, actor, entry: SessionProject) -> SessionProject:
+    """Put a project on stage and start its presentation timer."""
+    entry = lock_entry(entry)
+    session = lock_session(entry.session)
+    require_office(actor, session)
+    _require_open(session)
+    entry.stage_started_at = timezone.now()
+    entry.save(update_fields=["stage_started_at"])
+    before = session.on_stage_id
+    session.on_stage = entry
+    session.save(update_fields=["on_stage"])
+    audit.log(
+        actor=actor,
+        action="consultations.entry.stage",
+        obj=entry,
+        before={"on_stage": before},
+        after={"on_stage": entry.pk, "stage_started_at": entry.stage_started_at},
+        federation_id=session.federation_id,
+    )
+    publish_event(
+        session.pk,
+        "stage",
+        {
+            "session_id": session.pk,
+            "entry_id": entry.pk,
+            "started_at": entry.stage_started_at.isoformat(),
+            "minutes": entry.presentation_minutes,
+        },
+    )
+    return entry
+
+
+@transaction.atomic
+def window_open(*, actor, entry: SessionProject) -> SessionProject:
+    """Open the project's scoring window (waiting → scoring)."""
+    entry = lock_entry(entry)
+    session = entry.session
+    require_office(actor, session)
+    _require_open(session)
+    if entry.window != SessionProject.Window.WAITING:
+        msg = (
+            _("Scoring for %(t)s is already open.")
+            if entry.window == SessionProject.Window.SCORING
+            else _(
+                "Scoring for %(t)s is closed; a closed window cannot be reopened (enter paper sheets instead)."
+            )
+        )
+        raise ValidationError(msg % {"t": entry.project.title})
+    entry.window = SessionProject.Window.SCORING
+    entry.window_opened_at = timezone.now()
+    entry.save(update_fields=["window", "window_opened_at"])
+    audit.log(
+        actor=actor,
+        action="consultations.window.open",
+        obj=entry,
+        before={"window": "waiting"},
+        after={"window": "scoring"},
+        federation_id=session.federation_id,
+    )
+    publish_event(
+        session.pk, "window", {"session_id": session.pk, "entry_id": entry.pk, "window": entry.window}
+    )
+    return entry
+
+
+@transaction.atomic
+def window_close(*, actor, entry: SessionProject) -> SessionProject:
+    """Close the project's scoring window (scoring → closed). Phones can no longer submit or amend."""
+    entry = lock_entry(entry)
+    session = entry.session
+    require_office(actor, session)
+    _require_open(session)
+    if entry.window != SessionProject.Window.SCORING:
+        raise ValidationError(_("Scoring for %(t)s is not open.") % {"t": entry.project.title})
+    entry.window = SessionProject.Window.CLOSED
+    entry.window_closed_at = timezone.now()
+    entry.save(update_fields=["window", "window_closed_at"])
+    counts = progress_counts(entry)
+    audit.log(
+        actor=actor,
+        action="consultations.window.close",
+        obj=entry,
+        before={"window": "scoring"},
+        after={"window": "closed", **counts},
+        federation_id=session.federation_id,
+    )
+    publish_event(
+        session.pk, "window", {"session_id": session.pk, "entry_id": entry.pk, "window": entry.window}
+    )
+    return entry
+
+
+@transaction.atomic
+def session_close(*, actor, session: Session) -> Session:
+    """Close the session once every scoring window is closed."""
+    session = lock_session(session)
+    require_office(actor, session)
+    _require_open(session)
+    still = [e.project.title for e in session.entries.select_related("project") if e.window != "closed"]
+    if still:
+        raise ValidationError(
+            _("Close every scoring window first; still open or not yet scored: %(t)s.")
+            % {"t": "、".join(still)}
+        )
+    session.state = Session.State.CLOSED
+    session.closed_at = timezone.now()
+    session.on_stage = None
+    session.save(update_fields=["state", "closed_at", "on_stage"])
+    audit.log(
+        actor=actor,
+        action="consultations.session.close",
+        obj=session,
+        before={"state": "open"},
+        after={"state": "closed"},
+        federation_id=session.federation_id,
+    )
+    publish_event(session.pk, "session", {"session_id": session.pk, "state": session.state})
+    return session
+
+
+# ---- progress (public counts) ------------------------------------------------------------------------------
+
+
+def progress_counts(entry: SessionProject) -> dict:
+    """Counts only (public): sheets in, and how many are expected (evaluators minus declared conflicts)."""
+    evaluators = Evaluator.objects.filter(session_id=entry.session_id).count()
+    conflicts = Conflict.objects.filter(entry=entry).count()
+    return {
+        "entry_id": entry.pk,
+        "submitted": Sheet.objects.filter(entry=entry).count(),
+        "expected": evaluators - conflicts,
+    }
+
+
+def publish_all_progress(session: Session) -> None:
+    for entry in session.entries.all():
+        publish_event(session.pk, "progress", progress_counts(entry))
