@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids, provider_ids
 from dajia.agreements.models import Agreement, AgreementQuota
-from dajia.core import audit
+from dajia.core import audit, uploads
 from dajia.core.inputs import clean_text, clean_whole
 from dajia.core.validators import mask_name
 from dajia.orders.models import (
@@ -499,10 +499,13 @@ def delivery_record(
         raise ValidationError(
             {"started_at": _("The start is far from the ordered time; please check the date.")}
         )
+    # Every photo is checked (and stripped of its metadata) before anything is written, so a refused one leaves
+    # neither a record nor a file behind.
+    photos = uploads.clean_images(photos, max_count=settings.DAJIA_DELIVERY_PHOTOS_MAX, field="photos")
     delivery = Delivery.objects.create(
         order=order, started_at=started_at, ended_at=ended_at, content=content, recorded_by=actor
     )
-    for photo in photos or []:
+    for photo in photos:
         DeliveryPhoto.objects.create(delivery=delivery, image=photo)
     before = _snap(order)
     order.state = Order.State.DELIVERED
@@ -515,7 +518,7 @@ def delivery_record(
         {
             **_snap(order),
             **audit.snapshot(delivery, ["started_at", "ended_at", "content"]),
-            "photos": len(photos or []),
+            "photos": len(photos),
         },
     )
     return delivery
@@ -560,7 +563,8 @@ def attendance_sign_in(
     time returns the first sign-in (``created`` False)."""
     device = clean_device(device)
     now = now or timezone.now()
-    order = Order.objects.select_related("union").get(pk=order.pk)
+    # The order's row lock serialises the sign-ins of one session, so the count and the next seat are exact.
+    order = Order.objects.select_for_update().select_related("union", "agreement").get(pk=order.pk)
     existing = Attendance.objects.filter(order=order, device=device).first()
     if existing is not None:
         return existing, False
@@ -590,13 +594,26 @@ def attendance_sign_in(
         errors.update(e.message_dict)
     if errors:
         raise ValidationError(errors)
+    capacity = order.agreement.capacity
+    seat = Attendance.objects.filter(order=order).count() + 1
+    if seat > capacity:
+        raise ValidationError(
+            _(
+                "This session is full: %(n)s people have signed in, as many as it has places. "
+                "Please ask the organiser."
+            )
+            % {"n": capacity}
+        )
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(
-                order=order, device=device, name=name, union_name=union_name, signed_at=now
+                order=order, device=device, seat=seat, name=name, union_name=union_name, signed_at=now
             )
-    except IntegrityError:  # the same phone, twice at once
-        return Attendance.objects.get(order=order, device=device), False
+    except IntegrityError:  # the same phone, twice at once (the seat is taken under the lock)
+        existing = Attendance.objects.filter(order=order, device=device).first()
+        if existing is None:
+            raise ValidationError(_("Many people are signing in at once. Please try again.")) from None
+        return existing, False
     audit.log(
         actor=None,
         actor_label=_("attendee %(name)s") % {"name": mask_name(name)},
@@ -640,8 +657,9 @@ def rating_submit(
     actor=None,
     now: datetime.datetime | None = None,
 ) -> Rating:
-    """A rating from an attendee's phone (``device``: it must have signed in) or from the ordering union's chair
-    (``actor``). One each; a second rating replaces the first until the provider has replied."""
+    """A rating from an attendee's phone (``device``: the rating belongs to its sign-in, so there is none
+    without one) or from the ordering union's chair (``actor``). One each; a second rating replaces the first
+    until the provider has replied."""
     now = now or timezone.now()
     order = Order.objects.select_related("union").get(pk=order.pk)
     if actor is not None and getattr(actor, "is_authenticated", False) and not device:
@@ -651,10 +669,11 @@ def rating_submit(
         label = ""
     else:
         device = clean_device(device)
-        if not Attendance.objects.filter(order=order, device=device).exists():
+        attendance = Attendance.objects.filter(order=order, device=device).first()
+        if attendance is None:
             raise ValidationError(_("Please sign in to the session on this phone before rating it."))
         role = Rating.Role.ATTENDEE
-        lookup = {"order": order, "role": role, "device": device}
+        lookup = {"order": order, "role": role, "attendance": attendance}
         actor = None
         label = _("attendee")
     _rating_window(order, now)

@@ -21,5 +21,6 @@ urlpatterns = [
     path("<int:pk>/deliver/", views.delivery_record, name="deliver"),
     path("<int:pk>/confirm/", views.delivery_confirm, name="confirm"),
     path("<int:pk>/rate/", views.chair_rate, name="rate"),
+    path("<int:pk>/photos/<int:photo_pk>/", views.delivery_photo, name="photo"),
     path("<int:pk>/ratings/<int:rating_pk>/reply/", views.rating_reply, name="reply"),
 ]

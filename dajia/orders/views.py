@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import secrets
 
 import segno
 from django.contrib import messages
@@ -24,8 +23,9 @@ from dajia.accounts.permissions import (
     provider_ids,
 )
 from dajia.agreements.models import AgreementQuota
+from dajia.core import uploads
 from dajia.menu.models import ServiceProject
-from dajia.orders import services
+from dajia.orders import devices, services
 from dajia.orders.forms import (
     BudgetForm,
     DeclineForm,
@@ -36,12 +36,10 @@ from dajia.orders.forms import (
     ReplyForm,
     SignInForm,
 )
-from dajia.orders.models import Attendance, Order, Rating, UnionBudget
-from dajia.orders.selectors import COUNT_CAP, orders_by_state, state_counts, track_record
+from dajia.orders.models import Attendance, DeliveryPhoto, Order, Rating, UnionBudget
+from dajia.orders.selectors import COUNT_CAP, COUNTED_RATING, orders_by_state, state_counts, track_record
 from dajia.orders.selectors import order_list as annotate_orders
 from dajia.orgs.models import Provider, Union
-
-DEVICE_COOKIE = "dajia_device"
 
 
 def _errors(e: ValidationError) -> str:
@@ -291,6 +289,7 @@ def order_cancel(request, pk: int):
 def delivery_record(request, pk: int):
     order = _visible(request, pk)
     form = DeliveryForm(request.POST, request.FILES, prefix="delivery")
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -304,11 +303,21 @@ def delivery_record(request, pk: int):
             )
         except ValidationError as e:
             apply_service_errors(form, e)
+            status = uploads.refusal_status(e)
         else:
             messages.success(request, _("Delivery recorded. The union's chair will confirm it."))
             return redirect("orders:detail", pk=pk)
     messages.error(request, _("Please correct the delivery record below."))
-    return _render_detail(request, order, status=400, delivery_form=form)
+    return _render_detail(request, order, status=status, delivery_form=form)
+
+
+@login_required
+def delivery_photo(request, pk: int, photo_pk: int):
+    """A delivery photo, to those who may see the order (its chair, its provider, the office) and nobody else:
+    the files live in private storage, which no public URL reaches."""
+    order = _visible(request, pk)
+    photo = get_object_or_404(DeliveryPhoto, pk=photo_pk, delivery__order=order)
+    return uploads.private_file_response(photo.image)
 
 
 @login_required
@@ -367,19 +376,11 @@ def order_qr(request, pk: int):
 # ---- the attendee's phone (no account) -----------------------------------------------------------------
 
 
-def _device(request) -> tuple[str, bool]:
-    """The phone's id: the cookie (mirrored in localStorage by signin.js); a new one when there is none."""
-    value = request.COOKIES.get(DEVICE_COOKIE, "")
-    if services.DEVICE_RE.match(value):
-        return value, False
-    return secrets.token_urlsafe(24), True
-
-
 def _signin_context(request, order: Order, device: str) -> dict:
     now = timezone.now()
     opens, closes = order.signin_window()
     attendance = Attendance.objects.filter(order=order, device=device).first()
-    rating = Rating.objects.filter(order=order, device=device, role=Rating.Role.ATTENDEE).first()
+    rating = Rating.objects.filter(attendance=attendance).first() if attendance else None
     chair = order.union_id in chair_union_ids(request.user)
     chair_rating = Rating.objects.filter(order=order, role=Rating.Role.CHAIR).first() if chair else None
     can_rate = (
@@ -416,49 +417,95 @@ def _phone_response(request, order, device, new_device, *, status=200, **extra):
         request, "orders/signin.html", {**_signin_context(request, order, device), **extra}, status=status
     )
     if new_device:
-        response.set_cookie(
-            DEVICE_COOKIE, device, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
-        )
+        devices.issue(response, request, device)
     return response
 
 
+def _phone_refused(request, order, *, form, key: str, status: int, message: str, retry_after: int = 0):
+    """The sign-in page again with the attendee's input kept and ``message`` on the form. A phone without a
+    valid device cookie gets one now, so opening the page again is all it takes."""
+    form.add_error(None, message)
+    device, new_device = devices.device_for_page(request)
+    response = _phone_response(request, order, device, new_device, status=status, **{key: form})
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _phone_device(request, order, form, key: str, scope: str):
+    """The phone's server-issued device id, or the refusal to answer with (no valid cookie; too many attempts
+    from this address at ``scope``: sign-ins and ratings are counted apart)."""
+    device = devices.device_of(request)
+    if not device:
+        return None, _phone_refused(
+            request,
+            order,
+            form=form,
+            key=key,
+            status=400,
+            message=_(
+                "This phone was not recognised (the page may have been open too long, or cookies are "
+                "blocked). Please open the sign-in page again and send it once more."
+            ),
+        )
+    verdict = devices.address_refused(
+        request, scope=f"order-{order.pk}-{scope}", capacity=order.agreement.capacity
+    )
+    if verdict.refused:
+        return None, _phone_refused(
+            request,
+            order,
+            form=form,
+            key=key,
+            status=429,
+            retry_after=verdict.retry_after,
+            message=_("Too many attempts from this network. Please try again in %(m)s minutes.")
+            % {"m": max(1, verdict.retry_after // 60)},
+        )
+    return device, None
+
+
+def _phone_order(token: str) -> Order:
+    return get_object_or_404(
+        Order.objects.select_related("project__provider", "union", "agreement"), signin_token=token
+    )
+
+
 def signin(request, token: str):
-    order = get_object_or_404(Order.objects.select_related("project__provider", "union"), signin_token=token)
-    device, new_device = _device(request)
+    order = _phone_order(token)
     if request.method != "POST":
+        device, new_device = devices.device_for_page(request)
         return _phone_response(request, order, device, new_device)
-    posted = request.POST.get("device", "")
-    if services.DEVICE_RE.match(posted):
-        device, new_device = posted, posted != request.COOKIES.get(DEVICE_COOKIE)
     form = SignInForm(request.POST)
+    device, refused = _phone_device(request, order, form, "form", "signin")
+    if refused:
+        return refused
     if not form.is_valid():
-        return _phone_response(request, order, device, new_device, status=400, form=form)
+        return _phone_response(request, order, device, False, status=400, form=form)
     try:
         _attendance, created = services.attendance_sign_in(order=order, device=device, **form.cleaned_data)
     except ValidationError as e:
         apply_service_errors(form, e)
-        return _phone_response(request, order, device, new_device, status=400, form=form)
+        return _phone_response(request, order, device, False, status=400, form=form)
     messages.success(
         request, _("You are signed in. Welcome!") if created else _("This phone has already signed in.")
     )
-    response = redirect("orders:signin", token=token)
-    if new_device:
-        response.set_cookie(
-            DEVICE_COOKIE, device, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
-        )
-    return response
+    return redirect("orders:signin", token=token)
 
 
 @require_POST
 def signin_rate(request, token: str):
-    order = get_object_or_404(Order.objects.select_related("project__provider", "union"), signin_token=token)
-    device, new_device = _device(request)
-    posted = request.POST.get("device", "")
-    if services.DEVICE_RE.match(posted):
-        device = posted
+    order = _phone_order(token)
     as_chair = request.POST.get("as_chair") == "1" and request.user.is_authenticated
     form = RatingForm(request.POST, prefix="chair" if as_chair else None)
     key = "chair_form" if as_chair else "rating_form"
+    if as_chair:
+        device, new_device = devices.device_for_page(request)
+    else:
+        device, refused = _phone_device(request, order, form, key, "rate")
+        if refused:
+            return refused
+        new_device = False
     if not form.is_valid():
         return _phone_response(request, order, device, new_device, status=400, **{key: form})
     try:
@@ -496,7 +543,7 @@ def provider_page(request, pk: int):
         p.track_record = records[p.pk]
     total = track_record(provider_ids=[provider.pk])[provider.pk]
     ratings = (
-        Rating.objects.filter(order__project__provider=provider, order__state="confirmed")
+        Rating.objects.filter(COUNTED_RATING, order__project__provider=provider, order__state="confirmed")
         .exclude(comment="")
         .select_related("order__project")
         .order_by("-created_at")[:20]

@@ -333,7 +333,7 @@ def test_the_same_phone_signing_in_twice_counts_once(
     assert Attendance.objects.filter(order=order).count() == 2
     with pytest.raises(IntegrityError), transaction.atomic():
         Attendance.objects.create(
-            order=order, device="phone-aaaaaaaaaaaa", name="x", union_name="y", signed_at=now
+            order=order, device="phone-aaaaaaaaaaaa", seat=3, name="x", union_name="y", signed_at=now
         )
 
 
