@@ -173,7 +173,10 @@ def photo_add(request, pk: int):
         else:
             messages.success(request, _("Photo added."))
             return redirect("menu:project_edit", pk=pk)
-    messages.error(request, _("The photo was not added; see below."))
+    if project.is_editable:
+        messages.error(request, _("The photo was not added; see below."))
+    else:  # the page shows no photo form for a project under review or approved: the reason goes on top
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return render(
         request,
         "menu/project_form.html",
