@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dajia.core import ratelimit
-from dajia.orders import devices, services
+from dajia.orders import devices, services, services_signins
 from dajia.orders.models import Attendance, Rating
 from dajia.orders.selectors import track_record
 
@@ -62,14 +62,18 @@ def test_thirty_sign_in_from_one_address_and_the_thirty_first_is_refused(order, 
 
 def test_the_service_stops_at_the_capacity(order, during):
     for i in range(30):
-        services.attendance_sign_in(order=order, device=f"device-{i:020d}", name="李四", union_name="x")
+        services_signins.attendance_sign_in(
+            order=order, device=f"device-{i:020d}", name="李四", union_name="x"
+        )
     with pytest.raises(ValidationError, match="已满"):
-        services.attendance_sign_in(order=order, device="device-extra-00000000", name="王五", union_name="x")
+        services_signins.attendance_sign_in(
+            order=order, device="device-extra-00000000", name="王五", union_name="x"
+        )
     assert Attendance.objects.filter(order=order).count() == 30
 
 
 def test_two_sign_ins_can_never_hold_the_same_seat(order, during):
-    attendance, _ = services.attendance_sign_in(
+    attendance, _ = services_signins.attendance_sign_in(
         order=order, device="device-a-000000000000", name="李四", union_name="x"
     )
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -145,8 +149,10 @@ def test_too_many_attempts_from_one_address_are_a_429(order, during):
 
 def test_the_track_record_counts_only_sign_ins_within_the_capacity(order, during, provider_user, chair_user):
     for i in range(30):
-        services.attendance_sign_in(order=order, device=f"device-{i:020d}", name="李四", union_name="x")
-        services.rating_submit(order=order, device=f"device-{i:020d}", stars=5)
+        services_signins.attendance_sign_in(
+            order=order, device=f"device-{i:020d}", name="李四", union_name="x"
+        )
+        services_signins.rating_submit(order=order, device=f"device-{i:020d}", stars=5)
     # Sign-ins recorded before the cap existed (the forged 60 of issue 10) sit beyond the capacity.
     for i in range(30, 60):
         extra = Attendance.objects.create(
