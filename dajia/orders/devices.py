@@ -12,15 +12,19 @@ attendees share one address (the workplace's Wi-Fi), so the limit is never lower
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from dajia.core import ratelimit
 
 COOKIE = "dajia_device"
 SALT = "dajia.orders.device"
 MAX_AGE = 365 * 24 * 3600
+
+logger = logging.getLogger(__name__)
 
 
 def _new_id() -> str:
@@ -65,7 +69,12 @@ def address_refused(request, *, scope: str, capacity: int) -> ratelimit.Verdict:
     """Whether this address has used up its attempts for ``scope`` (a session), counting this one when not."""
     window = settings.DAJIA_SIGNIN_RATE_WINDOW_SECONDS
     key = _address_key(request, scope)
-    verdict = ratelimit.check(key=key, limit=address_limit(capacity), window=window)
-    if not verdict.refused:
-        ratelimit.fail(key=key, window=window)
+    try:
+        verdict = ratelimit.check(key=key, limit=address_limit(capacity), window=window)
+        if not verdict.refused:
+            ratelimit.fail(key=key, window=window)
+    except DatabaseError:
+        # As for logins: unreadable counters do not stop a room signing in; the capacity still holds.
+        logger.exception("rate limit: could not count a sign-in attempt")
+        return ratelimit.Verdict(refused=False, retry_after=0)
     return verdict
