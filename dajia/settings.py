@@ -188,6 +188,21 @@ STORAGES = {
         )
     },
 }
+# Delivery photos are evidence about named people at a workplace: they live outside MEDIA_ROOT (never under a
+# public URL) and are served only by orders' permission-checked view. With DAJIA_MEDIA_ACCEL_REDIRECT set to an
+# nginx `internal` location that aliases DAJIA_PRIVATE_MEDIA_ROOT (e.g. "/_evidence/"), that view answers with
+# X-Accel-Redirect after its check instead of streaming the file itself.
+DAJIA_PRIVATE_MEDIA_ROOT = Path(env_str("DAJIA_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+DAJIA_MEDIA_ACCEL_REDIRECT = env_str("DAJIA_MEDIA_ACCEL_REDIRECT")
+STORAGES["evidence"] = {"BACKEND": "dajia.core.uploads.PrivateStorage"}
+# One rule for every uploaded photo (dajia.core.uploads): at most this many bytes each, and at most
+# DAJIA_DELIVERY_PHOTOS_MAX photos on one delivery record.
+DAJIA_UPLOAD_MAX_BYTES = env_int("DAJIA_UPLOAD_MAX_BYTES", 8 * 1024 * 1024)
+DAJIA_DELIVERY_PHOTOS_MAX = env_int("DAJIA_DELIVERY_PHOTOS_MAX", 9)
+# Sign-in attempts one address may make for one session per window (dajia.orders.devices.address_limit: never
+# below twice the session's capacity, since a venue's attendees share one address).
+DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS = env_int("DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS", 60)
+DAJIA_SIGNIN_RATE_WINDOW_SECONDS = env_int("DAJIA_SIGNIN_RATE_WINDOW_SECONDS", 3600)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -39,7 +39,10 @@ class ProjectForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.ImageField(label=_("Photo"))
+    # A plain file field: whether it is a photo, and how large it may be, is dajia.core.uploads' rule (the service).
+    image = forms.FileField(
+        label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/*"})
+    )
     caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
 
 

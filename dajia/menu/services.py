@@ -1,4 +1,5 @@
-"""Writes to the service menu: projects move draft → submitted → approved / returned (with a reason)."""
+"""Writes to the service menu: projects move draft → submitted → approved / returned (with a reason); their
+photos go through the one upload rule (``dajia.core.uploads``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from dajia.accounts.permissions import can_manage_federation, is_office, provider_ids
-from dajia.core import audit
-from dajia.menu.models import Category, ServiceProject
+from dajia.core import audit, uploads
+from dajia.core.inputs import clean_text
+from dajia.menu.models import Category, ProjectPhoto, ServiceProject
 from dajia.orgs.models import Provider
 
 _PRICE_RE = re.compile(r"^\d{1,8}(\.\d{1,2})?$")
@@ -242,6 +244,27 @@ def project_delete(*, actor, project: ServiceProject) -> None:
         federation_id=project.provider.federation_id,
     )
     project.delete()
+
+
+@transaction.atomic
+def project_photo_add(*, actor, project: ServiceProject, image, caption: str = "") -> ProjectPhoto:
+    """The provider adds a photo to its project while the project can be edited (an approved project changes
+    only through review). The file is checked, re-encoded without metadata and renamed before it is stored."""
+    _require_own(actor, project.provider)
+    if not project.is_editable:
+        raise ValidationError(_("Photos can be added only while the project is a draft or returned."))
+    caption = clean_text(caption, field="caption", label=_("the caption"), max_length=100, required=False)
+    photo = ProjectPhoto.objects.create(
+        project=project, image=uploads.clean_image(image, field="image"), caption=caption
+    )
+    audit.log(
+        actor=actor,
+        action="menu.photo.add",
+        obj=photo,
+        after=audit.snapshot(photo, ["project", "image", "caption"]),
+        federation_id=project.provider.federation_id,
+    )
+    return photo
 
 
 @transaction.atomic

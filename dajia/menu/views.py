@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import is_office, office_federation_ids, provider_ids
-from dajia.core import audit
+from dajia.core import uploads
 from dajia.core.xlsx import xlsx_response
 from dajia.menu import services
 from dajia.menu.exports import menu_xlsx
 from dajia.menu.forms import CategoryForm, PhotoForm, ProjectForm, ReturnForm
-from dajia.menu.models import Category, ProjectPhoto, ServiceProject
+from dajia.menu.models import Category, ServiceProject
 from dajia.menu.selectors import MenuFilter, menu_projects
 from dajia.orgs.models import Provider
 
@@ -163,15 +163,31 @@ def project_delete(request, pk: int):
 def photo_add(request, pk: int):
     project = _own_project(request, pk)
     form = PhotoForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("menu:project_edit", pk=pk)
-    photo = ProjectPhoto.objects.create(project=project, **form.cleaned_data)
-    audit.log(
-        actor=request.user, action="menu.photo.add", obj=photo, federation_id=project.provider.federation_id
+    status = 400
+    if form.is_valid():
+        try:
+            services.project_photo_add(actor=request.user, project=project, **form.cleaned_data)
+        except ValidationError as e:
+            apply_service_errors(form, e)
+            status = uploads.refusal_status(e)
+        else:
+            messages.success(request, _("Photo added."))
+            return redirect("menu:project_edit", pk=pk)
+    if project.is_editable:
+        messages.error(request, _("The photo was not added; see below."))
+    else:  # the page shows no photo form for a project under review or approved: the reason goes on top
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return render(
+        request,
+        "menu/project_form.html",
+        {
+            "form": ProjectForm(initial=ProjectForm.initial_from(project)),
+            "project": project,
+            "provider": project.provider,
+            "photo_form": form,
+        },
+        status=status,
     )
-    messages.success(request, _("Photo added."))
-    return redirect("menu:project_edit", pk=pk)
 
 
 @login_required

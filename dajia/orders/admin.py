@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from dajia.core.admin import ReadOnlyAdmin
 from dajia.orders.models import Attendance, Delivery, DeliveryPhoto, Order, Rating, UnionBudget
 
 
@@ -28,14 +32,27 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeliveryPhoto)
-class DeliveryPhotoAdmin(admin.ModelAdmin):
+class DeliveryPhotoAdmin(ReadOnlyAdmin):
+    """Photos come only with a delivery record (the service checks and strips them); they are private, so the
+    back office links the permission-checked view instead of a file URL, which private storage does not have."""
+
     list_display = ["delivery", "caption"]
     list_select_related = ["delivery__order"]
+    fields = ["delivery", "caption", "evidence"]
+    readonly_fields = ["evidence"]
+
+    @admin.display(description=_("photo"))
+    def evidence(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("orders:photo", args=[obj.delivery.order_id, obj.pk]),
+            _("View the photo"),
+        )
 
 
 @admin.register(Attendance)
 class AttendanceAdmin(admin.ModelAdmin):
-    list_display = ["order", "name", "union_name", "signed_at"]
+    list_display = ["order", "seat", "name", "union_name", "signed_at"]
     search_fields = ["order__number", "name", "union_name"]
     list_select_related = ["order"]
 
@@ -46,3 +63,4 @@ class RatingAdmin(admin.ModelAdmin):
     list_filter = ["role", "stars", "complaint"]
     search_fields = ["order__number", "comment"]
     list_select_related = ["order"]
+    raw_id_fields = ["attendance"]

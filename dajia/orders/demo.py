@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dajia.accounts.models import Role, RoleAssignment
 from dajia.agreements.models import Agreement
-from dajia.orders import services
+from dajia.orders import services, services_signins
 
 CONTENT = "按服务方案完成：开场说明、主题讲解、互动体验和现场答疑，发放资料并收集职工意见。"
 PLACES = ["职工之家活动室", "三楼多功能会议室", "食堂二楼", "车间休息区", "园区党群服务中心"]
@@ -141,7 +141,7 @@ def build(ctx) -> None:
         devices = []
         for i in range(present):
             device = f"demo-{order.pk:05d}-{i:08d}"
-            services.attendance_sign_in(
+            services_signins.attendance_sign_in(
                 order=order,
                 device=device,
                 name=names.name(),
@@ -151,7 +151,7 @@ def build(ctx) -> None:
             devices.append(device)
         for device in rng.sample(devices, k=max(1, len(devices) * 2 // 5)):
             stars = 2 if late > 15 and rng.random() < 0.5 else rng.choice([5, 5, 5, 4, 4, 3])
-            services.rating_submit(
+            services_signins.rating_submit(
                 order=order,
                 device=device,
                 stars=stars,
@@ -169,12 +169,12 @@ def build(ctx) -> None:
         if target == "delivered":
             continue
         services.delivery_confirm(actor=chair, order=order)
-        services.rating_submit(
+        services_signins.rating_submit(
             order=order, actor=chair, stars=4 if late > 15 else 5, comment="服务规范，职工反响好", now=ended
         )
         complaint = order.ratings.filter(stars__lte=2).first()
         if complaint:
-            services.rating_reply(
+            services_signins.rating_reply(
                 actor=member,
                 rating=complaint,
                 reply="非常抱歉，已调整交通安排并更换音响设备，下次提前到场调试。",

@@ -52,9 +52,12 @@ class MultipleImageInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultipleImageField(forms.ImageField):
+class MultipleImageField(forms.FileField):
+    """Several files; whether each is a photo, and how many may come, is dajia.core.uploads' rule, applied by the
+    service."""
+
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/*"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.uploads import private_storage
+
 # States in which an order holds a session of its agreement.
 HOLDING_STATES = ("ordered", "dispatched", "accepted", "proposed", "delivered", "confirmed")
 
@@ -192,8 +194,11 @@ class Delivery(models.Model):
 
 
 class DeliveryPhoto(models.Model):
+    """Evidence of a delivery: stored in the private storage (no public URL), served by ``orders:photo`` only to
+    those who may see the order."""
+
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to="deliveries/%Y/%m/")
+    image = models.ImageField(_("photo"), upload_to="deliveries/%Y/%m/", storage=private_storage)
     caption = models.CharField(_("caption"), max_length=100, blank=True)
 
     class Meta:
@@ -205,10 +210,14 @@ class DeliveryPhoto(models.Model):
 
 
 class Attendance(models.Model):
-    """One attendee's sign-in: a name and a union, nothing more; one per phone (device id) and session."""
+    """One attendee's sign-in: a name and a union, nothing more; one per phone (the server-issued device id of
+    ``dajia.orders.devices``) and session. ``seat`` numbers the sign-ins of a session 1, 2, 3…: it is given
+    under the order's row lock and never above the agreement's capacity, and the database keeps two sign-ins
+    from ever holding the same seat, so a session cannot hold more sign-ins than seats handed out."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="attendances")
     device = models.CharField(max_length=64)
+    seat = models.PositiveIntegerField(_("sign-in number"))
     name = models.CharField(_("name"), max_length=30)
     union_name = models.CharField(_("union or workplace"), max_length=120)
     signed_at = models.DateTimeField(_("signed in at"))
@@ -217,14 +226,19 @@ class Attendance(models.Model):
         verbose_name = _("sign-in")
         verbose_name_plural = _("sign-ins")
         ordering = ["signed_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["order", "device"], name="attendance_one_per_device")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "device"], name="attendance_one_per_device"),
+            models.UniqueConstraint(fields=["order", "seat"], name="attendance_one_per_seat"),
+            models.CheckConstraint(condition=Q(seat__gte=1), name="attendance_seat_positive"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Rating(models.Model):
-    """A rating of a delivered session (1–5 and a comment), by an attendee (one per phone) or by the chair."""
+    """A rating of a delivered session (1–5 and a comment), by a signed-in attendee (the rating belongs to the
+    sign-in: one each) or by the chair."""
 
     class Role(models.TextChoices):
         ATTENDEE = "attendee", _("attendee")
@@ -232,7 +246,9 @@ class Rating(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="ratings")
     role = models.CharField(_("rated as"), max_length=16, choices=Role.choices)
-    device = models.CharField(max_length=64, blank=True)
+    attendance = models.OneToOneField(
+        Attendance, null=True, blank=True, on_delete=models.CASCADE, related_name="rating"
+    )
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -253,12 +269,11 @@ class Rating(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="rating_stars_1_to_5"),
             models.CheckConstraint(condition=Q(role__in=["attendee", "chair"]), name="rating_role_valid"),
-            models.UniqueConstraint(
-                fields=["order", "device"], condition=Q(role="attendee"), name="rating_one_per_device"
-            ),
             models.UniqueConstraint(fields=["order"], condition=Q(role="chair"), name="rating_one_by_chair"),
             models.CheckConstraint(
-                condition=Q(role="chair") | ~Q(device=""), name="rating_attendee_has_device"
+                condition=Q(role="chair", attendance__isnull=True)
+                | Q(role="attendee", attendance__isnull=False),
+                name="rating_attendee_has_signin",
             ),
         ]
 

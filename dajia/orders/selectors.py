@@ -6,8 +6,10 @@ records, sign-ins and ratings — never typed in:
 * ``delivered`` — sessions the ordering union's chair confirmed;
 * ``on_time`` — of those, sessions whose recorded start is no later than the ordered start plus
   ``ON_TIME_GRACE`` (10 minutes);
-* ``attendance`` / ``capacity`` — sign-ins (one per phone) against the agreed attendees per session, summed;
-* ``ratings``, ``average_rating`` — attendees' and chairs' ratings of those sessions (1–5);
+* ``attendance`` / ``capacity`` — sign-ins (one per server-issued phone cookie) against the agreed attendees per
+  session, summed; only sign-ins within the session's capacity count (seats 1…capacity — the service refuses
+  the rest, and sign-ins recorded before it did are not counted);
+* ``ratings``, ``average_rating`` — the chair's rating and the ratings of those counted sign-ins (1–5);
 * ``complaints`` — ratings of 2 stars or fewer, or flagged as a complaint.
 """
 
@@ -18,11 +20,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from dajia.orders.models import Order, Rating
 
 ON_TIME_GRACE = datetime.timedelta(minutes=10)
+
+# The sign-ins, and the ratings, that count: a real person in one of the session's places (or the chair).
+COUNTED_SIGNIN = Q(attendances__seat__lte=F("agreement__capacity"))
+COUNTED_RATING = Q(role=Rating.Role.CHAIR) | Q(attendance__seat__lte=F("order__agreement__capacity"))
 
 
 def _ratio(num: int, den: int, places: str = "0.1", scale: int = 100) -> Decimal | None:
@@ -74,7 +80,7 @@ def track_record(
         return records
     orders = (
         Order.objects.filter(state=Order.State.CONFIRMED, **{f"{key}__in": ids})
-        .annotate(n_signins=Count("attendances"))
+        .annotate(n_signins=Count("attendances", filter=COUNTED_SIGNIN))
         .values_list(key, "starts_at", "delivery__started_at", "agreement__capacity", "n_signins")
     )
     for k, starts_at, started_at, capacity, signins in orders:
@@ -85,7 +91,9 @@ def track_record(
         r.capacity += capacity
         r.attendance += signins
     ratings = (
-        Rating.objects.filter(order__state=Order.State.CONFIRMED, **{f"order__{key}__in": ids})
+        Rating.objects.filter(
+            COUNTED_RATING, order__state=Order.State.CONFIRMED, **{f"order__{key}__in": ids}
+        )
         .values(f"order__{key}")
         .annotate(
             n=Count("id"),

@@ -1,8 +1,10 @@
+"""Pages of the order flow for chairs, the office and providers: lists, ordering, the order's page and its
+actions, delivery records and their private photos, the chair's rating, providers' track records and budgets.
+The attendee's phone is ``views_signin``."""
+
 from __future__ import annotations
 
-import datetime
 import io
-import secrets
 
 import segno
 from django.contrib import messages
@@ -24,8 +26,9 @@ from dajia.accounts.permissions import (
     provider_ids,
 )
 from dajia.agreements.models import AgreementQuota
+from dajia.core import uploads
 from dajia.menu.models import ServiceProject
-from dajia.orders import services
+from dajia.orders import services, services_signins
 from dajia.orders.forms import (
     BudgetForm,
     DeclineForm,
@@ -34,14 +37,11 @@ from dajia.orders.forms import (
     RatingForm,
     ReasonForm,
     ReplyForm,
-    SignInForm,
 )
-from dajia.orders.models import Attendance, Order, Rating, UnionBudget
-from dajia.orders.selectors import COUNT_CAP, orders_by_state, state_counts, track_record
+from dajia.orders.models import DeliveryPhoto, Order, Rating, UnionBudget
+from dajia.orders.selectors import COUNT_CAP, COUNTED_RATING, orders_by_state, state_counts, track_record
 from dajia.orders.selectors import order_list as annotate_orders
 from dajia.orgs.models import Provider, Union
-
-DEVICE_COOKIE = "dajia_device"
 
 
 def _errors(e: ValidationError) -> str:
@@ -291,6 +291,7 @@ def order_cancel(request, pk: int):
 def delivery_record(request, pk: int):
     order = _visible(request, pk)
     form = DeliveryForm(request.POST, request.FILES, prefix="delivery")
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -304,11 +305,21 @@ def delivery_record(request, pk: int):
             )
         except ValidationError as e:
             apply_service_errors(form, e)
+            status = uploads.refusal_status(e)
         else:
             messages.success(request, _("Delivery recorded. The union's chair will confirm it."))
             return redirect("orders:detail", pk=pk)
     messages.error(request, _("Please correct the delivery record below."))
-    return _render_detail(request, order, status=400, delivery_form=form)
+    return _render_detail(request, order, status=status, delivery_form=form)
+
+
+@login_required
+def delivery_photo(request, pk: int, photo_pk: int):
+    """A delivery photo, to those who may see the order (its chair, its provider, the office) and nobody else:
+    the files live in private storage, which no public URL reaches."""
+    order = _visible(request, pk)
+    photo = get_object_or_404(DeliveryPhoto, pk=photo_pk, delivery__order=order)
+    return uploads.private_file_response(photo.image)
 
 
 @login_required
@@ -329,7 +340,7 @@ def chair_rate(request, pk: int):
     form = RatingForm(request.POST, prefix="rating")
     if form.is_valid():
         try:
-            services.rating_submit(actor=request.user, order=order, **form.cleaned_data)
+            services_signins.rating_submit(actor=request.user, order=order, **form.cleaned_data)
         except ValidationError as e:
             apply_service_errors(form, e)
         else:
@@ -345,7 +356,7 @@ def rating_reply(request, pk: int, rating_pk: int):
     order = _visible(request, pk)
     rating = get_object_or_404(Rating, pk=rating_pk, order=order)
     try:
-        services.rating_reply(actor=request.user, rating=rating, reply=request.POST.get("reply", ""))
+        services_signins.rating_reply(actor=request.user, rating=rating, reply=request.POST.get("reply", ""))
     except ValidationError as e:
         messages.error(request, _errors(e))
         return _render_detail(request, order, status=400)
@@ -362,115 +373,6 @@ def order_qr(request, pk: int):
     response = HttpResponse(buf.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-# ---- the attendee's phone (no account) -----------------------------------------------------------------
-
-
-def _device(request) -> tuple[str, bool]:
-    """The phone's id: the cookie (mirrored in localStorage by signin.js); a new one when there is none."""
-    value = request.COOKIES.get(DEVICE_COOKIE, "")
-    if services.DEVICE_RE.match(value):
-        return value, False
-    return secrets.token_urlsafe(24), True
-
-
-def _signin_context(request, order: Order, device: str) -> dict:
-    now = timezone.now()
-    opens, closes = order.signin_window()
-    attendance = Attendance.objects.filter(order=order, device=device).first()
-    rating = Rating.objects.filter(order=order, device=device, role=Rating.Role.ATTENDEE).first()
-    chair = order.union_id in chair_union_ids(request.user)
-    chair_rating = Rating.objects.filter(order=order, role=Rating.Role.CHAIR).first() if chair else None
-    can_rate = (
-        order.state in services.RATING_STATES
-        and order.starts_at <= now <= order.ends_at + datetime.timedelta(days=services.rating_days())
-    )
-    return {
-        "order": order,
-        "device": device,
-        "attendance": attendance,
-        "rating": rating,
-        "opens": opens,
-        "closes": closes,
-        "window": "open" if opens <= now <= closes else ("early" if now < opens else "closed"),
-        "signin_open": order.state in services.SIGNIN_STATES,
-        "form": SignInForm(),
-        "rating_form": RatingForm(
-            initial={"stars": str(rating.stars), "comment": rating.comment} if rating else None
-        ),
-        "chair": chair,
-        "chair_rating": chair_rating,
-        "chair_form": RatingForm(
-            prefix="chair",
-            initial={"stars": str(chair_rating.stars), "comment": chair_rating.comment}
-            if chair_rating
-            else None,
-        ),
-        "can_rate": can_rate,
-    }
-
-
-def _phone_response(request, order, device, new_device, *, status=200, **extra):
-    response = render(
-        request, "orders/signin.html", {**_signin_context(request, order, device), **extra}, status=status
-    )
-    if new_device:
-        response.set_cookie(
-            DEVICE_COOKIE, device, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
-        )
-    return response
-
-
-def signin(request, token: str):
-    order = get_object_or_404(Order.objects.select_related("project__provider", "union"), signin_token=token)
-    device, new_device = _device(request)
-    if request.method != "POST":
-        return _phone_response(request, order, device, new_device)
-    posted = request.POST.get("device", "")
-    if services.DEVICE_RE.match(posted):
-        device, new_device = posted, posted != request.COOKIES.get(DEVICE_COOKIE)
-    form = SignInForm(request.POST)
-    if not form.is_valid():
-        return _phone_response(request, order, device, new_device, status=400, form=form)
-    try:
-        _attendance, created = services.attendance_sign_in(order=order, device=device, **form.cleaned_data)
-    except ValidationError as e:
-        apply_service_errors(form, e)
-        return _phone_response(request, order, device, new_device, status=400, form=form)
-    messages.success(
-        request, _("You are signed in. Welcome!") if created else _("This phone has already signed in.")
-    )
-    response = redirect("orders:signin", token=token)
-    if new_device:
-        response.set_cookie(
-            DEVICE_COOKIE, device, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
-        )
-    return response
-
-
-@require_POST
-def signin_rate(request, token: str):
-    order = get_object_or_404(Order.objects.select_related("project__provider", "union"), signin_token=token)
-    device, new_device = _device(request)
-    posted = request.POST.get("device", "")
-    if services.DEVICE_RE.match(posted):
-        device = posted
-    as_chair = request.POST.get("as_chair") == "1" and request.user.is_authenticated
-    form = RatingForm(request.POST, prefix="chair" if as_chair else None)
-    key = "chair_form" if as_chair else "rating_form"
-    if not form.is_valid():
-        return _phone_response(request, order, device, new_device, status=400, **{key: form})
-    try:
-        if as_chair:
-            services.rating_submit(order=order, actor=request.user, **form.cleaned_data)
-        else:
-            services.rating_submit(order=order, device=device, **form.cleaned_data)
-    except ValidationError as e:
-        apply_service_errors(form, e)
-        return _phone_response(request, order, device, new_device, status=400, **{key: form})
-    messages.success(request, _("Thank you for your rating."))
-    return redirect("orders:signin", token=token)
 
 
 # ---- providers and budgets -------------------------------------------------------------------------------
@@ -496,7 +398,7 @@ def provider_page(request, pk: int):
         p.track_record = records[p.pk]
     total = track_record(provider_ids=[provider.pk])[provider.pk]
     ratings = (
-        Rating.objects.filter(order__project__provider=provider, order__state="confirmed")
+        Rating.objects.filter(COUNTED_RATING, order__project__provider=provider, order__state="confirmed")
         .exclude(comment="")
         .select_related("order__project")
         .order_by("-created_at")[:20]

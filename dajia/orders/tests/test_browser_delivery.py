@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from dajia.agreements.tests.fixtures import at
 from dajia.conftest import axe_violations, browser_login, screenshot
-from dajia.orders.models import Attendance, Order, Rating
+from dajia.core.tests.test_uploads import jpeg_with_gps
+from dajia.orders.models import Attendance, DeliveryPhoto, Order, Rating
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,6 +81,10 @@ def test_from_order_to_settlement(
     assert axe_violations(phone) == []
     phone.locator("form.stack button[type=submit]").first.click()
     phone.locator("[data-signed-in]").wait_for()
+    # The phone's id was issued by the server, signed; the page's script keeps a copy of that signed value.
+    issued = next(c["value"] for c in phone.context.cookies() if c["name"] == "dajia_device")
+    assert issued.count(":") == 2
+    assert phone.evaluate("() => localStorage.getItem('dajia-device')") == issued
     # Signing in again from the same phone counts once.
     phone.reload()
     assert phone.locator("#id_name").count() == 0
@@ -96,11 +101,18 @@ def test_from_order_to_settlement(
     # The provider records the delivery.
     provider.goto(f"{base}/orders/{order.pk}/")
     provider.locator("#id_delivery-content").fill("团体辅导、正念练习和沙盘体验，现场答疑。")
+    provider.locator("#id_delivery-photos").set_input_files(
+        files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps((320, 240))}]
+    )
     provider.locator("form[action$='/deliver/'] button").click()
     provider.locator("[data-state='delivered']").wait_for()
 
     # 评单: the chair confirms.
     chair.goto(f"{base}/orders/{order.pk}/")
+    # The delivery photo comes through the permission-checked view, not a public media URL.
+    evidence = chair.locator(f"img[src='/orders/{order.pk}/photos/{DeliveryPhoto.objects.get().pk}/']")
+    evidence.scroll_into_view_if_needed()
+    chair.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=evidence.element_handle())
     screenshot(chair, "order-delivered-chair-phone")
     assert axe_violations(chair) == []
     chair.locator("form[action$='/confirm/'] button").click()

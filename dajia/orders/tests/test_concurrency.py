@@ -13,22 +13,23 @@ from django.db import connection
 
 from dajia.agreements.models import Agreement, AgreementQuota
 from dajia.agreements.tests.fixtures import at
-from dajia.orders import services
-from dajia.orders.models import Order, UnionBudget
+from dajia.orders import services, services_signins
+from dajia.orders.models import Attendance, Order, UnionBudget
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 
-def _race(calls, monkeypatch):
-    """Run ``calls`` in threads released together; slow the critical section down so that, without the row
-    locks, both would read "one session left" before either writes."""
-    real = services._check_clash
+def _race(calls, monkeypatch, slow_down=(services, "_check_clash")):
+    """Run ``calls`` in threads released together; slow the critical section (``slow_down``: module and name)
+    down so that, without the row locks, both would read "one left" before either writes."""
+    module, name = slow_down
+    real = getattr(module, name)
 
     def slow(*args, **kwargs):
         time.sleep(0.3)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_check_clash", slow)
+    monkeypatch.setattr(module, name, slow)
     barrier = threading.Barrier(len(calls))
     results: list = [None] * len(calls)
 
@@ -101,3 +102,31 @@ def test_one_union_ordering_its_last_quota_twice_at_once(
     assert sorted(r[0] for r in results) == ["ok", "refused"], results
     assert AgreementQuota.objects.get(union=union).booked == 1
     assert Order.objects.count() == 1
+
+
+def test_two_phones_taking_the_last_place_at_once(
+    stress_agreement, place_order, chair_user, union, office_user, provider_user, monkeypatch
+):
+    order = place_order(chair_user, union, stress_agreement, days=5)
+    services.order_dispatch(actor=office_user, order=order)
+    services.order_accept(actor=provider_user, order=order)
+    now = order.starts_at
+    for i in range(stress_agreement.capacity - 1):
+        services_signins.attendance_sign_in(
+            order=order, device=f"device-{i:020d}", name="李四", union_name="x", now=now
+        )
+
+    def sign_in(device):
+        return lambda: services_signins.attendance_sign_in(
+            order=order, device=device, name="王五", union_name="潮鸣食品", now=now
+        )
+
+    results = _race(
+        [sign_in("phone-a-000000000000"), sign_in("phone-b-000000000000")],
+        monkeypatch,
+        slow_down=(services_signins, "clean_text"),
+    )
+    assert sorted(r[0] for r in results) == ["ok", "refused"], results
+    # The second waited on the order's lock and then counted the first: "full", not a collision on the seat.
+    assert "已满" in next(r[1] for r in results if r[0] == "refused")
+    assert Attendance.objects.filter(order=order).count() == stress_agreement.capacity

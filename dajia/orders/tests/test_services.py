@@ -10,7 +10,7 @@ from dajia.agreements import services as agreement_services
 from dajia.agreements.models import Agreement, AgreementQuota
 from dajia.agreements.tests.fixtures import at
 from dajia.core.models import AuditLog
-from dajia.orders import services
+from dajia.orders import services, services_signins
 from dajia.orders.models import Attendance, Order, Rating, UnionBudget
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,10 @@ def test_the_whole_flow_from_order_to_confirmation(
     services.order_dispatch(actor=office_user, order=order)
     services.order_accept(actor=provider_user, order=order)
     later = order.starts_at + datetime.timedelta(minutes=5)
-    services.attendance_sign_in(order=order, device="d" * 20, name="王小红", union_name=union.name, now=later)
-    services.rating_submit(order=order, device="d" * 20, stars="５", comment="很实用", now=later)
+    services_signins.attendance_sign_in(
+        order=order, device="d" * 20, name="王小红", union_name=union.name, now=later
+    )
+    services_signins.rating_submit(order=order, device="d" * 20, stars="５", comment="很实用", now=later)
     services.delivery_record(
         actor=provider_user,
         order=order,
@@ -320,20 +322,20 @@ def test_the_same_phone_signing_in_twice_counts_once(
 ):
     order = _accepted(place_order, chair_user, union, stress_agreement, office_user, provider_user)
     now = order.starts_at - datetime.timedelta(minutes=10)
-    first, created = services.attendance_sign_in(
+    first, created = services_signins.attendance_sign_in(
         order=order, device="phone-aaaaaaaaaaaa", name="李四", union_name="潮鸣食品", now=now
     )
-    again, created_again = services.attendance_sign_in(
+    again, created_again = services_signins.attendance_sign_in(
         order=order, device="phone-aaaaaaaaaaaa", name="李四四", union_name="潮鸣食品", now=now
     )
     assert created and not created_again and again.pk == first.pk
-    services.attendance_sign_in(
+    services_signins.attendance_sign_in(
         order=order, device="phone-bbbbbbbbbbbb", name="赵五", union_name="潮鸣食品", now=now
     )
     assert Attendance.objects.filter(order=order).count() == 2
     with pytest.raises(IntegrityError), transaction.atomic():
         Attendance.objects.create(
-            order=order, device="phone-aaaaaaaaaaaa", name="x", union_name="y", signed_at=now
+            order=order, device="phone-aaaaaaaaaaaa", seat=3, name="x", union_name="y", signed_at=now
         )
 
 
@@ -343,13 +345,17 @@ def test_sign_in_only_inside_its_window(
     order = _accepted(place_order, chair_user, union, stress_agreement, office_user, provider_user)
     kw = {"order": order, "name": "李四", "union_name": "潮鸣食品"}
     with pytest.raises(ValidationError, match="opens"):
-        services.attendance_sign_in(
+        services_signins.attendance_sign_in(
             device="p" * 20, now=order.starts_at - datetime.timedelta(minutes=31), **kw
         )
-    services.attendance_sign_in(device="q" * 20, now=order.starts_at - datetime.timedelta(minutes=30), **kw)
-    services.attendance_sign_in(device="r" * 20, now=order.ends_at + datetime.timedelta(hours=2), **kw)
+    services_signins.attendance_sign_in(
+        device="q" * 20, now=order.starts_at - datetime.timedelta(minutes=30), **kw
+    )
+    services_signins.attendance_sign_in(
+        device="r" * 20, now=order.ends_at + datetime.timedelta(hours=2), **kw
+    )
     with pytest.raises(ValidationError, match="closed"):
-        services.attendance_sign_in(
+        services_signins.attendance_sign_in(
             device="s" * 20, now=order.ends_at + datetime.timedelta(hours=2, seconds=1), **kw
         )
     assert Attendance.objects.filter(order=order).count() == 2
@@ -360,11 +366,11 @@ def test_sign_in_refuses_a_cancelled_session_and_a_bad_device(
 ):
     order = place_order(chair_user, union, stress_agreement)
     with pytest.raises(ValidationError, match="not open"):
-        services.attendance_sign_in(
+        services_signins.attendance_sign_in(
             order=order, device="p" * 20, name="李四", union_name="x", now=order.starts_at
         )
     with pytest.raises(ValidationError, match="recognised"):
-        services.attendance_sign_in(
+        services_signins.attendance_sign_in(
             order=order, device="<script>", name="李四", union_name="x", now=order.starts_at
         )
 
@@ -375,21 +381,23 @@ def test_ratings_one_per_phone_and_one_reply(
     order = _accepted(place_order, chair_user, union, stress_agreement, office_user, provider_user)
     now = order.starts_at + datetime.timedelta(minutes=30)
     with pytest.raises(ValidationError, match="sign in"):
-        services.rating_submit(order=order, device="p" * 20, stars=5, now=now)
-    services.attendance_sign_in(order=order, device="p" * 20, name="李四", union_name="x", now=now)
+        services_signins.rating_submit(order=order, device="p" * 20, stars=5, now=now)
+    services_signins.attendance_sign_in(order=order, device="p" * 20, name="李四", union_name="x", now=now)
     with pytest.raises(ValidationError) as error:
-        services.rating_submit(order=order, device="p" * 20, stars="6", now=now)
+        services_signins.rating_submit(order=order, device="p" * 20, stars="6", now=now)
     assert "stars" in error.value.message_dict
-    services.rating_submit(order=order, device="p" * 20, stars=2, comment="声音太小", now=now)
-    rating = services.rating_submit(order=order, device="p" * 20, stars=3, comment="声音有点小", now=now)
+    services_signins.rating_submit(order=order, device="p" * 20, stars=2, comment="声音太小", now=now)
+    rating = services_signins.rating_submit(
+        order=order, device="p" * 20, stars=3, comment="声音有点小", now=now
+    )
     assert Rating.objects.filter(order=order).count() == 1 and rating.stars == 3
     with pytest.raises(PermissionDenied):
-        services.rating_reply(actor=other_provider_user, rating=rating, reply="谢谢")
-    services.rating_reply(actor=provider_user, rating=rating, reply="下次带扩音器")
+        services_signins.rating_reply(actor=other_provider_user, rating=rating, reply="谢谢")
+    services_signins.rating_reply(actor=provider_user, rating=rating, reply="下次带扩音器")
     with pytest.raises(ValidationError, match="already replied"):
-        services.rating_reply(actor=provider_user, rating=rating, reply="再次感谢")
+        services_signins.rating_reply(actor=provider_user, rating=rating, reply="再次感谢")
     with pytest.raises(ValidationError, match="replied"):
-        services.rating_submit(order=order, device="p" * 20, stars=5, now=now)
+        services_signins.rating_submit(order=order, device="p" * 20, stars=5, now=now)
 
 
 def test_the_chair_rates_once_and_only_its_own_unions_session(
@@ -400,12 +408,14 @@ def test_the_chair_rates_once_and_only_its_own_unions_session(
     )
     now = order.ends_at
     with pytest.raises(PermissionDenied):
-        services.rating_submit(order=order, actor=other_chair_user, stars=1, now=now)
-    services.rating_submit(order=order, actor=chair_user, stars=4, comment="整体满意", now=now)
-    services.rating_submit(order=order, actor=chair_user, stars=5, now=now)
+        services_signins.rating_submit(order=order, actor=other_chair_user, stars=1, now=now)
+    services_signins.rating_submit(order=order, actor=chair_user, stars=4, comment="整体满意", now=now)
+    services_signins.rating_submit(order=order, actor=chair_user, stars=5, now=now)
     assert Rating.objects.get(order=order, role="chair").stars == 5
     with pytest.raises(ValidationError, match="closed"):
-        services.rating_submit(order=order, actor=chair_user, stars=5, now=now + datetime.timedelta(days=8))
+        services_signins.rating_submit(
+            order=order, actor=chair_user, stars=5, now=now + datetime.timedelta(days=8)
+        )
 
 
 def test_completion_waits_for_open_orders(stress_agreement, place_order, chair_user, union, office_user):

@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
-from dajia.orders import services
+from dajia.orders import services, services_signins
 from dajia.orders.models import Attendance, Order, Rating
 from dajia.orders.selectors import ON_TIME_GRACE, attach_track_records, track_record
 
@@ -39,11 +39,11 @@ def season(agreements, place_order, chair_user, union, office_user, provider_use
         services.order_accept(actor=member, order=o)
         start = o.starts_at + datetime.timedelta(minutes=late)
         for i in range(signins):
-            services.attendance_sign_in(
+            services_signins.attendance_sign_in(
                 order=o, device=f"dev-{o.pk}-{i:012d}", name=f"职工{i}", union_name="潮鸣", now=start
             )
         for i, s in enumerate(stars):
-            services.rating_submit(
+            services_signins.rating_submit(
                 order=o,
                 device=f"dev-{o.pk}-{i:012d}",
                 stars=s,
@@ -60,7 +60,7 @@ def season(agreements, place_order, chair_user, union, office_user, provider_use
             now=o.ends_at + datetime.timedelta(hours=1),
         )
         if chair_stars:
-            services.rating_submit(order=o, actor=chair_user, stars=chair_stars, now=o.ends_at)
+            services_signins.rating_submit(order=o, actor=chair_user, stars=chair_stars, now=o.ends_at)
         if confirm:
             services.delivery_confirm(actor=chair_user, order=o)
         return o

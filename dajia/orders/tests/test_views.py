@@ -195,21 +195,16 @@ def test_the_same_phone_signing_in_twice_over_http_counts_once(accepted, monkeyp
     phone = Client()
     url = reverse("orders:signin", args=[accepted.signin_token])
     page = phone.get(url)
-    assert page.status_code == 200
-    device = phone.cookies["dajia_device"].value
-    assert f'value="{device}"' in page.content.decode()
-    first = phone.post(url, {"device": device, "name": "王小红", "union_name": "潮鸣食品"})
+    assert page.status_code == 200 and "dajia_device" in phone.cookies
+    first = phone.post(url, {"name": "王小红", "union_name": "潮鸣食品"})
     assert first.status_code == 302
-    again = phone.post(url, {"device": device, "name": "王小红", "union_name": "潮鸣食品"})
+    again = phone.post(url, {"name": "王小红", "union_name": "潮鸣食品"})
     assert again.status_code == 302
-    # Cookie cleared, but the page's script restores the id from localStorage into the form: still one.
-    fresh = Client()
-    fresh.post(url, {"device": device, "name": "王小红", "union_name": "潮鸣食品"})
     assert Attendance.objects.filter(order=accepted).count() == 1
     # Another phone counts.
     other = Client()
     other.get(url)
-    other.post(url, {"device": other.cookies["dajia_device"].value, "name": "赵五", "union_name": "潮鸣食品"})
+    assert other.post(url, {"name": "赵五", "union_name": "潮鸣食品"}).status_code == 302
     assert Attendance.objects.filter(order=accepted).count() == 2
     assert "王小红" in phone.get(url).content.decode()
 
@@ -220,7 +215,7 @@ def test_sign_in_after_the_window_is_refused_over_http(accepted, monkeypatch):
     url = reverse("orders:signin", args=[accepted.signin_token])
     page = phone.get(url).content.decode()
     assert 'name="name"' not in page  # no form once closed
-    response = phone.post(url, {"device": "x" * 32, "name": "迟到者", "union_name": "潮鸣食品"})
+    response = phone.post(url, {"name": "迟到者", "union_name": "潮鸣食品"})
     assert response.status_code == 400
     assert "截止" in response.content.decode()  # "Sign-in … closed at …"
     assert not Attendance.objects.exists()
@@ -229,7 +224,9 @@ def test_sign_in_after_the_window_is_refused_over_http(accepted, monkeypatch):
 def test_bad_sign_in_input_is_a_400(accepted, monkeypatch):
     _freeze(monkeypatch, accepted.starts_at)
     url = reverse("orders:signin", args=[accepted.signin_token])
-    response = Client().post(url, {"device": "x" * 32, "name": "", "union_name": "潮鸣食品"})
+    phone = Client()
+    phone.get(url)
+    response = phone.post(url, {"name": "", "union_name": "潮鸣食品"})
     assert response.status_code == 400 and not Attendance.objects.exists()
     assert Client().get(reverse("orders:signin", args=["nope"])).status_code == 404
 
@@ -239,15 +236,11 @@ def test_an_attendee_rates_from_the_qr_page(accepted, monkeypatch):
     phone = Client()
     url = reverse("orders:signin", args=[accepted.signin_token])
     phone.get(url)
-    device = phone.cookies["dajia_device"].value
-    phone.post(url, {"device": device, "name": "王小红", "union_name": "潮鸣食品"})
+    phone.post(url, {"name": "王小红", "union_name": "潮鸣食品"})
     rate = reverse("orders:signin_rate", args=[accepted.signin_token])
-    assert phone.post(rate, {"device": device, "stars": "9"}).status_code == 400
-    assert phone.post(rate, {"device": device, "stars": "5", "comment": "很有帮助"}).status_code == 302
+    assert phone.post(rate, {"stars": "9"}).status_code == 400
+    assert phone.post(rate, {"stars": "5", "comment": "很有帮助"}).status_code == 302
     assert Rating.objects.get().stars == 5
-    # A phone that did not sign in cannot rate.
-    assert Client().post(rate, {"device": "y" * 32, "stars": "1"}).status_code == 400
-    assert Rating.objects.count() == 1
 
 
 def test_the_chair_rates_from_the_qr_page(accepted, chair_user, other_chair_user, monkeypatch):
