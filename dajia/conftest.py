@@ -37,7 +37,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
+    """Each test gets its own public media and its own private evidence folder (delivery photos)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DAJIA_PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture
