@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dajia.needs",
     "dajia.consultations",
     "dajia.participation",
+    "dajia.notices",
     "dajia.agreements",
     "dajia.orders",
     "dajia.live",
