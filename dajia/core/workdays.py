@@ -159,3 +159,22 @@ def working_hours_between(
     start: datetime.datetime, end: datetime.datetime, *, base: HolidayCalendar | None = None
 ) -> datetime.timedelta:
     return workdays(base).working_hours_between(start, end)
+
+
+def year_coverage(years, *, base: HolidayCalendar | None = None) -> list[dict]:
+    """For the calendar page: per year, whether the national calendar knows it and how many days the office has
+    entered (a year known to neither is counted Monday to Friday, with a warning on every deadline in it)."""
+    from dajia.core.models import CalendarDay
+
+    base = base or default_calendar()
+    entered: dict[int, int] = {}
+    for day in CalendarDay.objects.values_list("day", flat=True):
+        entered[day.year] = entered.get(day.year, 0) + 1
+    return [
+        {
+            "year": year,
+            "national": base.is_workday(datetime.date(year, 1, 1)) is not None,
+            "entered": entered.get(year, 0),
+        }
+        for year in years
+    ]
