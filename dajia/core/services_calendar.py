@@ -35,17 +35,29 @@ def calendar_day_set(*, actor, day: datetime.date, kind: str, note: str = "") ->
     if not 2000 <= day.year <= 2100:
         raise ValidationError({"day": _("Give a date between 2000 and 2100.")})
     row = CalendarDay.objects.select_for_update().filter(day=day).first()
-    before = audit.snapshot(row, ["day", "kind", "note"]) if row else None
-    if row is None:
-        row = CalendarDay(day=day)
-    row.kind, row.note = kind, note.strip()[:100]
+    return _save(
+        row or CalendarDay(day=day),
+        {"kind": kind, "note": note.strip()[:100]},
+        existed=row is not None,
+        actor=actor,
+        action="core.calendar.set",
+        federation_id=federation_id,
+    )
+
+
+def _save(row, values: dict, *, existed: bool, actor, action: str, federation_id: int | None):
+    """Write ``values`` onto ``row`` (locked by the caller) with one audit entry of what changed."""
+    fields = [f.name for f in row._meta.concrete_fields if f.name != "id"]
+    before = audit.snapshot(row, fields) if existed else None
+    for name, value in values.items():
+        setattr(row, name, value)
     row.save()
     audit.log(
         actor=actor,
-        action="core.calendar.set",
+        action=action,
         obj=row,
         before=before,
-        after=audit.snapshot(row, ["day", "kind", "note"]),
+        after=audit.snapshot(row, fields),
         federation_id=federation_id,
     )
     return row
@@ -73,17 +85,17 @@ def office_hours_set(
     if not morning_opens < morning_closes <= afternoon_opens < afternoon_closes:
         raise ValidationError(_("Opening times must be in order: morning, then afternoon."))
     row = OfficeHoursSetting.objects.select_for_update().filter(pk=1).first()
-    before = audit.snapshot(row) if row else None
-    row = row or OfficeHoursSetting(pk=1)
-    row.morning_opens, row.morning_closes = morning_opens, morning_closes
-    row.afternoon_opens, row.afternoon_closes = afternoon_opens, afternoon_closes
-    row.save()
-    audit.log(
+    values = {
+        "morning_opens": morning_opens,
+        "morning_closes": morning_closes,
+        "afternoon_opens": afternoon_opens,
+        "afternoon_closes": afternoon_closes,
+    }
+    return _save(
+        row or OfficeHoursSetting(pk=1),
+        values,
+        existed=row is not None,
         actor=actor,
         action="core.office_hours.set",
-        obj=row,
-        before=before,
-        after=audit.snapshot(row),
         federation_id=federation_id,
     )
-    return row

@@ -53,22 +53,33 @@ def calendar(request):
     return _page(request)
 
 
+def _submit(request, form, save, *, page_form: str, message):
+    """Validate ``form``, call ``save(**cleaned_data)`` (a service), and go back to the page — or show the page
+    again with the errors (400), nothing saved."""
+    _office(request)
+    if form.is_valid():
+        try:
+            row = save(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, message(row))
+            return redirect("core:calendar")
+    return _page(request, **{page_form: form}, status=400)
+
+
 @login_required
 @require_POST
 def calendar_day_set(request):
-    _office(request)
-    form = CalendarDayForm(request.POST)
-    if not form.is_valid():
-        return _page(request, day_form=form, status=400)
-    try:
-        row = services_calendar.calendar_day_set(actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return _page(request, day_form=form, status=400)
-    messages.success(
-        request, _("Saved: %(day)s, %(kind)s.") % {"day": row.day.isoformat(), "kind": row.get_kind_display()}
+    return _submit(
+        request,
+        CalendarDayForm(request.POST),
+        services_calendar.calendar_day_set,
+        page_form="day_form",
+        message=lambda row: (
+            _("Saved: %(day)s, %(kind)s.") % {"day": row.day.isoformat(), "kind": row.get_kind_display()}
+        ),
     )
-    return redirect("core:calendar")
 
 
 @login_required
@@ -84,14 +95,10 @@ def calendar_day_remove(request, day_id: int):
 @login_required
 @require_POST
 def office_hours_set(request):
-    _office(request)
-    form = OfficeHoursForm(request.POST)
-    if not form.is_valid():
-        return _page(request, hours_form=form, status=400)
-    try:
-        services_calendar.office_hours_set(actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return _page(request, hours_form=form, status=400)
-    messages.success(request, _("The office hours are saved."))
-    return redirect("core:calendar")
+    return _submit(
+        request,
+        OfficeHoursForm(request.POST),
+        services_calendar.office_hours_set,
+        page_form="hours_form",
+        message=lambda row: _("The office hours are saved."),
+    )
