@@ -290,3 +290,17 @@ def test_a_union_of_another_federation_gets_no_quota(stress_agreement, office_us
 )
 def test_amount_in_chinese_capitals(value, text):
     assert rmb_upper(Decimal(value)) == text
+
+
+def test_agreements_write_code_imports_neither_orders_nor_notices():
+    """notices → agreements → orders, never back: the orders learn of a closed agreement by a signal."""
+    import ast
+    from pathlib import Path
+
+    root = Path(services.__file__).parent
+    for name in ("services.py", "models.py", "signals.py", "selectors.py"):
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
+            a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        }
+        assert not {m for m in imported if m.startswith(("dajia.orders", "dajia.notices"))}, name

@@ -223,3 +223,25 @@ def test_the_old_objection_addresses_still_lead_to_the_form(client, published):
     assert old.status_code == 301 and old["Location"] == f"/notices/s/{published.pk}/objection/"
     office = client.get(f"/participation/s/{published.pk}/objections/")
     assert office.status_code == 301 and office["Location"] == f"/notices/s/{published.pk}/objections/"
+
+
+def test_the_notice_and_the_office_list_do_not_grow_with_objections(
+    client, published, office_user, django_assert_max_num_queries
+):
+    client.force_login(office_user)
+    pages = (f"/sessions/{published.pk}/notice/", f"/notices/s/{published.pk}/objections/")
+
+    def counts() -> list[int]:
+        found = []
+        for url in pages:
+            with django_assert_max_num_queries(100) as captured:
+                assert client.get(url).status_code == 200
+            found.append(len(captured.captured_queries))
+        return found
+
+    _objection(published)
+    few = counts()
+    for index, entry in enumerate(published.entries.all()):
+        for n in range(3):
+            _objection(published, entry=entry, mobile=f"1391234{index:02d}{n:02d}")
+    assert counts() == few
