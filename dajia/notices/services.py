@@ -123,7 +123,7 @@ def objection_file(
 @transaction.atomic
 def objection_respond(*, actor, objection: Objection, upheld: bool, response: str) -> Objection:
     """The office's written response: upheld (the project's agreement, if any, is voided) or rejected (a signed
-    agreement waiting on it takes effect at the next run of the closing job, once the window has closed)."""
+    agreement waiting on it takes effect at once if the window has closed and nothing else is pending)."""
     objection = Objection.objects.select_for_update().select_related("session").get(pk=objection.pk)
     session = objection.session
     if not can_manage_federation(actor, session.federation_id):
@@ -140,6 +140,9 @@ def objection_respond(*, actor, objection: Objection, upheld: bool, response: st
     voided = None
     if upheld:
         voided = _void_agreement(actor, objection, response)
+    else:
+        # After the window an answer is what the agreement waited for: settle it now, not at the next cron run.
+        notices_close_due(session_id=session.pk)
     audit.log(
         actor=actor,
         action="participation.objection.respond",
@@ -162,20 +165,23 @@ def _void_agreement(actor, objection: Objection, response: str) -> str | None:
 
 @transaction.atomic
 def notices_close_due(
-    *, now: datetime.datetime | None = None, base: HolidayCalendar | None = None
+    *,
+    now: datetime.datetime | None = None,
+    base: HolidayCalendar | None = None,
+    session_id: int | None = None,
 ) -> dict[str, list[Agreement]]:
-    """Settle the signed agreements of every session whose 公示 window has closed: active when no objection
-    against the project is pending or upheld, void when one is upheld, still signed while one is pending.
+    """Settle the signed agreements of every session (or of ``session_id``) whose 公示 window has closed:
+    active when no objection against the project is pending or upheld, void when one is upheld, still signed
+    while one is pending.
 
     Idempotent: run it as often as you like."""
     now = now or timezone.now()
     calendar = workdays(base)
     result: dict[str, list[Agreement]] = {"activated": [], "voided": [], "waiting": []}
-    signed = list(
-        Agreement.objects.filter(state=Agreement.State.SIGNED, session__state=Session.State.PUBLISHED)
-        .select_related("session")
-        .order_by("pk")
-    )
+    signed = Agreement.objects.filter(state=Agreement.State.SIGNED, session__state=Session.State.PUBLISHED)
+    if session_id is not None:
+        signed = signed.filter(session_id=session_id)
+    signed = list(signed.select_related("session").order_by("pk"))
     windows = {a.session_id: notice_window(a.session, calendar=calendar) for a in signed}
     due = [a for a in signed if windows[a.session_id] is not None and windows[a.session_id].has_closed(now)]
     states = objection_states({a.session_id for a in due})

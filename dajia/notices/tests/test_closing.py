@@ -75,9 +75,8 @@ def test_a_pending_objection_rejected_lets_the_agreement_take_effect(
     services.objection_respond(
         actor=office_user, objection=objection, upheld=False, response="报价符合预算标准，异议不成立。"
     )
-    assert _state(agreement) == "signed"  # the next run of the job settles it
-    assert services.notices_close_due()["activated"] == [agreement]
-    assert _state(agreement) == "active"
+    assert _state(agreement) == "active"  # the answer settles it at once, the window having closed
+    assert services.notices_close_due()["activated"] == []
     assert AuditLog.objects.filter(
         action="agreements.agreement.activate", object_id=str(agreement.pk)
     ).exists()
@@ -101,6 +100,22 @@ def test_an_objection_upheld_before_the_agreement_was_signed_voids_it_at_closing
     result = services.notices_close_due()
     assert result["voided"] == [agreement]
     assert _state(agreement) == "void" and agreement.state_reason
+
+
+def test_every_pending_objection_against_the_project_must_be_answered(
+    published_session, office_user, provider_user
+):
+    agreement = _signed(published_session, office_user, provider_user)
+    first = _objection(published_session, agreement)
+    second = _objection(published_session, agreement)
+    services.objection_respond(
+        actor=office_user, objection=first, upheld=False, response="经核实，异议不成立。"
+    )
+    assert _state(agreement) == "signed"  # another objection against the project still awaits its answer
+    services.objection_respond(
+        actor=office_user, objection=second, upheld=False, response="经核实，异议不成立。"
+    )
+    assert _state(agreement) == "active"
 
 
 def test_an_objection_against_another_project_does_not_hold_this_one(
