@@ -18,8 +18,6 @@ class User(AbstractUser):
     """An account. A person may hold several roles (see :class:`RoleAssignment`)."""
 
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True)
-    failed_logins = models.PositiveSmallIntegerField(_("failed logins"), default=0)
-    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()
