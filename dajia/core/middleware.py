@@ -1,6 +1,7 @@
 """Security headers for every response, and CORS for the live endpoints.
 
-- A Content-Security-Policy without inline scripts: every script is a static file. ``connect-src`` also names
+- A Content-Security-Policy without inline scripts on every response (pages, the admin, the API, errors and the
+  API's own 400 for out-of-range numbers): every script is a static file. ``connect-src`` also names
   the live server when ``DAJIA_LIVE_URL`` puts it on another origin.
 - Framing: every page refuses it (``X-Frame-Options: DENY`` from Django, ``frame-ancestors 'none'``) except
   the embeddable ones (``settings.DAJIA_EMBEDDABLE_VIEWS`` or the :func:`embeddable` decorator), which this site
@@ -179,10 +180,12 @@ class SecurityHeadersMiddleware:
         if is_live and request.method == "OPTIONS":
             return _preflight(request)
         if request.path.startswith("/api/") and _number_out_of_range(request):
-            return JsonResponse(
+            # Answered here, but with the same headers as every other response (below).
+            response = JsonResponse(
                 {"detail": "数值超出范围 / A number in the address is out of range"}, status=400
             )
-        response = self.get_response(request)
+        else:
+            response = self.get_response(request)
         if is_live:
             allowed = live_cors_origin(request.headers.get("Origin", ""))
             if allowed is not None:
@@ -197,7 +200,7 @@ class SecurityHeadersMiddleware:
                 response.headers["Content-Security-Policy"] = _FRAME_ANCESTORS.sub(
                     f"frame-ancestors {frame_ancestors}", own
                 )
-        if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", self.csp(request, frame_ancestors))
+        # Every response, the admin's and every error page included: Django's admin needs no inline script.
+        response.headers.setdefault("Content-Security-Policy", self.csp(request, frame_ancestors))
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         return response

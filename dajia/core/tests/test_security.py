@@ -259,3 +259,42 @@ def test_the_api_refuses_numbers_beyond_64_bits_in_urls_with_400(client):
     assert (
         client.get(f"/api/menu/projects/{2**63 - 1}").status_code == 404
     )  # the largest id is a fine question
+
+
+# ---- the policy on every response, errors included --------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client, office_user):
+    office_user.is_staff = office_user.is_superuser = True
+    office_user.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(office_user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/admin/", 200),
+        ("/admin/no-such-app/", 404),
+        ("/admin/accounts/user/?password__startswith=p", 400),  # a lookup the admin refuses
+    ],
+)
+def test_the_admin_carries_the_policy_on_pages_and_errors(admin_client, url, status):
+    response = admin_client.get(url)
+    assert response.status_code == status
+    csp = _csp(response)
+    assert csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'"
+
+
+def test_the_apis_400_for_an_out_of_range_number_carries_the_policy(client):
+    response = client.get(f"/api/menu/projects/{2**70}")
+    assert response.status_code == 400
+    assert _csp(response)["script-src"] == "'self'"
+    assert response["Permissions-Policy"].startswith("camera=")
+
+
+def test_an_api_404_carries_the_policy(client):
+    response = client.get("/api/no-such-endpoint")
+    assert response.status_code == 404
+    assert _csp(response)["default-src"] == "'self'"
