@@ -8,12 +8,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dajia.accounts import services
+from dajia.accounts import services, services_register
 from dajia.accounts.backends import refusal_message
-from dajia.accounts.forms import ChangePasswordForm, LoginForm, ProviderRegistrationForm, apply_service_errors
+from dajia.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ProviderRegistrationForm,
+    RegistrationCodeForm,
+    apply_service_errors,
+)
 from dajia.accounts.models import User
 from dajia.accounts.permissions import is_office, office_federation_ids
 from dajia.core import ratelimit
+from dajia.participation.identity import client_ip
+from dajia.participation.services import clean_mobile
+from dajia.participation.services_limits import RateLimited
 
 
 def login_view(request):
@@ -52,26 +61,75 @@ def logout_view(request):
     return redirect("core:home")
 
 
+REGISTER_PROVEN = "dajia_register_proven"  # session: the number this browser proved (its keyed hash)
+
+
+def _register_page(request, *, step: str, form, status: int, retry_after: int | None = None):
+    response = render(request, "accounts/register_provider.html", {"form": form, "step": step}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 def register_provider(request):
-    form = ProviderRegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            provider = services.provider_register(**form.cleaned_data)
-        except ValidationError as e:
-            apply_service_errors(form, e)
-        else:
-            user = provider.members.get().user
-            login(request, user, backend="dajia.accounts.backends.UsernameOrMobileBackend")
-            messages.success(
-                request,
-                _(
-                    "Registered. The union office will review your organisation; you can "
-                    "prepare projects in the meantime."
-                ),
-            )
-            return redirect("menu:workspace")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/register_provider.html", {"form": form}, status=status)
+    """Step 1 texts a code to the number (told apart from a taken number only on that phone); step 2 is the
+    organisation and the account, with the code."""
+    if request.method != "POST":
+        return _register_page(request, step="code", form=RegistrationCodeForm(), status=200)
+    if request.POST.get("step") == "details":
+        return _register_details(request)
+    return _register_code(request)
+
+
+def _register_code(request):
+    form = RegistrationCodeForm(request.POST)
+    if not form.is_valid():
+        return _register_page(request, step="code", form=form, status=400)
+    try:
+        number = clean_mobile(form.cleaned_data["mobile"])
+        services_register.registration_code_limits(mobile=number, ip=ratelimit.client_address(request))
+        masked = services_register.registration_code_send(mobile=number, ip=client_ip(request))
+    except RateLimited as limited:
+        form.add_error(None, limited.messages)
+        return _register_page(request, step="code", form=form, status=429, retry_after=limited.retry_after)
+    except ValidationError as e:
+        apply_service_errors(form, e)
+        return _register_page(request, step="code", form=form, status=400)
+    messages.info(
+        request,
+        _("A text message was sent to %(mobile)s. Enter the code from it below.") % {"mobile": masked},
+    )
+    form = ProviderRegistrationForm(initial={"mobile": number})
+    return _register_page(request, step="details", form=form, status=200)
+
+
+def _register_details(request):
+    form = ProviderRegistrationForm(request.POST)
+    if not form.is_valid():
+        return _register_page(request, step="details", form=form, status=400)
+    data = dict(form.cleaned_data)
+    code = data.pop("code")
+    try:
+        proof = services_register.mobile_token(clean_mobile(data["mobile"]))
+        if request.session.get(REGISTER_PROVEN) != proof:
+            outcome = services_register.registration_code_verify(mobile=data["mobile"], code=code)
+            if not outcome.ok:
+                raise ValidationError({"code": outcome.error})  # the attempt is already counted
+            # Proven once: a mistake in another field does not use up a second code.
+            request.session[REGISTER_PROVEN] = proof
+        provider = services.provider_register(**data)
+    except ValidationError as e:
+        apply_service_errors(form, e)
+        return _register_page(request, step="details", form=form, status=400)
+    request.session.pop(REGISTER_PROVEN, None)
+    login(request, provider.members.get().user, backend="dajia.accounts.backends.UsernameOrMobileBackend")
+    messages.success(
+        request,
+        _(
+            "Registered. The union office will review your organisation; you can prepare projects in the meantime."
+        ),
+    )
+    return redirect("menu:workspace")
 
 
 @login_required
