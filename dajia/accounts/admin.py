@@ -1,5 +1,7 @@
 """The admin of accounts, and the admin's login form, which explains a refusal of the login gate."""
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -21,7 +23,23 @@ class GatedAdminLoginForm(AdminAuthenticationForm):
         return super().get_invalid_login_error()
 
 
+def _gated_login(view):
+    @wraps(view)
+    def login(request, extra_context=None):
+        response = view(request, extra_context)
+        refusal = getattr(request, "dajia_login_refusal", None)
+        if refusal is not None and response.status_code == 200:  # the form with the refusal on it
+            response.status_code = 429
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
+
+    return login
+
+
 admin.site.login_form = GatedAdminLoginForm
+# The admin's URLs are built from ``site.login`` after this module is imported (autodiscover runs first), so
+# the admin answers a refusal as the site's form does: 429 with Retry-After.
+admin.site.login = _gated_login(admin.site.login)
 
 
 class RoleInline(admin.TabularInline):
