@@ -87,12 +87,10 @@ def _model():
     return RateCounter
 
 
-def check(*, key: str, limit: int, window: int, now: datetime.datetime | None = None) -> Verdict:
-    """Whether ``key`` has already used up ``limit`` failures in the current window (counts nothing)."""
-    now = now or clock()
-    start = _window_start(now, window)
-    hits = _model().objects.filter(key=key[:120], window_start=start).values_list("hits", flat=True).first()
-    return Verdict(refused=(hits or 0) >= limit, retry_after=_retry_after(now, start, window))
+def _hits(key: str, start: datetime.datetime) -> int:
+    return (
+        _model().objects.filter(key=key[:120], window_start=start).values_list("hits", flat=True).first() or 0
+    )
 
 
 def fail(*, key: str, window: int, now: datetime.datetime | None = None) -> int:
@@ -199,8 +197,12 @@ def login_failed(*, account: str, address: str) -> bool:
     """Count a wrong password; returns True when this failure started the address's hold."""
     now = clock()
     address_key = _address_key(account, address)
+    window = settings.DAJIA_LOGIN_ADDRESS_HOLD_SECONDS
     try:
-        here = fail(key=address_key + "count", window=settings.DAJIA_LOGIN_ADDRESS_HOLD_SECONDS, now=now)
+        # This window and the one before: five failures straddling a window's end still count as five.
+        here = fail(key=address_key + "count", window=window, now=now) + _hits(
+            address_key + "count", _window_start(now, window) - datetime.timedelta(seconds=window)
+        )
         everywhere = fail(key=_account_key(account), window=3600, now=now)
         beyond = everywhere - settings.DAJIA_LOGIN_FREE_FAILURES_PER_HOUR
         if beyond > 0:
@@ -209,8 +211,10 @@ def login_failed(*, account: str, address: str) -> bool:
                 seconds=min(settings.DAJIA_LOGIN_MAX_DELAY_SECONDS, 2 ** min(beyond - 1, 16)),
                 now=now,
             )
-        if here == settings.DAJIA_LOGIN_FAILURES_PER_ADDRESS:
-            hold(key=address_key + "hold", seconds=settings.DAJIA_LOGIN_ADDRESS_HOLD_SECONDS, now=now)
+        if here >= settings.DAJIA_LOGIN_FAILURES_PER_ADDRESS:
+            # The hold remembers from now on; after it, this address starts again from zero.
+            clear(prefix=address_key + "count")
+            hold(key=address_key + "hold", seconds=window, now=now)
             return True
     except DatabaseError:
         logger.exception("login gate: could not count a failed login")

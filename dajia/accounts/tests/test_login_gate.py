@@ -146,6 +146,22 @@ def test_the_admin_shows_the_refusal_on_its_form(client, clock, staff_office):
     assert "工会办公室" in response.content.decode()  # it says who can clear the failures
 
 
+def test_five_failures_across_a_counting_windows_end_still_refuse(client, clock, office_user):
+    window = 15 * 60
+    clock.now = clock.now.replace(microsecond=0) - datetime.timedelta(
+        seconds=int(clock.now.timestamp()) % window - window + 3
+    )  # three seconds before a window ends
+    for _ in range(3):
+        assert site_login(client, "wrong-guess", HOME)[0] == "wrong"
+    clock.advance(5)  # the next window
+    for _ in range(2):
+        assert site_login(client, "wrong-guess", HOME)[0] == "wrong"
+    assert site_login(client, RIGHT, HOME)[0] == "refused"
+    clock.advance(window + 1)  # after the hold, the address starts again from zero
+    assert site_login(client, "wrong-guess", HOME)[0] == "wrong"
+    assert site_login(client, RIGHT, HOME)[0] == "in"
+
+
 def test_unknown_names_are_gated_alike(client, clock, db):
     codes = [
         client.post(
