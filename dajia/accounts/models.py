@@ -165,13 +165,14 @@ class RegistrationCode(models.Model):
     mobile_hash = models.CharField(_("number (HMAC)"), max_length=64, db_index=True)
     mobile_masked = models.CharField(_("number (masked)"), max_length=16)
     code_hash = models.CharField(_("code (HMAC)"), max_length=64)
-    created_at = models.DateTimeField(_("sent at"))
+    created_at = models.DateTimeField(_("sent at"), db_index=True)
     expires_at = models.DateTimeField(_("expires at"))
     attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
 
     class Meta:
+        # Kept as long as the live page's codes (``DAJIA_PARTICIPATION_IP_DAYS``), then dropped by the next send.
         verbose_name = _("registration code")
         verbose_name_plural = _("registration codes")
 

@@ -30,6 +30,7 @@ from dajia.participation.services import (
     send_text,
 )
 from dajia.participation.services_limits import RateLimited
+from dajia.participation.services_retention import ip_days
 
 HOUR = 3600
 
@@ -68,6 +69,8 @@ def registration_code_send(*, mobile: str, ip: str | None) -> str:
     number = clean_mobile(mobile)
     now = timezone.now()
     hashed = mobile_token(number)
+    # Numbers and addresses are kept no longer than the live page's codes (个人信息保护法).
+    RegistrationCode.objects.filter(created_at__lt=now - datetime.timedelta(days=ip_days())).delete()
     RegistrationCode.objects.filter(mobile_hash=hashed, used_at__isnull=True, expires_at__gt=now).update(
         expires_at=now
     )

@@ -169,3 +169,15 @@ def test_bad_codes_get_a_clear_chinese_message_and_nothing_is_saved(
     assert message in response.content.decode()
     assert not Provider.objects.exists()
     assert not User.objects.exists()
+
+
+def test_old_registration_codes_are_dropped_after_the_retention_period(client, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.DAJIA_PARTICIPATION_IP_DAYS = 30
+    _send_code(client, "13900002222")
+    RegistrationCode.objects.update(created_at=timezone.now() - datetime.timedelta(days=31))
+    _send_code(client, "13900003333")
+    assert RegistrationCode.objects.get().mobile_masked == "139****3333"
