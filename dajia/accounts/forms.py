@@ -11,7 +11,9 @@ class LoginForm(forms.Form):
 
 
 class RegistrationCodeForm(forms.Form):
-    mobile = forms.CharField(label=_("Mobile number"), max_length=20)
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
 
 
 class ProviderRegistrationForm(forms.Form):
@@ -30,6 +32,7 @@ class ProviderRegistrationForm(forms.Form):
     code = forms.CharField(
         label=_("Code from the text message"),
         max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
         help_text=_("The 6-digit code we sent to this number."),
     )
     username = forms.CharField(label=_("Username"), max_length=150)
