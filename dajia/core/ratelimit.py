@@ -3,8 +3,8 @@
 The counts live in the database table of ``dajia.participation`` (``RateCounter``: one row per key and fixed
 window; its own limits for codes and votes are in ``participation/services_limits.py``), so every gunicorn
 and uvicorn process, on one machine or several sharing one PostgreSQL, sees the same numbers. Only failures
-are written, so an ordinary login costs one indexed read; a refused attempt costs the same read and nothing
-else (the password is not even checked).
+are counted: an ordinary login costs two indexed reads and one indexed delete; a refused attempt costs the
+reads and nothing else (the password is not even checked).
 
 A *hold* (a key refused until a moment) is a row of the same table whose ``window_start`` is the moment the
 hold ends and whose ``hits`` is 0; the counters' pruning removes it two days later like any other row.
@@ -140,6 +140,11 @@ def held(*, key: str, now: datetime.datetime | None = None) -> int:
     return 0 if until is None else max(1, math.ceil((until - now).total_seconds()))
 
 
+def forget(*, keys: list[str]) -> None:
+    """Drop the counters and holds of exactly these keys (an indexed delete, unlike a prefix)."""
+    _model().objects.filter(key__in=[key[:120] for key in keys]).delete()
+
+
 def clear(*, prefix: str) -> int:
     """Forget every counter and hold whose key starts with ``prefix``; returns how many rows went."""
     deleted, _rows = _model().objects.filter(key__startswith=prefix[:120]).delete()
@@ -163,7 +168,6 @@ def login_account(*, user_id: int | None, identifier: str) -> str:
 
 
 def _address_key(account: str, address: str) -> str:
-    # The ";" ends the address so that clearing 10.0.0.1 leaves 10.0.0.12 alone.
     return f"login:{account}:ip:{address};"
 
 
@@ -213,7 +217,7 @@ def login_failed(*, account: str, address: str) -> bool:
             )
         if here >= settings.DAJIA_LOGIN_FAILURES_PER_ADDRESS:
             # The hold remembers from now on; after it, this address starts again from zero.
-            clear(prefix=address_key + "count")
+            forget(keys=[address_key + "count"])
             hold(key=address_key + "hold", seconds=window, now=now)
             return True
     except DatabaseError:
@@ -225,7 +229,8 @@ def login_succeeded(*, account: str, address: str) -> None:
     """The right password from this address: its failures for this account are forgotten (not the account's
     hourly count, which other addresses built up)."""
     try:
-        clear(prefix=_address_key(account, address))
+        address_key = _address_key(account, address)
+        forget(keys=[address_key + "count", address_key + "hold"])
     except DatabaseError:
         logger.exception("login gate: could not clear the counters")
 
