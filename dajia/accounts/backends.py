@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dajia.accounts.models import User
+from dajia.accounts.services import user_federation_ids
 from dajia.core import audit, ratelimit
 from dajia.core.validators import normalise_mobile
 
@@ -53,19 +54,21 @@ class UsernameOrMobileBackend(ModelBackend):
                 request.dajia_login_refusal = refusal
             return None
         if user is None:
-            User().set_password(
-                password
-            )  # same work as a real check: no timing hint that the name is unknown
+            # The same work as a real check: no timing hint that the name is unknown.
+            User().set_password(password)
             ratelimit.login_failed(account=account, address=address)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             ratelimit.login_succeeded(account=account, address=address)
             return user
         if ratelimit.login_failed(account=account, address=address):
+            # In the office's audit log: someone at this address kept guessing this account's password.
+            federations = user_federation_ids(user)
             audit.log(
                 action="accounts.login.hold",
                 obj=user,
                 after={"address": address},
                 actor_label=address,
+                federation_id=min(federations) if federations else None,
             )
         return None
