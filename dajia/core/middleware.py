@@ -1,7 +1,9 @@
 """Security headers for every response, and CORS for the live endpoints.
 
-- A Content-Security-Policy without inline scripts on every response (pages, the admin, the API, errors and the
-  API's own 400 for out-of-range numbers): every script is a static file. ``connect-src`` also names
+- A Content-Security-Policy without inline scripts on every response (pages, the admin, the API, errors, the
+  API's own 400 for out-of-range numbers, and what the other middleware answers early — redirects, a bad
+  host's 400, static files): every script is a static file. Hence this middleware comes first in
+  ``MIDDLEWARE``. ``connect-src`` also names
   the live server when ``DAJIA_LIVE_URL`` puts it on another origin.
 - Framing: every page refuses it (``X-Frame-Options: DENY`` from Django, ``frame-ancestors 'none'``) except
   the embeddable ones (``settings.DAJIA_EMBEDDABLE_VIEWS`` or the :func:`embeddable` decorator), which this site
@@ -194,7 +196,11 @@ class SecurityHeadersMiddleware:
         frame_ancestors = "'none'"
         if self.can_embed and _is_embeddable(request):
             frame_ancestors = self.frame_ancestors
-            response.xframe_options_exempt = True  # X-Frame-Options cannot name origins; the CSP does
+            # X-Frame-Options cannot name origins; the CSP does. This middleware wraps Django's, which has
+            # already answered DENY by now.
+            response.xframe_options_exempt = True
+            if "X-Frame-Options" in response.headers:
+                del response.headers["X-Frame-Options"]
             own = response.headers.get("Content-Security-Policy")
             if own:  # a view that widened the policy (a live page's video origin) keeps it, framing aside
                 response.headers["Content-Security-Policy"] = _FRAME_ANCESTORS.sub(

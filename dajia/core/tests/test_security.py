@@ -298,3 +298,17 @@ def test_an_api_404_carries_the_policy(client):
     response = client.get("/api/no-such-endpoint")
     assert response.status_code == 404
     assert _csp(response)["default-src"] == "'self'"
+
+
+@pytest.mark.parametrize(
+    ("path", "extra", "status"),
+    [
+        ("/accounts/login", {}, 301),  # CommonMiddleware's slash redirect, answered before the view
+        ("/", {"HTTP_HOST": "evil.example"}, 400),  # a host not allowed
+    ],
+)
+def test_what_other_middleware_answers_early_carries_the_policy(client, settings, path, extra, status):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = client.get(path, **extra)
+    assert response.status_code == status
+    assert _csp(response)["script-src"] == "'self'"
