@@ -197,17 +197,21 @@ def login_refusal(*, account: str, address: str) -> LoginRefusal:
     return LoginRefusal(refused=False, retry_after=0)
 
 
+def _fail_recent(*, key: str, window: int, now: datetime.datetime) -> int:
+    """Count one failure; returns the failures of this window and the one before, so that a run straddling a
+    window's end is not forgotten halfway (fixed windows approximate a sliding one, never undercounting)."""
+    previous = _window_start(now, window) - datetime.timedelta(seconds=window)
+    return fail(key=key, window=window, now=now) + _hits(key, previous)
+
+
 def login_failed(*, account: str, address: str) -> bool:
     """Count a wrong password; returns True when this failure started the address's hold."""
     now = clock()
     address_key = _address_key(account, address)
     window = settings.DAJIA_LOGIN_ADDRESS_HOLD_SECONDS
     try:
-        # This window and the one before: five failures straddling a window's end still count as five.
-        here = fail(key=address_key + "count", window=window, now=now) + _hits(
-            address_key + "count", _window_start(now, window) - datetime.timedelta(seconds=window)
-        )
-        everywhere = fail(key=_account_key(account), window=3600, now=now)
+        here = _fail_recent(key=address_key + "count", window=window, now=now)
+        everywhere = _fail_recent(key=_account_key(account), window=3600, now=now)
         beyond = everywhere - settings.DAJIA_LOGIN_FREE_FAILURES_PER_HOUR
         if beyond > 0:
             hold(
