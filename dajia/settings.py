@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its headers (CSP …) reach every response, also those the others answer early.
+    "dajia.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,7 +70,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "dajia.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "dajia.urls"
@@ -157,9 +158,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Lockout: this many failed logins within the window lock the account for the same window.
-DAJIA_LOGIN_MAX_FAILURES = env_int("DAJIA_LOGIN_MAX_FAILURES", 5)
-DAJIA_LOGIN_LOCK_MINUTES = env_int("DAJIA_LOGIN_LOCK_MINUTES", 15)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -238,11 +236,16 @@ DAJIA_WSGI_LONG_STREAMS = env_bool("DAJIA_WSGI_LONG_STREAMS", default=DEBUG or D
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1). The
 # login rate limit counts per client address; 0 trusts no header and uses the socket's address.
 DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)
-# Login rate limit (on top of the per-account lockout): failed attempts per client address and per identifier
-# (username or mobile, existing or not) within the window; beyond it, 429.
-DAJIA_LOGIN_FAILURES_PER_IP = env_int("DAJIA_LOGIN_FAILURES_PER_IP", 20)
-DAJIA_LOGIN_FAILURES_PER_IDENTIFIER = env_int("DAJIA_LOGIN_FAILURES_PER_IDENTIFIER", 10)
-DAJIA_LOGIN_RATE_WINDOW_SECONDS = env_int("DAJIA_LOGIN_RATE_WINDOW_SECONDS", 600)
+# The login gate (dajia.core.ratelimit): failures from one address for one account refuse that address for that
+# account for the hold; beyond the free failures per hour, each failure delays the account's next attempt
+# (doubling, at most the max delay). Never a lock.
+DAJIA_LOGIN_FAILURES_PER_ADDRESS = env_int("DAJIA_LOGIN_FAILURES_PER_ADDRESS", 5)
+DAJIA_LOGIN_ADDRESS_HOLD_SECONDS = env_int("DAJIA_LOGIN_ADDRESS_HOLD_SECONDS", 900)
+DAJIA_LOGIN_FREE_FAILURES_PER_HOUR = env_int("DAJIA_LOGIN_FREE_FAILURES_PER_HOUR", 10)
+DAJIA_LOGIN_MAX_DELAY_SECONDS = env_int("DAJIA_LOGIN_MAX_DELAY_SECONDS", 30)
+# A provider's registration texts a code first: requests per client address and per number in an hour.
+DAJIA_REGISTER_CODES_PER_ADDRESS = env_int("DAJIA_REGISTER_CODES_PER_ADDRESS", 10)
+DAJIA_REGISTER_CODES_PER_MOBILE = env_int("DAJIA_REGISTER_CODES_PER_MOBILE", 3)
 # Production speaks HTTPS (TLS at the reverse proxy). DAJIA_HTTPS=0 only for a plain-HTTP trial on one machine.
 DAJIA_HTTPS = env_bool("DAJIA_HTTPS", default=not DEBUG)
 if not DEBUG:

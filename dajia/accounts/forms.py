@@ -10,6 +10,12 @@ class LoginForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
 
+class RegistrationCodeForm(forms.Form):
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+
 class ProviderRegistrationForm(forms.Form):
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=120)
     uscc = forms.CharField(
@@ -23,6 +29,12 @@ class ProviderRegistrationForm(forms.Form):
     has_union = forms.BooleanField(label=_("Our organisation has its own union"), required=False)
     full_name = forms.CharField(label=_("Contact person"), max_length=50)
     mobile = forms.CharField(label=_("Mobile number"), max_length=20)
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        help_text=_("The 6-digit code we sent to this number."),
+    )
     username = forms.CharField(label=_("Username"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 

@@ -1,6 +1,9 @@
 """Security headers for every response, and CORS for the live endpoints.
 
-- A Content-Security-Policy without inline scripts: every script is a static file. ``connect-src`` also names
+- A Content-Security-Policy without inline scripts on every response (pages, the admin, the API, errors, the
+  API's own 400 for out-of-range numbers, and what the other middleware answers early — redirects, a bad
+  host's 400, static files): every script is a static file. Hence this middleware comes first in
+  ``MIDDLEWARE``. ``connect-src`` also names
   the live server when ``DAJIA_LIVE_URL`` puts it on another origin.
 - Framing: every page refuses it (``X-Frame-Options: DENY`` from Django, ``frame-ancestors 'none'``) except
   the embeddable ones (``settings.DAJIA_EMBEDDABLE_VIEWS`` or the :func:`embeddable` decorator), which this site
@@ -179,10 +182,12 @@ class SecurityHeadersMiddleware:
         if is_live and request.method == "OPTIONS":
             return _preflight(request)
         if request.path.startswith("/api/") and _number_out_of_range(request):
-            return JsonResponse(
+            # Answered here, but with the same headers as every other response (below).
+            response = JsonResponse(
                 {"detail": "数值超出范围 / A number in the address is out of range"}, status=400
             )
-        response = self.get_response(request)
+        else:
+            response = self.get_response(request)
         if is_live:
             allowed = live_cors_origin(request.headers.get("Origin", ""))
             if allowed is not None:
@@ -191,13 +196,17 @@ class SecurityHeadersMiddleware:
         frame_ancestors = "'none'"
         if self.can_embed and _is_embeddable(request):
             frame_ancestors = self.frame_ancestors
-            response.xframe_options_exempt = True  # X-Frame-Options cannot name origins; the CSP does
+            # X-Frame-Options cannot name origins; the CSP does. This middleware wraps Django's, which has
+            # already answered DENY by now.
+            response.xframe_options_exempt = True
+            if "X-Frame-Options" in response.headers:
+                del response.headers["X-Frame-Options"]
             own = response.headers.get("Content-Security-Policy")
             if own:  # a view that widened the policy (a live page's video origin) keeps it, framing aside
                 response.headers["Content-Security-Policy"] = _FRAME_ANCESTORS.sub(
                     f"frame-ancestors {frame_ancestors}", own
                 )
-        if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", self.csp(request, frame_ancestors))
+        # Every response, the admin's and every error page included: Django's admin needs no inline script.
+        response.headers.setdefault("Content-Security-Policy", self.csp(request, frame_ancestors))
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         return response

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dajia.menu.models import Category, ServiceProject
+from dajia.menu.models import Category, CategoryProposal, ServiceProject
 
 
 class ProjectForm(forms.Form):
@@ -54,3 +54,14 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["code", "name_zh", "name_en", "description", "keywords", "position", "active"]
+
+
+class CategoryProposalForm(forms.ModelForm):
+    class Meta:
+        model = CategoryProposal
+        fields = ["category", "name_zh", "name_en", "description", "reason"]
+
+
+class ProposalDecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(choices=[("1", "accept"), ("0", "decline")], coerce=lambda v: v == "1")
+    response = forms.CharField(label=_("Response"), max_length=300, required=False)
