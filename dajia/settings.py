@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dajia.core.middleware.SecurityHeadersMiddleware",
+    "dajia.core.inputs.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "dajia.urls"

@@ -27,6 +27,8 @@ from dajia.accounts.permissions import can_manage_federation
 from dajia.consultations import exports, imports, services_results
 from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Session, SessionProject
 from dajia.consultations.results import ScoringError, result_data, session_tally
+from dajia.core.forms import Form
+from dajia.core.inputs import as_id
 from dajia.core.validators import mask_name
 from dajia.participation import selectors as participation_selectors
 from dajia.scoring import engine
@@ -155,10 +157,7 @@ def results_tie_break(request, pk: int):
         value = request.POST.get(f"place_{index}")
         if value is None:
             break
-        try:
-            order.append(int(value))
-        except ValueError:
-            order.append(-1)
+        order.append(as_id(value) or -1)
     reason = request.POST.get("reason", "")
     return _service_post(
         request,
@@ -322,7 +321,7 @@ def notice(request, pk: int):
 # ---- paper sheets ----------------------------------------------------------------------------------------
 
 
-class PaperSheetForm(forms.Form):
+class PaperSheetForm(Form):
     evaluator = forms.ModelChoiceField(queryset=Evaluator.objects.none(), label=gettext_lazy("Evaluator"))
     entry = forms.ModelChoiceField(queryset=SessionProject.objects.none(), label=gettext_lazy("Project"))
     submission_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -430,7 +429,7 @@ def _apply_sheet_errors(form: PaperSheetForm, error: ValidationError) -> None:
 # ---- imports ---------------------------------------------------------------------------------------------
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Sheet file (.csv in UTF-8, or .xlsx)"),
         help_text=gettext_lazy(

@@ -21,11 +21,13 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from dajia.core.env import EnvError
+from dajia.core.inputs import DB_INT_MAX, DB_INT_MIN, bad_input_response
 
 LIVE_PATH = re.compile(r"^/live/")
 _HOST_SOURCE = re.compile(
@@ -127,17 +129,19 @@ def live_cors_headers(origin: str) -> list[tuple[str, str]]:
 
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+(?:\.0*)?$")
-_INT64 = 2**63 - 1
 
 
 def _number_out_of_range(request) -> bool:
     """Whether an id, offset or other whole number in the URL is beyond 64 bits. The database cannot hold it
-    (SQLite raises OverflowError, PostgreSQL "bigint out of range"), so it is bad input, not a server error."""
+    (SQLite raises OverflowError, PostgreSQL "bigint out of range"), so it is bad input, not a server error.
+    Checked here for every page, so a path's ``<int:pk>`` and a query value no view parses yet are covered."""
     values = request.path.split("/")
     for _name, given in request.GET.lists():
         values.extend(given)
     return any(
-        len(value) > 18 and _INTEGER.match(value.strip()) and abs(int(value.strip().split(".")[0])) > _INT64
+        len(value) > 18
+        and _INTEGER.match(value.strip())
+        and not DB_INT_MIN <= int(value.strip().split(".")[0]) <= DB_INT_MAX
         for value in values
     )
 
@@ -178,10 +182,8 @@ class SecurityHeadersMiddleware:
         is_live = bool(LIVE_PATH.match(request.path))
         if is_live and request.method == "OPTIONS":
             return _preflight(request)
-        if request.path.startswith("/api/") and _number_out_of_range(request):
-            return JsonResponse(
-                {"detail": "数值超出范围 / A number in the address is out of range"}, status=400
-            )
+        if _number_out_of_range(request):
+            return bad_input_response(request, _("A number in the address is out of range."))
         response = self.get_response(request)
         if is_live:
             allowed = live_cors_origin(request.headers.get("Origin", ""))

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.forms import Form, ModelForm
 from dajia.menu.models import Category, ServiceProject
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(Form):
     """Field shapes only; the rules (price, counts, uniqueness) live in the project services."""
 
     title = forms.CharField(label=_("Project title"), max_length=100)
@@ -38,16 +39,16 @@ class ProjectForm(forms.Form):
         }
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(Form):
     image = forms.ImageField(label=_("Photo"))
     caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(ModelForm):
     class Meta:
         model = Category
         fields = ["code", "name_zh", "name_en", "description", "keywords", "position", "active"]

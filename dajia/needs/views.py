@@ -23,6 +23,7 @@ from dajia.accounts.permissions import (
     is_office,
     office_federation_ids,
 )
+from dajia.core.inputs import query_ids, query_page, query_whole
 from dajia.core.xlsx import xlsx_response
 from dajia.menu.models import Category
 from dajia.needs import selectors, services
@@ -50,7 +51,7 @@ def _flat(error: ValidationError) -> str:
 
 def need_list_view(request):
     f = NeedFilter.from_params(request.GET)
-    page = Paginator(need_list(f), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(need_list(f), PAGE_SIZE).get_page(query_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
@@ -109,7 +110,7 @@ def need_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ctx.update(_check_context(request, data["text"], data["union"], data["park"]))
-        seen = {int(v) for v in request.POST.getlist("seen") if v.isdigit()}
+        seen = set(query_ids(request.POST, "seen"))
         unseen = [s for s in ctx["similar"] if s.need.pk not in seen]
         if request.POST.get("check"):
             pass  # the "check for similar needs" button (without JavaScript): show, do not post
@@ -287,7 +288,7 @@ def office_export(request):
 @login_required
 def office_queue(request):
     f, base, needs = _office_needs(request)
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(needs, PAGE_SIZE).get_page(query_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     counts = dict(base.values("status").annotate(n=Count("id")).values_list("status", "n"))
@@ -516,8 +517,7 @@ def coverage(request, session_id: int):
     session = get_object_or_404(Session.objects.select_related("federation"), pk=session_id)
     if not can_manage_federation(request.user, session.federation_id):
         raise PermissionDenied
-    raw = (request.GET.get("top") or "").strip()
-    top_n = int(raw) if raw.isdigit() and 1 <= int(raw) <= 12 else selectors.DEFAULT_TOP_N
+    top_n = query_whole(request.GET, "top", minimum=1, maximum=12, default=selectors.DEFAULT_TOP_N)
     return render(
         request,
         "needs/coverage.html",

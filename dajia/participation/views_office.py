@@ -20,6 +20,7 @@ from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import is_office, office_federation_ids
 from dajia.consultations.models import Session
 from dajia.consultations.qr import is_loopback, qr_svg
+from dajia.core.inputs import query_id
 from dajia.orgs.models import Federation
 from dajia.participation import selectors, services, services_comments, services_objections, services_roll
 from dajia.participation.forms import (
@@ -319,9 +320,9 @@ def abuse(request, pk: int):
 
 
 def _chosen_federation(request, federations: list[Federation]) -> Federation:
-    wanted = request.POST.get("federation") or request.GET.get("federation")
+    wanted = query_id(request.POST, "federation") or query_id(request.GET, "federation")
     for f in federations:
-        if str(f.pk) == str(wanted):
+        if f.pk == wanted:
             return f
     if not federations:
         raise PermissionDenied
