@@ -29,6 +29,7 @@ from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Ses
 from dajia.consultations.results import ScoringError, result_data, session_tally
 from dajia.core.forms import Form
 from dajia.core.inputs import as_id
+from dajia.core.spreadsheets import SpreadsheetRefused
 from dajia.core.validators import mask_name
 from dajia.participation import selectors as participation_selectors
 from dajia.scoring import engine
@@ -463,6 +464,7 @@ def sheets_import(request, pk: int):
         "form": form,
         "open_for_entry": _open_for_entry(session),
         "example": _example_file(session),
+        "caps": imports.caps(),
     }
     if request.method != "POST":
         return render(request, "consultations/import.html", ctx)
@@ -495,10 +497,11 @@ def sheets_import(request, pk: int):
     if not form.is_valid():
         return render(request, "consultations/import.html", ctx, status=400)
     upload = form.cleaned_data["file"]
-    if upload.size > imports.MAX_IMPORT_BYTES:
-        ctx["errors"] = [_("The file is too large (at most 2 MB).")]
+    try:
+        data = imports.checked_upload(upload)
+    except SpreadsheetRefused as error:
+        ctx["errors"] = [str(error)]
         return render(request, "consultations/import.html", ctx, status=400)
-    data = upload.read()
     replace = form.cleaned_data["replace"]
     try:
         report = services_results.sheets_import(

@@ -7,12 +7,18 @@ import csv
 import io
 from dataclasses import dataclass
 
+from dajia.core.spreadsheets import MB, Caps, SpreadsheetRefused, check_text, xlsx_rows
+
 HEADERS = {
     "text": ("需求内容", "需求", "内容", "need", "text"),
     "union": ("工会", "基层工会", "union"),
     "park": ("园区", "park"),
     "category": ("类别", "服务类别", "category"),
 }
+
+
+# The command line reads files without settings; the web import passes ``import_caps("needs")``.
+CAPS = Caps(max_bytes=2 * MB, max_rows=5000, max_inflated=25 * MB)
 
 
 class NeedFileError(ValueError):
@@ -33,26 +39,24 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_rows(data: bytes, filename: str) -> list[Row]:
-    """The non-blank rows of the file, with their line numbers (1-based, as a spreadsheet shows them)."""
+def read_rows(data: bytes, filename: str, caps: Caps = CAPS) -> list[Row]:
+    """The non-blank rows of the file, with their line numbers (1-based, as a spreadsheet shows them). A file
+    beyond ``caps`` is refused before it is parsed (``dajia.core.spreadsheets``)."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many kinds for a damaged file
-            raise NeedFileError(
-                "无法读取该 Excel 文件，请确认是 .xlsx 格式 / cannot read this Excel file; is it .xlsx?"
-            ) from e
-        ws = wb.worksheets[0]
-        rows = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell(v) for v in values]
-            if any(cells):
-                rows.append(Row(number, cells))
-        wb.close()
-        return rows
+            rows = []
+            for number, values in xlsx_rows(data, caps):
+                cells = [_cell(v) for v in values]
+                if any(cells):
+                    rows.append(Row(number, cells))
+            return rows
+        except SpreadsheetRefused as error:
+            raise NeedFileError(str(error)) from None
+    try:
+        check_text(data, caps)
+    except SpreadsheetRefused as error:
+        raise NeedFileError(str(error)) from None
     if name.endswith(".csv") or name.endswith(".txt"):
         try:
             text = data.decode("utf-8-sig")

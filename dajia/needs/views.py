@@ -24,6 +24,7 @@ from dajia.accounts.permissions import (
     office_federation_ids,
 )
 from dajia.core.inputs import query_ids, query_page, query_whole
+from dajia.core.spreadsheets import SpreadsheetRefused, import_caps, read_upload
 from dajia.core.xlsx import xlsx_response
 from dajia.menu.models import Category
 from dajia.needs import selectors, services
@@ -398,7 +399,8 @@ def needs_import(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = read_rows(upload.read(), upload.name)
+                caps = import_caps("needs")
+                rows = read_rows(read_upload(upload, caps), upload.name, caps)
                 cols, body = columns(rows)
                 items = [
                     services.ImportRow(
@@ -414,14 +416,19 @@ def needs_import(request):
                 created = services.needs_import(
                     actor=request.user, federation=form.cleaned_data["federation"], rows=items
                 )
-            except NeedFileError as e:
+            except (NeedFileError, SpreadsheetRefused) as e:
                 errors = [str(e)]
             except ValidationError as e:
                 errors = e.messages
             else:
                 messages.success(request, _("%(n)d needs imported.") % {"n": len(created)})
                 return redirect("needs:office")
-    return render(request, "needs/import.html", {"form": form, "errors": errors}, status=status)
+    return render(
+        request,
+        "needs/import.html",
+        {"form": form, "errors": errors, "caps": import_caps("needs")},
+        status=status,
+    )
 
 
 @login_required
