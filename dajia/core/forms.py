@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 
-from dajia.core.inputs import DB_INT_MAX, DB_INT_MIN, check_date, parse_whole
+from dajia.core.inputs import DB_INT_MAX, check_date, parse_id, parse_whole
 
 
 def _integer_pk(field: forms.ModelChoiceField) -> bool:
@@ -31,7 +31,10 @@ def bound_field(name: str, field: forms.Field) -> None:
         def to_python(value):
             if value in field.empty_values:
                 return original(value)
-            return parse_whole(value, label=label, minimum=DB_INT_MIN, maximum=DB_INT_MAX)
+            # no form here takes a negative number: without its own minimum a field starts at 0
+            low = field.min_value if field.min_value is not None else 0
+            high = field.max_value if field.max_value is not None else DB_INT_MAX
+            return parse_whole(value, label=label, minimum=low, maximum=high)
 
     elif isinstance(field, forms.ModelMultipleChoiceField) and _integer_pk(field):
         # ModelMultipleChoiceField.clean reads the posted ids in _check_values, not in to_python
@@ -40,7 +43,7 @@ def bound_field(name: str, field: forms.Field) -> None:
         def check_values(value):
             for one in value:
                 if one not in field.empty_values and not isinstance(one, models.Model):
-                    parse_whole(one, label=label, minimum=1, maximum=DB_INT_MAX)
+                    parse_id(one, label=label)
             return check(value)
 
         field._check_values = check_values
@@ -51,7 +54,7 @@ def bound_field(name: str, field: forms.Field) -> None:
 
         def to_python(value):
             if value not in field.empty_values and not isinstance(value, models.Model):
-                parse_whole(value, label=label, minimum=1, maximum=DB_INT_MAX)
+                parse_id(value, label=label)
             return original(value)
 
     elif isinstance(field, forms.DateField | forms.DateTimeField):

@@ -44,13 +44,25 @@ class BadInput(Exception):
 
 
 def whole_error(label: str, minimum: int, maximum: int) -> str:
-    if minimum == 1 and maximum == DB_INT_MAX:
-        return _("%(label)s must be a number (an id) made of digits.") % {"label": label}
+    if maximum >= DB_INT_MAX:
+        return _("%(label)s must be a whole number of at least %(a)s.") % {"label": label, "a": minimum}
     return _("%(label)s must be a whole number from %(a)s to %(b)s.") % {
         "label": label,
         "a": minimum,
         "b": maximum,
     }
+
+
+def id_error(label: str) -> str:
+    return _("%(label)s must be a number (an id) made of digits.") % {"label": label}
+
+
+def parse_id(value, *, label: str) -> int:
+    """An id: ASCII (or full-width) digits, 1…2⁶³−1; raises ``ValidationError`` naming ``label``."""
+    try:
+        return parse_whole(value, label=label, minimum=1)
+    except ValidationError:
+        raise ValidationError(id_error(label)) from None
 
 
 def parse_whole(value, *, label: str, minimum: int = DB_INT_MIN, maximum: int = DB_INT_MAX) -> int:
@@ -76,7 +88,7 @@ def as_id(value) -> int | None:
     """``value`` as an id (digits, 1…2⁶³−1), else None: for a caller whose own message says "choose one from
     the list"."""
     try:
-        return parse_whole(value, label="id", minimum=1)
+        return parse_id(value, label="id")
     except ValidationError:
         return None
 
@@ -155,7 +167,7 @@ def query_id(params, name: str, *, label: str | None = None) -> int | None:
     if raw is None or str(raw).strip() == "":
         return None
     try:
-        return parse_whole(raw, label=label or f"“{name}”", minimum=1)
+        return parse_id(raw, label=label or f"“{name}”")
     except ValidationError as error:
         raise _bad(error, name) from None
 
@@ -168,7 +180,7 @@ def query_ids(params, name: str, *, label: str | None = None) -> list[int]:
         if str(raw).strip() == "":
             continue
         try:
-            ids.append(parse_whole(raw, label=label or f"“{name}”", minimum=1))
+            ids.append(parse_id(raw, label=label or f"“{name}”"))
         except ValidationError as error:
             raise _bad(error, name) from None
     return ids
