@@ -15,6 +15,8 @@ from dajia.core.inputs import DB_INT_MAX, check_date, parse_id, parse_whole
 
 
 def _integer_pk(field: forms.ModelChoiceField) -> bool:
+    if field.queryset is None:  # set later by the form; every model here has an integer key
+        return True
     target = field.queryset.model._meta.get_field(field.to_field_name) if field.to_field_name else None
     target = target or field.queryset.model._meta.pk
     return isinstance(target, models.IntegerField | models.AutoField | models.ForeignKey)
