@@ -69,9 +69,20 @@ def read_rows(data: bytes, filename: str, caps: Caps = CAPS) -> list[Row]:
                 Row(i, [line.strip()]) for i, line in enumerate(text.splitlines(), start=1) if line.strip()
             ]
         reader = csv.reader(io.StringIO(text))
-        return [
-            Row(i, [c.strip() for c in r]) for i, r in enumerate(reader, start=1) if any(c.strip() for c in r)
-        ]
+        try:
+            return [
+                Row(i, [c.strip() for c in r])
+                for i, r in enumerate(reader, start=1)
+                if any(c.strip() for c in r)
+            ]
+        except csv.Error as error:  # e.g. a field beyond the csv module's limit
+            raise NeedFileError(
+                str(
+                    SpreadsheetRefused(
+                        f"CSV 格式错误（{error}）/ malformed CSV ({error})", line=reader.line_num
+                    )
+                )
+            ) from None
     raise NeedFileError("请上传 .xlsx 或 .csv 文件 / please upload an .xlsx or .csv file")
 
 

@@ -45,3 +45,10 @@ def test_a_file_larger_than_the_cap_is_refused_unread(client, office_user, feder
 def test_the_command_line_reader_has_caps_too():
     with pytest.raises(NeedFileError):
         read_rows(b"x\n" * 6000, "needs.csv")
+
+
+def test_a_malformed_csv_is_refused_with_its_line():
+    data = "需求内容\n食堂太挤\n".encode() + b'"' + "很长".encode() * 70000 + b'"\n'
+    with pytest.raises(NeedFileError) as raised:
+        read_rows(data, "needs.csv")
+    assert "line 3" in str(raised.value) and "CSV" in str(raised.value)
