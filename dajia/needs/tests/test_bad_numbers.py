@@ -65,7 +65,10 @@ def test_a_number_beyond_64_bits_in_the_address_is_a_400_with_a_message(client, 
     assert "地址中的数字超出范围" in response.content.decode()
 
 
-def test_the_api_answers_a_bad_id_with_json(client):
-    response = client.get("/api/needs/needs", {"category": "99999999999999999999"})
+@pytest.mark.parametrize(
+    "value, message", [("99999999999999999999", "超出范围"), ("-1", "必须是由数字组成的编号")]
+)
+def test_the_api_answers_a_bad_id_with_json(client, value, message):
+    response = client.get("/api/needs/needs", {"category": value})
     assert response.status_code == 400
-    assert "超出范围" in response.json()["detail"]
+    assert message in response.json()["detail"]
