@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that its 400 page for a number beyond 64 bits is rendered in the user's language, as the user.
+    "dajia.core.inputs.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "dajia.urls"
@@ -204,6 +206,14 @@ DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS = env_int("DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS",
 DAJIA_SIGNIN_RATE_WINDOW_SECONDS = env_int("DAJIA_SIGNIN_RATE_WINDOW_SECONDS", 3600)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Imports (dajia.core.spreadsheets): a file is refused before it is parsed when it is larger than max_bytes, when
+# an xlsx's parts would inflate beyond max_inflated, or when it declares or holds more than max_rows rows (the
+# header aside). Sized for a district: 600 paper sheets a session, a few thousand needs, 50,000 members.
+DAJIA_IMPORT_CAPS = {
+    "sheets": {"max_bytes": 2 * 1024 * 1024, "max_rows": 5000, "max_inflated": 10 * 1024 * 1024},
+    "needs": {"max_bytes": 2 * 1024 * 1024, "max_rows": 5000, "max_inflated": 25 * 1024 * 1024},
+    "roll": {"max_bytes": 5 * 1024 * 1024, "max_rows": 50000, "max_inflated": 40 * 1024 * 1024},
+}
 
 REDIS_URL = env_str("REDIS_URL")
 

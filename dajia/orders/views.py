@@ -27,6 +27,7 @@ from dajia.accounts.permissions import (
 )
 from dajia.agreements.models import AgreementQuota
 from dajia.core import uploads
+from dajia.core.inputs import query_id, query_whole
 from dajia.menu.models import ServiceProject
 from dajia.orders import services, services_signins
 from dajia.orders.forms import (
@@ -132,9 +133,9 @@ def order_new(request):
     bookable = _bookable(unions)
     projects = {b["agreement"].project.pk: b["agreement"].project for b in bookable}
     initial = {"union": unions[0].pk}
-    wanted = request.GET.get("project", "")
-    if wanted.isdigit() and int(wanted) in projects:
-        initial["project"] = int(wanted)
+    wanted = query_id(request.GET, "project")
+    if wanted in projects:
+        initial["project"] = wanted
     form = OrderForm(request.POST or None, projects=projects.values(), unions=unions, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -417,12 +418,7 @@ def budgets(request):
     unions = list(
         Union.objects.filter(federation_id__in=office_federation_ids(request.user)).order_by("name")
     )
-    year_text = request.GET.get("year", "")
-    year = (
-        int(year_text)
-        if year_text.isdigit() and 2000 <= int(year_text) <= 2100
-        else timezone.localdate().year
-    )
+    year = query_whole(request.GET, "year", minimum=2000, maximum=2100, default=timezone.localdate().year)
     form = BudgetForm(request.POST or None, unions=unions, initial={"year": year})
     if request.method == "POST" and form.is_valid():
         union = next(u for u in unions if u.pk == form.cleaned_data["union"])

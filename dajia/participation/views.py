@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.qr import qr_svg, qr_svg_document
+from dajia.core.inputs import as_id
 from dajia.core.middleware import SecurityHeadersMiddleware
 from dajia.participation import identity, selectors, services, services_comments
 from dajia.participation.forms import CommentForm
@@ -338,10 +339,9 @@ def support(request, pk: int):
     try:
         enforce(action="vote_ip", subject=ip or "", session=session)
         enforce(action="vote_viewer", subject=str(viewer.pk), session=session)
-        try:
-            entry_id = int(request.POST.get("entry", ""))
-        except ValueError:
-            raise ValidationError({"entry": _("This project is not part of this session.")}) from None
+        entry_id = as_id(request.POST.get("entry"))
+        if entry_id is None:
+            raise ValidationError({"entry": _("This project is not part of this session.")})
         if action == "remove":
             state = services.support_remove(viewer=viewer, entry=entry_id, ip=ip)
         elif action == "add":
