@@ -3,6 +3,8 @@ the engine's sheet-file parser (openpyxl) is called."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -55,3 +57,43 @@ def test_a_csv_with_too_many_rows_is_refused_with_the_cap(client, session, offic
     response = client.post(reverse("consultations:sheets_import", args=[session.pk]), {"file": upload})
     assert response.status_code == 400
     assert "3 行" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_users_can_write_while_a_sheet_file_is_being_parsed(
+    session, office_user, other_union, monkeypatch
+):  # noqa: F811
+    """SQLite with IMMEDIATE transactions: a parse inside the import's transaction would hold the write lock, and
+    this second writer would wait for it (on a real server: "database is locked")."""
+    from django.db import connection
+
+    from dajia.consultations import services_results
+    from dajia.consultations.tests.test_imports import GOOD
+    from dajia.orgs.models import Union
+
+    outcome = []
+
+    def other_user_writes():
+        try:
+            Union.objects.filter(pk=other_union.pk).update(name="另一个用户改的名字")
+            outcome.append("written")
+        finally:
+            connection.close()
+
+    parse = services_results.parse_bytes
+
+    def parse_while_someone_writes(data, filename):
+        writer = threading.Thread(target=other_user_writes)
+        writer.start()
+        writer.join(timeout=10)
+        outcome.append("joined" if not writer.is_alive() else "blocked")
+        return parse(data, filename)
+
+    monkeypatch.setattr(services_results, "parse_bytes", parse_while_someone_writes)
+    report = services_results.sheets_import(
+        actor=office_user, session=session, data=GOOD, filename="纸质评分.csv"
+    )
+    assert outcome == ["written", "joined"]
+    assert report.new == 4
+    assert Sheet.objects.filter(entry__session=session).count() == 4
+    assert Union.objects.get(pk=other_union.pk).name == "另一个用户改的名字"
