@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,4 +14,6 @@ def items(request):
             NavItem(_("Sensitive words"), reverse("participation:words"), 34, section="sessions"),
             NavItem(_("Member roll"), reverse("participation:roll"), 35, section="sessions"),
         ]
+        if settings.DAJIA_LOCAL_TRIAL:
+            out.append(NavItem(_("SMS outbox"), reverse("participation:sms_outbox"), 36, section="sessions"))
     return out
