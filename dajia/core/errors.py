@@ -85,12 +85,24 @@ def _json(key, status: int) -> JsonResponse:
     return JsonResponse({"ok": False, "message": f"{title}: {text}", "errors": {}}, status=status)
 
 
-def _page(request, key, status: int) -> HttpResponse:
+def _page(request, key, status: int, *, bare: bool = False) -> HttpResponse:
     if _json_client(request):
         return _json(key, status)
     title, text = PAGES[key]
     context = {"status": status, "title": title, "text": text, "other_role": key == 403}
-    return render(request, "core/error.html", context, status=status)
+    # A request refused before the authentication middleware (a host the site does not serve) has no user, and
+    # the context processors need one; the 500 page must not depend on them at all.
+    if not bare and hasattr(request, "user"):
+        return render(request, "core/error.html", context, status=status)
+    try:
+        # No RequestContext: the context processors (navigation, the user) read the database.
+        body = loader.get_template("core/error.html").render(
+            {**context, "request": request, "csrf_token": get_token(request)}
+        )
+    except Exception:  # the error page must not fail in turn
+        logger.exception("the error page could not be rendered; sent the bare one")
+        body = BARE_500
+    return HttpResponse(body, status=status)
 
 
 def bad_request(request, exception=None):
@@ -110,15 +122,4 @@ def csrf_failure(request, reason: str = ""):
 
 
 def server_error(request):
-    if _json_client(request):
-        return _json(500, 500)
-    title, text = PAGES[500]
-    try:
-        # No RequestContext: the context processors (navigation, the user) read the database.
-        context = {"request": request, "csrf_token": get_token(request), "status": 500, "title": title}
-        context["text"] = text
-        body = loader.get_template("core/error.html").render(context)
-    except Exception:
-        logger.exception("the 500 page could not be rendered; sent the bare one")
-        body = BARE_500
-    return HttpResponse(body, status=500)
+    return _page(request, 500, 500, bare=True)
