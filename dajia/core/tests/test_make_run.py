@@ -11,6 +11,7 @@ import socket
 import stat
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,31 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def _make_run(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess:
+    """``make run VAR=value ...`` in this checkout (its .venv taken as installed)."""
+    return subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "run", *(f"{k}={v}" for k, v in variables.items())],
+        cwd=ROOT,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@contextmanager
+def _held_port():
+    """A port some other program listens on."""
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    try:
+        yield holder.getsockname()[1]
+    finally:
+        holder.close()
+
+
 def _make_run_environment(tmp_path: Path, **variables: str) -> tuple[dict[str, str], list[str]]:
     """The environment and arguments ``make run`` gives its first command (a stand-in python records them)."""
     record = tmp_path / "first-command.json"
@@ -76,16 +102,7 @@ def _make_run_environment(tmp_path: Path, **variables: str) -> tuple[dict[str, s
         f"json.dump({{'env': dict(os.environ), 'argv': sys.argv[1:]}}, open({str(record)!r}, 'w'))\nsys.exit(3)\n"
     )
     fake.chmod(0o755)
-    args = [f"{k}={v}" for k, v in variables.items()]
-    done = subprocess.run(
-        ["make", "-s", "-o", ".venv/.installed", "run", f"PY={fake}", *args],
-        cwd=ROOT,
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _make_run(tmp_path, PY=str(fake), **variables)
     assert done.returncode != 0  # the stand-in stops make at its first command
     recorded = json.loads(record.read_text())
     return recorded["env"], recorded["argv"]
@@ -150,22 +167,8 @@ def test_a_site_url_is_served_and_allowed(tmp_path):
 
 
 def test_make_run_on_a_taken_port_stops_before_anything_says_ready(tmp_path):
-    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    holder.bind(("127.0.0.1", 0))
-    holder.listen(1)
-    port = holder.getsockname()[1]
-    try:
-        done = subprocess.run(
-            ["make", "-s", "-o", ".venv/.installed", "run", f"PORT={port}"],
-            cwd=ROOT,
-            env=_env(tmp_path),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    finally:
-        holder.close()
+    with _held_port() as port:
+        done = _make_run(tmp_path, PORT=str(port))
     out = done.stdout + done.stderr
     assert done.returncode != 0
     assert f"端口 {port} 已被占用" in out and f"Port {port} is in use" in out
@@ -174,16 +177,10 @@ def test_make_run_on_a_taken_port_stops_before_anything_says_ready(tmp_path):
 
 
 def test_the_port_check_passes_a_free_port_and_refuses_a_taken_one():
-    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    holder.bind(("127.0.0.1", 0))
-    port = holder.getsockname()[1]
-    holder.listen(1)
-    try:
+    with _held_port() as port:
         assert port_problem("127.0.0.1", port)
         with pytest.raises(CommandError) as refused:
             call_command("check_port", "127.0.0.1", str(port))
         assert refused.value.returncode == 1
-    finally:
-        holder.close()
     assert port_problem("127.0.0.1", port) is None
     call_command("check_port", "127.0.0.1", str(port))
