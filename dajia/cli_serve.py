@@ -83,7 +83,7 @@ def build_environment(
     if args.trial:
         env["DAJIA_LOCAL_TRIAL"] = "1"
         # QR codes carry the venue network's address when bound to every interface (dajia/core/siteurl.py).
-        env.setdefault("DAJIA_SERVE_HOST", args.host)
+        env.setdefault("DAJIA_SERVE_HOST", getattr(args, "host", "127.0.0.1"))
         env.setdefault("DAJIA_SERVE_PORT", str(args.port))
         notes.append(
             "本机试运行：允许开发用短信发送器（验证码写入 DAJIA_SMS_FILE，不发短信）/ local trial: the development "

@@ -58,12 +58,17 @@ def url_host(url: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def local_url() -> str:
+    """This computer's own address for the server (a browser on the machine running ``make run``)."""
+    return f"http://127.0.0.1:{settings.DAJIA_SERVE_PORT}"
+
+
 def site_base_url(request=None) -> str:
     """Scheme and host (no trailing slash) that links for phones and other devices start with."""
     if settings.SITE_URL:
         return settings.SITE_URL.rstrip("/")
-    if request is None:  # a command's output (make run's banner): this computer, on the port it serves
-        return f"http://127.0.0.1:{settings.DAJIA_SERVE_PORT}"
+    if request is None:  # a command's output (make run's banner)
+        return local_url()
     return f"{request.scheme}://{request.get_host()}"
 
 

@@ -10,7 +10,8 @@ import re
 
 import segno
 
-_PATH = re.compile(r'<path[^>]*class="qrline"[^>]*\sd="([^"]+)"')
+# Double quotes in segno's SVG, single ones in its data URIs (an <img src>, once unquoted).
+_PATH = re.compile(r"""<path[^>]*class=["']qrline["'][^>]*\sd=["']([^"']+)["']""")
 
 
 def qr_paths(svg: str | bytes) -> list[str]:

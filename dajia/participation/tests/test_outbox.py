@@ -93,9 +93,14 @@ def test_the_office_menu_the_login_page_and_the_banner_point_to_it(trial, office
     assert OUTBOX in _as(office_user).get(reverse("participation:office")).content.decode()
     login = Client().get(reverse("accounts:login")).content.decode()
     assert "短信发件箱" in login and "make run" in login
+    trial.SITE_URL, trial.DAJIA_SERVE_PORT = "http://192.168.1.10:8000", 8000
     out = StringIO()
     call_command("demo_logins", stdout=out)
-    assert "短信发件箱" in out.getvalue() and OUTBOX in out.getvalue()
+    banner = out.getvalue()
+    assert "短信发件箱" in banner and f"http://192.168.1.10:8000{OUTBOX}" in banner
+    assert (
+        "is ready: http://192.168.1.10:8000" in banner and "on this computer: http://127.0.0.1:8000" in banner
+    )
 
 
 def test_the_login_page_of_production_has_no_trial_banner(settings):

@@ -5,7 +5,7 @@ codes of the demo go (nothing is sent: the office's SMS outbox page shows them).
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dajia.core.siteurl import is_loopback_url, site_base_url
+from dajia.core.siteurl import is_loopback_url, local_url, site_base_url
 from dajia.demo.foundation import DEMO_PASSWORD, LOGINS
 
 
@@ -23,6 +23,8 @@ class Command(BaseCommand):
         out.write("")
         out.write("=" * 72)
         out.write(f"大家 Dajia 已就绪 / is ready: {address}")
+        if not is_loopback_url(address):
+            out.write(f"  本机 / on this computer: {local_url()}")
         if is_loopback_url(address):
             out.write(
                 "  手机无法打开本机地址；现场试用请用 make run HOST=0.0.0.0 / phones cannot open this address; "
