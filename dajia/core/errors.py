@@ -61,8 +61,8 @@ PAGES = {
     ),
 }
 
-# What is sent when even the layout cannot be rendered (a broken template or static files manifest).
-BARE_500 = (
+# What is sent when even the layout cannot be rendered (a broken template, a missing static files manifest).
+BARE_PAGE = (
     '<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1"><title>出错了 / Server error</title>'
     "</head><body><main><h1>出错了 / Something went wrong</h1><p>服务器出错，已记录。请稍后再试。 / The error "
@@ -101,7 +101,7 @@ def _page(request, key, status: int, *, bare: bool = False) -> HttpResponse:
         )
     except Exception:  # the error page must not fail in turn
         logger.exception("the error page could not be rendered; sent the bare one")
-        body = BARE_500
+        body = BARE_PAGE
     return HttpResponse(body, status=status)
 
 
