@@ -53,6 +53,10 @@ print(json.dumps({
     "sms_errors": [m.id for m in checks.run_checks(include_deployment_checks=True, tags=["dajia"])],
     "site_host_status": client.get("/api/openapi.json", HTTP_HOST=site_host).status_code,
     "other_host_status": client.get("/api/openapi.json", HTTP_HOST="evil.example").status_code,
+    # A mistyped link answered by the site's own 404 (JSON here: the page itself needs the collected files).
+    "missing": (lambda r: [r.status_code, r["Content-Type"], r.content.decode()])(
+        client.get("/no-such-page/", HTTP_ACCEPT="application/json")
+    ),
 }))
 """
 
@@ -122,6 +126,8 @@ def test_make_run_is_a_local_trial_with_debug_off_and_its_own_secret_key(tmp_pat
     assert env["DAJIA_LOCAL_TRIAL"] == "1" and env["DAJIA_HTTPS"] == "0" and "DAJIA_DEBUG" not in env
     seen = _settings_of(env)
     assert seen["DEBUG"] is False and seen["DAJIA_LOCAL_TRIAL"] is True  # the site's own error pages
+    status, kind, body = seen["missing"]
+    assert status == 404 and kind == "application/json" and "Using the URLconf" not in body
     assert seen["SECURE_SSL_REDIRECT"] is False and seen["SESSION_COOKIE_SECURE"] is False  # plain HTTP
     assert seen["sms_errors"] == []  # the development SMS sender is allowed here (dajia.E001 elsewhere)
     key = tmp_path / "secret_key"
