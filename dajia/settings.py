@@ -2,7 +2,10 @@
 
 - SQLite (WAL) by default so a laptop runs everything; ``DATABASE_URL`` switches to PostgreSQL.
 - ``REDIS_URL`` (optional) carries live events between worker processes.
-- ``DAJIA_DEBUG=0`` is production: it refuses to start without ``DAJIA_SECRET_KEY``.
+- ``DAJIA_DEBUG=0`` is production: it refuses to start without ``DAJIA_SECRET_KEY``. Debug is on by default for
+  ``manage.py`` on a laptop, off under a local trial (``make run``); ``DAJIA_DEBUG=1`` turns it on there too.
+- A local trial (``DAJIA_LOCAL_TRIAL``) keeps its secret key in ``var/secret_key`` and, bound to every interface
+  (``make run HOST=0.0.0.0``), allows the machine's address on the venue's network and puts it in QR codes.
 """
 
 from __future__ import annotations
@@ -12,27 +15,49 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from dajia.core.env import EnvError, database_from_url, env_bool, env_int, env_list, env_str
+from dajia.core.env import (
+    EnvError,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    stored_secret_key,
+)
 from dajia.core.middleware import parse_frame_ancestors, parse_live_url
+from dajia.core.siteurl import trial_site_url, url_host
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-DEBUG = env_bool("DAJIA_DEBUG", default=True)
 TESTING = env_bool("DAJIA_TESTING", default=False)
 # A trial on one machine (``make run``, ``dajia serve --trial``), not a service people rely on: the development
 # SMS sender (codes written to a file, nothing sent) is allowed only here; ``check --deploy`` refuses it elsewhere.
 DAJIA_LOCAL_TRIAL = env_bool("DAJIA_LOCAL_TRIAL", default=False)
+# A trial shows what the office will see — the site's own error pages, not Django's debug pages.
+DEBUG = env_bool("DAJIA_DEBUG", default=not DAJIA_LOCAL_TRIAL)
 
 SECRET_KEY = env_str("DAJIA_SECRET_KEY")
+if not SECRET_KEY and DAJIA_LOCAL_TRIAL:
+    SECRET_KEY = stored_secret_key(Path(env_str("DAJIA_SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key"))
 if not SECRET_KEY:
     if not DEBUG:
         raise EnvError("生产环境必须设置 DAJIA_SECRET_KEY / DAJIA_SECRET_KEY is required when DAJIA_DEBUG=0")
     SECRET_KEY = "dajia-development-only-not-secret"  # noqa: S105 - only used with DEBUG on a laptop
 
+# Where QR codes and links for phones point (dajia/core/siteurl.py). Empty: the address the page was opened by.
+# A trial bound to every interface (make run HOST=0.0.0.0 sets DAJIA_SERVE_HOST/PORT) uses this machine's
+# address on the local network, which the phones at the venue can reach.
+DAJIA_SERVE_HOST = env_str("DAJIA_SERVE_HOST", "127.0.0.1")
+DAJIA_SERVE_PORT = env_int("DAJIA_SERVE_PORT", 8000)
+SITE_URL = env_str("DAJIA_SITE_URL").rstrip("/")
+if not SITE_URL and DAJIA_LOCAL_TRIAL:
+    SITE_URL = trial_site_url(DAJIA_SERVE_HOST, DAJIA_SERVE_PORT)
 ALLOWED_HOSTS = env_list("DAJIA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DAJIA_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("DAJIA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if SITE_URL:  # the site's own address (a trial's detected one included) is always served
+    ALLOWED_HOSTS.append(url_host(SITE_URL))
+    CSRF_TRUSTED_ORIGINS.append(SITE_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,6 +100,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "dajia.urls"
+CSRF_FAILURE_VIEW = "dajia.core.errors.csrf_failure"
 WSGI_APPLICATION = "dajia.wsgi.application"
 ASGI_APPLICATION = "dajia.asgi.application"
 
@@ -90,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dajia.core.context_processors.navigation",
+                "dajia.core.context_processors.trial",
             ],
         },
     }
@@ -296,5 +323,3 @@ DAJIA_PARTICIPATION_HASH_KEY = env_str("DAJIA_PARTICIPATION_HASH_KEY")
 DAJIA_PARTICIPATION_CODE_MINUTES = env_int("DAJIA_PARTICIPATION_CODE_MINUTES", 5)
 DAJIA_PARTICIPATION_CODE_ATTEMPTS = env_int("DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5)
 DAJIA_PARTICIPATION_IP_DAYS = env_int("DAJIA_PARTICIPATION_IP_DAYS", 30)
-# How many reverse proxies stand in front (their X-Forwarded-For entries are trusted for rate limits).
-DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)

@@ -23,6 +23,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from dajia.core.errors import json_client
+
 DB_INT_MAX = 2**63 - 1
 DB_INT_MIN = -(2**63)
 DATE_MIN = datetime.date(1900, 1, 1)
@@ -219,10 +221,6 @@ def query_date(params, name: str, *, label: str | None = None) -> datetime.date 
 # ---- the answer ------------------------------------------------------------------------------------------
 
 
-def wants_json(request) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
-
-
 def number_out_of_range(request) -> bool:
     """Whether an id, offset or other whole number in the URL is beyond 64 bits. The database cannot hold it
     (SQLite raises OverflowError, PostgreSQL "bigint out of range"), so it is bad input, not a server error.
@@ -240,7 +238,7 @@ def number_out_of_range(request) -> bool:
 
 def bad_input_response(request, message: str):
     """A 400 that says what was wrong: JSON ``{"detail": ...}`` for JSON clients, else the site's page."""
-    if wants_json(request):
+    if json_client(request):
         return JsonResponse({"detail": message}, status=400)
     return render(request, "core/bad_input.html", {"message": message}, status=400)
 

@@ -23,6 +23,7 @@ from dajia.accounts.permissions import (
     office_federation_ids,
 )
 from dajia.core.inputs import query_id, query_ids
+from dajia.core.siteurl import absolute_url
 from dajia.core.xlsx import xlsx_response
 from dajia.needs import selectors
 from dajia.needs import services_surveys as services
@@ -240,7 +241,7 @@ def _qr(url: str) -> str:
 def invite_page(request, invite_id: int):
     """The link and QR code of one union's survey (the office, or that union's chair)."""
     invite = _own_invite(request, invite_id)
-    url = request.build_absolute_uri(reverse("needs:answer", args=[invite.token]))
+    url = absolute_url(request, reverse("needs:answer", args=[invite.token]))
     responses = invite.responses.count()
     return render(
         request,

@@ -28,6 +28,7 @@ from dajia.accounts.permissions import (
 from dajia.agreements.models import AgreementQuota
 from dajia.core import uploads
 from dajia.core.inputs import query_id, query_whole
+from dajia.core.siteurl import absolute_url
 from dajia.menu.models import ServiceProject
 from dajia.orders import services, services_signins
 from dajia.orders.forms import (
@@ -199,7 +200,7 @@ def _detail_context(request, order: Order) -> dict:
             else None,
         ),
         "reply_form": ReplyForm(),
-        "signin_url": request.build_absolute_uri(reverse("orders:signin", args=[order.signin_token])),
+        "signin_url": absolute_url(request, reverse("orders:signin", args=[order.signin_token])),
         "can_cancel": order.state in services.OPEN_STATES,
     }
 
@@ -368,7 +369,7 @@ def rating_reply(request, pk: int, rating_pk: int):
 @login_required
 def order_qr(request, pk: int):
     order = _visible(request, pk)
-    url = request.build_absolute_uri(reverse("orders:signin", args=[order.signin_token]))
+    url = absolute_url(request, reverse("orders:signin", args=[order.signin_token]))
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="svg", scale=6, border=2, title=_("Sign-in QR code"))
     response = HttpResponse(buf.getvalue(), content_type="image/svg+xml")

@@ -61,8 +61,11 @@ def test_a_csv_with_too_many_rows_is_refused_with_the_cap(client, session, offic
 
 @pytest.mark.django_db(transaction=True)
 def test_other_users_can_write_while_a_sheet_file_is_being_parsed(
-    session, office_user, other_union, monkeypatch
-):  # noqa: F811
+    session,  # noqa: F811
+    office_user,
+    other_union,
+    monkeypatch,
+):
     """SQLite with IMMEDIATE transactions: a parse inside the import's transaction would hold the write lock, and
     this second writer would wait for it (on a real server: "database is locked")."""
     from django.db import connection
