@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids, is_office
 from dajia.core import audit
 from dajia.menu.models import Category
+from dajia.needs import workbench
 from dajia.needs.learning import web_suggester
 from dajia.needs.models import Need, NeedUpdate, Support
 from dajia.needs.suggest import tokenize
@@ -292,6 +293,7 @@ def need_update_status(
         after={**audit.snapshot(need, ["status", "hidden"]), "message": message, "public": bool(public)},
         federation_id=need.federation_id,
     )
+    workbench.notify_answered(update)
     return update
 
 

@@ -175,7 +175,7 @@ def code_request(
         "Do not share it. Ignore this message if you did not ask for it."
     ) % {"code": code, "minutes": code_minutes(), "title": session.title[:30]}
     try:
-        sms.send(number, text)
+        sms.send(number, text, event="verification_code", params={"code": code, "minutes": code_minutes()})
     except sms.SmsError:
         raise ValidationError(
             _("The text message could not be sent. Please try again in a minute.")

@@ -20,6 +20,7 @@ from dajia.accounts.permissions import can_manage_federation
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
 from dajia.core.validators import mask_mobile, mask_name
+from dajia.participation import workbench
 from dajia.participation.models import Objection
 from dajia.participation.selectors import notice_window
 from dajia.participation.services import clean_mobile
@@ -104,6 +105,7 @@ def objection_file(
         federation_id=session.federation_id,
         actor_label=mask_name(name),
     )
+    workbench.notify_filed(objection)
     return objection
 
 
@@ -134,6 +136,7 @@ def objection_respond(*, actor, objection: Objection, upheld: bool, response: st
         after={**audit.snapshot(objection, ["status", "response"]), "agreement_voided": voided},
         federation_id=session.federation_id,
     )
+    workbench.notify_answered(objection)
     return objection
 
 
