@@ -36,9 +36,13 @@ class Group:
 def group(key: str, label: str, queryset, item, *, url: str = "", order: int = 50) -> Group:
     """A group from a queryset of the waiting records: its count and the first rows turned into items."""
     rows = list(queryset[:SHOWN])
-    count = len(rows) if len(rows) < SHOWN else queryset.count()
     return Group(
-        key=key, label=str(label), count=count, items=[item(row) for row in rows], url=url, order=order
+        key=key,
+        label=str(label),
+        count=queryset.count(),
+        items=[item(row) for row in rows],
+        url=url,
+        order=order,
     )
 
 

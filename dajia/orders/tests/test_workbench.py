@@ -7,7 +7,6 @@ from dajia.conftest import make_user
 from dajia.notifications.models import Message, SmsDelivery
 from dajia.orders import services, workbench
 from dajia.orders.models import Order, Rating
-from dajia.workbench.registry import collect
 
 
 def _keys(groups):
