@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dajia.accounts.permissions import chair_union_ids, is_office, provider_ids
+from dajia.accounts.models import Role
+from dajia.accounts.permissions import chair_union_ids, has_role, is_office, provider_ids
 from dajia.workbench.registry import Group, collect
 
 
@@ -32,8 +33,8 @@ SELECTORS = {
 
 
 def roles_of(user) -> list[str]:
-    """The workbenches this person has, the one of their widest role first; everyone signed in is also a
-    worker (they may raise needs)."""
+    """The workbenches this person has, the one of their widest role first. A worker's (their own needs) is
+    shown to those with the worker role and to anyone with no other role: everyone may raise a need."""
     roles = []
     if is_office(user):
         roles.append("office")
@@ -41,5 +42,6 @@ def roles_of(user) -> list[str]:
         roles.append("chair")
     if provider_ids(user):
         roles.append("provider")
-    roles.append("worker")
+    if not roles or has_role(user, Role.WORKER):
+        roles.append("worker")
     return roles

@@ -22,6 +22,13 @@ def home(request):
     for role in roles_of(request.user):
         groups = SELECTORS[role](request.user)
         sections.append(
-            {"role": role, "title": TITLES[role], "groups": groups, "waiting": sum(g.count for g in groups)}
+            {
+                "role": role,
+                "title": TITLES[role],
+                "groups": groups,
+                # Groups with nothing waiting are one line, so a phone shows what waits first.
+                "idle": [g for g in groups if not g.count],
+                "waiting": sum(g.count for g in groups),
+            }
         )
     return render(request, "workbench/home.html", {"sections": sections})
