@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dajia.notifications.models import Message, SmsDelivery
+from dajia.notifications.models import Message, SmsDelivery, SmsPreference
 
 
 @admin.register(SmsDelivery)
@@ -17,3 +17,10 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "event", "read_at"]
     list_filter = ["event"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(SmsPreference)
+class SmsPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "sms_enabled", "updated_at"]
+    list_filter = ["sms_enabled"]
+    raw_id_fields = ["user"]
