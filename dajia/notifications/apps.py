@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "dajia.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from dajia.notifications import checks  # noqa: F401 - registers the deployment check

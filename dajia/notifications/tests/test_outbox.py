@@ -138,3 +138,20 @@ def test_the_http_sender_sends_the_template_id_and_parameters(row, settings, mon
         "template_id": "SMS_1001",
         "params": {"number": "DD1"},
     }
+
+
+def test_check_deploy_names_the_missing_templates_of_the_http_gateway(settings):
+    from dajia.notifications.checks import sms_templates
+
+    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.HttpSender"
+    settings.DAJIA_SMS_SIGN_NAME = ""
+    settings.DAJIA_SMS_TEMPLATES = {"order_dispatched": "SMS_1", "need_answered": ""}
+    [warning] = sms_templates()
+    assert warning.id == "dajia.W101"
+    assert "DAJIA_SMS_SIGN_NAME, DAJIA_SMS_TEMPLATE_NEED_ANSWERED" in warning.msg
+    settings.DAJIA_SMS_SIGN_NAME = "下城区总工会"
+    settings.DAJIA_SMS_TEMPLATES = {"order_dispatched": "SMS_1"}
+    assert sms_templates() == []
+    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_TEMPLATES = {"order_dispatched": ""}
+    assert sms_templates() == []
