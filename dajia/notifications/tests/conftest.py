@@ -10,3 +10,6 @@ def sms_file(settings, tmp_path):
     settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(path)
     return lambda: sms.read_file_outbox(path)
+
+
+from dajia.agreements.tests.fixtures import *  # noqa: E402, F403
