@@ -37,30 +37,23 @@ def _item(agreement: Agreement) -> Item:
     )
 
 
+def _to_sign(party: str, order: int, **scope) -> Group:
+    return group(
+        "agreements_to_sign",
+        _("Agreements to sign"),
+        unsigned_by(party).filter(**scope),
+        _item,
+        url=reverse("agreements:list"),
+        order=order,
+    )
+
+
 def office(user) -> list[Group]:
-    return [
-        group(
-            "agreements_to_sign",
-            _("Agreements to sign"),
-            unsigned_by(Signature.Party.FEDERATION).filter(federation_id__in=office_federation_ids(user)),
-            _item,
-            url=reverse("agreements:list"),
-            order=60,
-        )
-    ]
+    return [_to_sign(Signature.Party.FEDERATION, 60, federation_id__in=office_federation_ids(user))]
 
 
 def provider(user) -> list[Group]:
-    return [
-        group(
-            "agreements_to_sign",
-            _("Agreements to sign"),
-            unsigned_by(Signature.Party.PROVIDER).filter(provider_id__in=provider_ids(user)),
-            _item,
-            url=reverse("agreements:list"),
-            order=20,
-        )
-    ]
+    return [_to_sign(Signature.Party.PROVIDER, 20, provider_id__in=provider_ids(user))]
 
 
 def _params(agreement: Agreement) -> dict:
