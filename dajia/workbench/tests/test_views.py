@@ -148,3 +148,23 @@ def test_each_roles_query_count_does_not_grow_with_rows(
     many, waiting_many = _count_queries(selector, user)
     assert waiting_many > waiting_few
     assert many == few
+
+
+def test_the_page_costs_the_same_queries_with_more_waiting_records(
+    client, stress_agreement, place_order, chair_user, union, office_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(office_user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("workbench:home")).status_code == 200
+        return len(captured.captured_queries)
+
+    place_order(chair_user, union, stress_agreement, days=5)
+    few = queries()
+    for days in range(6, 12):
+        place_order(chair_user, union, stress_agreement, days=days)
+    assert queries() == few
