@@ -16,4 +16,5 @@ def inbox(user, *, limit: int = PAGE) -> list[Message]:
 
 
 def sms_enabled(user) -> bool:
-    return SmsPreference.objects.filter(user_id=user.pk, sms_enabled=False).first() is None
+    """On unless the person turned it off (no row: on; see SmsPreference)."""
+    return not SmsPreference.objects.filter(user_id=user.pk, sms_enabled=False).exists()
