@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dajia.core.validators import mask_mobile
 from dajia.notifications import selectors, services
 from dajia.notifications.models import Message
 
@@ -20,7 +21,11 @@ def inbox(request):
     return render(
         request,
         "notifications/inbox.html",
-        {"inbox": selectors.inbox(request.user), "sms_enabled": selectors.sms_enabled(request.user)},
+        {
+            "inbox": selectors.inbox(request.user),
+            "sms_enabled": selectors.sms_enabled(request.user),
+            "mobile": mask_mobile(request.user.mobile) if request.user.mobile else "",
+        },
     )
 
 

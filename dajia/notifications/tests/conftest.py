@@ -1,3 +1,5 @@
+"""Fixtures of the notifications tests: a file sender of the test's own, and the agreements' world."""
+
 import pytest
 
 

@@ -64,6 +64,10 @@ def test_mark_all_read(client, provider_user, other_provider_user):
 
 def test_turning_sms_off_and_on(client, provider_user):
     client.force_login(provider_user)
+    assert "账号没有手机号" in client.get(reverse("notifications:inbox")).content.decode()
+    provider_user.mobile = "13800000001"
+    provider_user.save()
+    assert "138****0001" in client.get(reverse("notifications:inbox")).content.decode()
     assert client.post(reverse("notifications:preference"), {}).status_code == 302
     assert SmsPreference.objects.get(user=provider_user).sms_enabled is False
     assert 'name="sms" checked' not in client.get(reverse("notifications:inbox")).content.decode()
