@@ -47,7 +47,7 @@ SESSION_2020 = [
     ("菜单式普法讲座", "20000", Decimal("0.63")),
     ("职工健康义诊进企业", "40000", Decimal("0.55")),
 ]
-# Last year's session: ¥236,000 proposed against the same ¥200,000.
+# Last year's session: ¥216,000 proposed against the same ¥200,000.
 SESSION_LAST = [
     ("越剧进车间", "30000", Decimal("0.78")),
     ("急救技能（心肺复苏+AED）培训", "32000", Decimal("0.90")),
@@ -58,7 +58,6 @@ SESSION_LAST = [
     ("亲子阅读与家庭教育讲座", "20000", Decimal("0.76")),
     ("职工法律援助咨询", "26000", Decimal("0.74")),
     ("女职工健康关爱讲座", "22000", Decimal("0.69")),
-    ("青年职工联谊交友活动", "20000", Decimal("0.66")),
 ]
 # This year's: some organisations come back with the project members liked, some bring a new one.
 SESSION_CURRENT = [

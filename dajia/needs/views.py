@@ -20,6 +20,7 @@ from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import (
     can_manage_federation,
     chair_union_ids,
+    in_scope,
     is_office,
     office_federation_ids,
 )
@@ -50,7 +51,9 @@ def _flat(error: ValidationError) -> str:
 
 def need_list_view(request):
     f = NeedFilter.from_params(request.GET)
-    page = Paginator(need_list(f), PAGE_SIZE).get_page(request.GET.get("page"))
+    # A signed-in person sees their own federation's needs (the public wall, signed out, shows them all).
+    needs = need_list(f, base=in_scope(Need.objects.public(), request.user))
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
@@ -103,7 +106,7 @@ def _check_context(request, text: str, union, park) -> dict:
 
 @login_required
 def need_new(request):
-    form = NeedForm(request.POST or None, initial=_initial(request.user))
+    form = NeedForm(request.POST or None, initial=_initial(request.user), user=request.user)
     ctx: dict = {"form": form}
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -141,7 +144,7 @@ def need_new(request):
 @require_POST
 def need_check(request):
     """htmx: as the person types, the suggested category and similar needs they could support instead."""
-    form = NeedForm(request.POST)
+    form = NeedForm(request.POST, user=request.user)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     ctx = _check_context(request, request.POST.get("text", ""), data.get("union"), data.get("park"))
