@@ -104,7 +104,13 @@ def build(ctx) -> None:
     for union in unions:
         for year in sorted({(today + datetime.timedelta(days=d)).year for d in (-90, 0, 90)}):
             services.budget_set(actor=office, union=union, year=year, amount="30000.00")
-    plan = [(index, _at(days, hour), target, late) for index, days, hour, target, late in SEASON]
+    # Early or late in the year part of the season would fall outside the agreements' term: left out.
+    first, last = min(a.starts_on for a in agreements), max(a.ends_on for a in agreements)
+    plan = [
+        (index, _at(days, hour), target, late)
+        for index, days, hour, target, late in SEASON
+        if first <= timezone.localdate(_at(days, hour)) <= last
+    ]
     _season(ctx, agreements, plan, rng=random.Random(today.year), time=None)  # noqa: S311 - reproducible
 
 
