@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from dajia.accounts.permissions import in_scope
+from dajia.accounts.permissions import in_scope, scope_federation_ids
 from dajia.api.auth import session_or_token
 from dajia.needs import selectors, services
 from dajia.needs.learning import web_suggester
@@ -126,7 +126,7 @@ def suggest(request, payload: SuggestIn):
     text = payload.text.strip()
     ranked = web_suggester().rank(text)
     best = web_suggester().suggest(text)
-    scope = None
+    scope = scope_federation_ids(request.user)  # no union or park named: the person's own federations
     if payload.union:
         scope = set(Union.objects.filter(pk=payload.union).values_list("federation_id", flat=True))
     elif payload.park:

@@ -23,6 +23,7 @@ from dajia.accounts.permissions import (
     in_scope,
     is_office,
     office_federation_ids,
+    scope_federation_ids,
 )
 from dajia.core.xlsx import xlsx_response
 from dajia.menu.models import Category
@@ -80,19 +81,21 @@ def _initial(user) -> dict:
     return {"union": unions[0]} if unions else {}
 
 
-def _scope(union, park) -> set[int] | None:
+def _scope(user, union, park) -> set[int] | None:
     if union is not None:
         return {union.federation_id}
     if park is not None:
         return {park.federation_id}
-    return None
+    return scope_federation_ids(user)  # no union or park chosen yet: the person's own federations
 
 
 def _check_context(request, text: str, union, park) -> dict:
     text = (text or "").strip()
     suggestion = web_suggester().suggest(text) if len(text) >= services.MIN_LENGTH else None
     similar = (
-        similar_needs(text, federation_ids=_scope(union, park)) if len(text) >= services.MIN_LENGTH else []
+        similar_needs(text, federation_ids=_scope(request.user, union, park))
+        if len(text) >= services.MIN_LENGTH
+        else []
     )
     needs = [s.need for s in similar]
     return {

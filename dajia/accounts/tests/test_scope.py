@@ -229,30 +229,46 @@ def test_not_yours_a_worker_cannot_post_a_need_for_another_federations_park(pers
 
 def test_lists_and_searches_show_a_signed_in_user_their_own_federation(personas, wuyi, union, xiacheng):
     from dajia.needs.models import Need
+    from dajia.needs.suggest import tokenize
 
-    ours = Need.objects.create(
-        federation=xiacheng, union=union, text="希望开设叉车证培训班。", voice="worker"
+    def need(text, **where):
+        return Need.objects.create(text=text, tokens=" ".join(tokenize(text)), **where)
+
+    ours = need("食堂饭菜太贵了，希望能改善一下", federation=xiacheng, union=union, voice="worker")
+    theirs = need(
+        "园区食堂饭菜太贵了，希望能改善", federation=wuyi[Federation], park=wuyi[Park], voice="enterprise"
     )
-    theirs = Need.objects.create(
-        federation=wuyi[Federation], park=wuyi[Park], text="希望园区开设叉车证培训班。", voice="enterprise"
-    )
+    # Other needs of 下城区, so that the words the two share weigh in the similarity.
+    for text in (
+        "希望组织消防安全培训，车间新员工多",
+        "孩子暑假没人照看，希望办小候鸟班",
+        "老板拖欠工资两个月了",
+    ):
+        need(text, federation=xiacheng, union=union, voice="worker")
     signed_out = Client()
     for persona in ("worker", "chair", "provider", "office"):
         client = Client()
         client.force_login(personas[persona])
-        needs = client.get(reverse("needs:list"), {"q": "叉车证"})
+        needs = client.get(reverse("needs:list"), {"q": "食堂"})  # the search
         assert needs.status_code == 200
         assert [n.pk for n in needs.context["page"].object_list] == [ours.pk], persona
-        api = client.get("/api/needs/needs", {"q": "叉车证"})
+        api = client.get("/api/needs/needs", {"q": "食堂"})
         assert api.status_code == 200
         assert [n["id"] for n in api.json()["items"]] == [ours.pk], persona
+        typed = {"text": "食堂的饭菜价格太贵，能不能改善"}
+        check = client.post(reverse("needs:check"), typed)
+        assert check.status_code == 200
+        assert [s.need.pk for s in check.context["similar"]] == [ours.pk], persona
+        suggest = client.post("/api/needs/suggest", typed, content_type="application/json")
+        assert suggest.status_code == 200
+        assert [n["id"] for n in suggest.json()["similar"]] == [ours.pk], persona
         menu = client.get(reverse("menu:list"))
         assert menu.status_code == 200
         offered = list(menu.context["page"].object_list)
         assert offered and wuyi[ServiceProject] not in offered, persona
         assert wuyi[Provider] not in list(menu.context["providers"]), persona
     # Signed out, the public wall and menu show every federation.
-    needs = signed_out.get(reverse("needs:list"), {"q": "叉车证"})
+    needs = signed_out.get(reverse("needs:list"), {"q": "食堂"})
     assert {n.pk for n in needs.context["page"].object_list} == {ours.pk, theirs.pk}
     assert wuyi[ServiceProject] in list(signed_out.get(reverse("menu:list")).context["page"].object_list)
 
