@@ -457,21 +457,21 @@ def suggestion_rules(request):
 
 
 def _default_federation(request) -> Federation | None:
-    ids = office_federation_ids(request.user) if is_office(request.user) else set()
-    chair_unions = Union.objects.filter(pk__in=chair_union_ids(request.user))
+    """The person's own district (their office's, union's or organisation's); signed out, the busiest one."""
+    ids = scope_federation_ids(request.user)
     if ids:
         return Federation.objects.filter(pk__in=ids, level=Federation.Level.DISTRICT).order_by(
             "name"
         ).first() or (Federation.objects.filter(pk__in=ids).order_by("pk").first())
-    if chair_unions:
-        return chair_unions[0].federation
     return Federation.objects.annotate(n=Count("needs")).order_by("-n", "name").first()
 
 
 def _ranking_scope(request):
     params = NeedFilter.from_params(request.GET)
     federation = (
-        Federation.objects.filter(pk=params.federation).first() if params.federation else None
+        in_scope(Federation.objects.filter(pk=params.federation), request.user, "pk").first()
+        if params.federation
+        else None
     ) or _default_federation(request)
     rows, union = [], None
     unclassified = 0
@@ -505,7 +505,7 @@ def ranking(request):
         "needs/ranking.html",
         {
             "federation": federation,
-            "federations": Federation.objects.order_by("level", "name"),
+            "federations": in_scope(Federation.objects.order_by("level", "name"), request.user, "pk"),
             "union": union,
             "unions": Union.objects.filter(federation=federation).order_by("name") if federation else [],
             "rows": rows,

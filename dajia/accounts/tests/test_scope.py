@@ -262,12 +262,18 @@ def test_lists_and_searches_show_a_signed_in_user_their_own_federation(personas,
         suggest = client.post("/api/needs/suggest", typed, content_type="application/json")
         assert suggest.status_code == 200
         assert [n["id"] for n in suggest.json()["similar"]] == [ours.pk], persona
+        ranking = client.get(reverse("needs:ranking"), {"federation": wuyi[Federation].pk})
+        assert ranking.status_code == 200
+        assert ranking.context["federation"] == xiacheng, persona  # another federation's asked for: their own
+        assert list(ranking.context["federations"]) == [xiacheng], persona
         menu = client.get(reverse("menu:list"))
         assert menu.status_code == 200
         offered = list(menu.context["page"].object_list)
         assert offered and wuyi[ServiceProject] not in offered, persona
         assert wuyi[Provider] not in list(menu.context["providers"]), persona
-    # Signed out, the public wall and menu show every federation.
+    # Signed out, the public wall, ranking and menu show every federation.
+    ranking = signed_out.get(reverse("needs:ranking"), {"federation": wuyi[Federation].pk})
+    assert ranking.context["federation"] == wuyi[Federation]
     needs = signed_out.get(reverse("needs:list"), {"q": "食堂"})
     assert {n.pk for n in needs.context["page"].object_list} == {ours.pk, theirs.pk}
     assert wuyi[ServiceProject] in list(signed_out.get(reverse("menu:list")).context["page"].object_list)
