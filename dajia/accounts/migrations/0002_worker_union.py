@@ -1,5 +1,6 @@
 """A worker belongs to a grassroots union (and through it to a federation): the union link, optional until now,
-is filled and then required for every worker role.
+is filled here and required for every worker role by the next migration (0003: PostgreSQL will not alter a
+table in the transaction that just changed its rows).
 
 Filling: the union the account chairs, else the union named on the account's latest need. A worker role with
 neither cannot be placed in any federation; it is removed (the account itself stays, and the role granted
@@ -44,38 +45,4 @@ class Migration(migrations.Migration):
             name="role_scope_matches",
         ),
         migrations.RunPython(fill_worker_unions, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name="roleassignment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("federation__isnull", False),
-                        ("provider__isnull", True),
-                        ("role", "office"),
-                        ("union__isnull", True),
-                    ),
-                    models.Q(
-                        ("federation__isnull", True),
-                        ("provider__isnull", True),
-                        ("role", "chair"),
-                        ("union__isnull", False),
-                    ),
-                    models.Q(
-                        ("federation__isnull", True),
-                        ("provider__isnull", False),
-                        ("role", "provider"),
-                        ("union__isnull", True),
-                    ),
-                    models.Q(
-                        ("federation__isnull", True),
-                        ("provider__isnull", True),
-                        ("role", "worker"),
-                        ("union__isnull", False),
-                    ),
-                    models.Q(("provider__isnull", True), ("role", "expert")),
-                    _connector="OR",
-                ),
-                name="role_scope_matches",
-            ),
-        ),
     ]

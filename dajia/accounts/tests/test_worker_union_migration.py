@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("accounts", "0001_initial"), ("needs", "0001_initial"), ("orgs", "0001_initial")]
-AFTER = [("accounts", "0002_worker_union")]
+AFTER = [("accounts", "0003_worker_union_required")]
 
 
 @pytest.mark.django_db(transaction=True)
