@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dajia.accounts.backends import refusal_message
-from dajia.accounts.models import ApiToken, Person, RoleAssignment, User
+from dajia.accounts.models import ApiToken, Person, RegistrationCode, RoleAssignment, User
+from dajia.core.admin import ReadOnlyAdmin
 
 
 class GatedAdminLoginForm(AdminAuthenticationForm):
@@ -79,3 +80,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "created_at", "last_used_at"]
     readonly_fields = ["key_hash"]
     search_fields = ["user__username", "name"]
+
+
+# Texted registration codes (hashed) are written and spent only by the registration service.
+@admin.register(RegistrationCode)
+class RegistrationCodeAdmin(ReadOnlyAdmin):
+    list_display = ["mobile_masked", "created_at", "expires_at", "attempts", "used_at"]

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from dajia.accounts.models import Role
 
@@ -70,6 +71,21 @@ def is_top_office(user) -> bool:
 
 def can_manage_federation(user, federation_id: int | None) -> bool:
     return federation_id is not None and federation_id in office_federation_ids(user)
+
+
+def require_office(actor, federation_id: int | None) -> None:
+    """The one office check of every write: ``actor`` is office staff of ``federation_id`` or of a federation
+    above it (a superuser too); anyone else gets ``PermissionDenied`` with the same message everywhere."""
+    if not can_manage_federation(actor, federation_id):
+        raise PermissionDenied(_("Only the union office of this federation may do this."))
+
+
+def office_scope(user) -> set[int]:
+    """The federations an office page lists: those ``user`` manages; ``PermissionDenied`` for a user without
+    the office role (a page of a role the user lacks answers 403)."""
+    if not is_office(user):
+        raise PermissionDenied(_("Only union office staff may do this."))
+    return office_federation_ids(user)
 
 
 def require(condition: bool) -> None:

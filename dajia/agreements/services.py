@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, provider_ids
+from dajia.accounts.permissions import can_manage_federation, provider_ids, require_office
 from dajia.agreements import text as agreement_text
 from dajia.agreements.models import (
     DEFAULT_TEMPLATE,
@@ -32,7 +32,7 @@ from dajia.agreements.selectors import selected_entries
 from dajia.agreements.signals import agreement_closed
 from dajia.consultations.models import Session
 from dajia.core import audit
-from dajia.core.inputs import clean_text, clean_whole
+from dajia.core.inputs import clean_money, clean_text, clean_whole
 from dajia.orgs.models import Union
 
 TERM_FIELDS = [
@@ -76,37 +76,12 @@ def max_term_end(starts_on: datetime.date) -> datetime.date:
             day -= 1
 
 
-def _require_office(actor, agreement_or_federation_id) -> None:
-    fid = getattr(agreement_or_federation_id, "federation_id", agreement_or_federation_id)
-    if not can_manage_federation(actor, fid):
-        raise PermissionDenied(_("Only the union office of this agreement may do this."))
-
-
 def _lock(agreement: Agreement) -> Agreement:
     return (
         Agreement.objects.select_for_update()
         .select_related("provider", "project", "session")
         .get(pk=agreement.pk)
     )
-
-
-def parse_money(value, *, field: str = "amount", label: str | None = None) -> Decimal:
-    label = label or _("The amount")
-    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip().replace(",", "")
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(
-            {field: _("%(label)s must be a number of yuan, e.g. 12000.00.") % {"label": label}}
-        ) from None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 or amount >= Decimal("1e10"):
-        raise ValidationError(
-            {
-                field: _("%(label)s must be a number of yuan, not negative, with at most 2 decimals.")
-                % {"label": label}
-            }
-        )
-    return amount.quantize(Decimal("0.01"))
 
 
 def _date(value, *, field: str, label: str) -> datetime.date:
@@ -179,7 +154,7 @@ def clean_terms(terms: dict, *, booked: int = 0) -> dict:
             terms.get("copies", 3), field="copies", label=_("The number of copies"), minimum=3, maximum=20
         ),
     )
-    attempt("amount", lambda: parse_money(terms.get("amount")))
+    attempt("amount", lambda: clean_money(terms.get("amount"), field="amount", label=_("The amount")))
     attempt("starts_on", lambda: _date(terms.get("starts_on"), field="starts_on", label=_("The first day")))
     attempt("ends_on", lambda: _date(terms.get("ends_on"), field="ends_on", label=_("The last day")))
     if "starts_on" in out and "ends_on" in out:
@@ -206,7 +181,7 @@ def template_for(federation) -> AgreementTemplate:
 
 @transaction.atomic
 def agreement_template_save(*, actor, federation, body: str) -> AgreementTemplate:
-    _require_office(actor, federation.pk)
+    require_office(actor, federation.pk)
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError({"body": _("The agreement text cannot be empty.")})
@@ -309,7 +284,7 @@ def default_terms(entry, start: datetime.date) -> dict:
 def agreements_generate(*, actor, session: Session) -> list[Agreement]:
     """Draft one agreement per selected project of a published session (projects that have one are skipped)."""
     session = Session.objects.select_for_update().select_related("federation").get(pk=session.pk)
-    _require_office(actor, session.federation_id)
+    require_office(actor, session.federation_id)
     if session.state != Session.State.PUBLISHED:
         raise ValidationError(
             _("Agreements can be generated only from a session whose results are published.")
@@ -358,7 +333,7 @@ def agreement_amend(*, actor, agreement: Agreement, reason: str, **terms) -> Agr
     again). An agreement in force keeps its signed terms until both sides have signed the amendment.
     """
     agreement = _lock(agreement)
-    _require_office(actor, agreement)
+    require_office(actor, agreement.federation_id)
     if agreement.state not in (Agreement.State.DRAFT, Agreement.State.SIGNED, Agreement.State.ACTIVE):
         raise ValidationError(
             _("This agreement is closed (%(state)s) and can no longer be amended.")
@@ -500,7 +475,7 @@ def agreement_void(*, actor, agreement: Agreement, reason: str) -> Agreement:
     """Void an agreement (e.g. an objection against its project was upheld); its open orders are cancelled."""
     agreement = _lock(agreement)
     if actor is not None:
-        _require_office(actor, agreement)
+        require_office(actor, agreement.federation_id)
     if agreement.state in (Agreement.State.COMPLETED, Agreement.State.TERMINATED, Agreement.State.VOID):
         raise ValidationError(
             _("This agreement is already closed (%(state)s).") % {"state": agreement.get_state_display()}
@@ -518,7 +493,7 @@ def agreement_void(*, actor, agreement: Agreement, reason: str) -> Agreement:
 def agreement_terminate(*, actor, agreement: Agreement, reason: str) -> Agreement:
     """End an agreement before its term with a reason; sessions not yet delivered are cancelled."""
     agreement = _lock(agreement)
-    _require_office(actor, agreement)
+    require_office(actor, agreement.federation_id)
     if agreement.state not in (Agreement.State.SIGNED, Agreement.State.ACTIVE):
         raise ValidationError(_("Only a signed agreement or one in force can be terminated."))
     reason = clean_text(reason, field="reason", label=_("the reason"), max_length=300)
@@ -543,7 +518,7 @@ def agreement_terminate(*, actor, agreement: Agreement, reason: str) -> Agreemen
 def agreement_complete(*, actor, agreement: Agreement) -> Agreement:
     """Close an agreement in force whose sessions are all settled (nothing ordered is still open)."""
     agreement = _lock(agreement)
-    _require_office(actor, agreement)
+    require_office(actor, agreement.federation_id)
     if agreement.state != Agreement.State.ACTIVE:
         raise ValidationError(_("Only an agreement in force can be completed."))
     if agreement.orders.filter(
@@ -571,7 +546,7 @@ def quotas_set(
     """Share the agreement's sessions: ``first_come`` (any union of the federation may order while sessions
     last) or ``allocated`` (each union only up to its quota; ``quotas`` maps union id → sessions)."""
     agreement = _lock(agreement)
-    _require_office(actor, agreement)
+    require_office(actor, agreement.federation_id)
     if agreement.state in (Agreement.State.COMPLETED, Agreement.State.TERMINATED, Agreement.State.VOID):
         raise ValidationError(_("This agreement is closed."))
     if allocation not in Agreement.Allocation.values:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
 from dajia.consultations.models import Evaluator, Session, SessionProject
 from dajia.core.validators import mask_name
 from dajia.live.bus import publish
@@ -23,16 +22,6 @@ def publish_event(session_id: int, event: str, data: dict) -> None:
     """Publish a public live event (counts, states, ids — never scores or names). The bus defers the send
     to ``transaction.on_commit`` itself, so a rolled-back change is never announced."""
     publish(channel=f"session-{session_id}", event=event, data=data)
-
-
-def require_office(actor, session_or_federation_id) -> None:
-    fed_id = (
-        session_or_federation_id.federation_id
-        if isinstance(session_or_federation_id, Session)
-        else session_or_federation_id
-    )
-    if not can_manage_federation(actor, fed_id):
-        raise PermissionDenied(_("This session belongs to another federation."))
 
 
 def lock_session(session: Session) -> Session:

@@ -20,13 +20,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Criterion, Session
-from dajia.consultations.services_base import clean_text, lock_session, publish_event, require_office
+from dajia.consultations.services_base import clean_text, lock_session, publish_event
 from dajia.core import audit
+from dajia.core.inputs import clean_money
 from dajia.orgs.models import Federation
 from dajia.scoring.engine import ScoringError, parse_weight
 
-_MONEY_RE = re.compile(r"^[0-9]{1,10}(\.[0-9]{1,2})?$", re.ASCII)
 _MAX_RE = re.compile(r"^[0-9]{1,3}(\.[0-9])?$", re.ASCII)
 MIN_TRIM_MIN = 3
 
@@ -61,22 +62,6 @@ DEFAULT_CRITERIA: list[dict] = [
         "一般（0–13）：受众窄或参与不便",
     },
 ]
-
-
-def parse_money(value, *, field: str, label: str) -> Decimal:
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-        text = text.replace(",", "").removeprefix("¥").removesuffix("元").strip()
-    if not _MONEY_RE.match(text):
-        raise ValidationError(
-            {
-                field: _("%(label)s: enter an amount in yuan ≥ 0 with at most two decimals, e.g. 200000.")
-                % {"label": label}
-            }
-        )
-    return Decimal(text)
 
 
 def _parse_minimum(value) -> Decimal:
@@ -183,7 +168,7 @@ def _clean_session_fields(fields: dict) -> dict:
     attempt("starts_at", _parse_starts_at)
     attempt("venue", lambda v: clean_text(v, field="venue", label=_("the venue"), max_length=120))
     attempt("stream_url", _parse_url)
-    attempt("budget", lambda v: parse_money(v, field="budget", label=_("Budget")))
+    attempt("budget", lambda v: clean_money(v, field="budget", label=_("Budget")))
     attempt("minimum_score", _parse_minimum)
     attempt("trim_min", _parse_trim_min)
     attempt("group_weights", parse_weights)
@@ -244,7 +229,7 @@ def session_update(*, actor, session: Session, **fields) -> Session:
     the budget and the minimum score — which only affect selection — and the descriptive fields (title, time,
     venue, stream address) may change until the results are published. Every change is logged."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -300,7 +285,7 @@ def require_draft(session: Session, what: str) -> None:
 def criterion_set(*, actor, session: Session, criteria: list[dict]) -> list[Criterion]:
     """Replace the rubric (draft only): a list of {name, max_points, descriptors} in order."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     require_draft(session, _("the rubric"))
     errors: dict[str, list[str]] = {}
     cleaned: list[dict] = []
@@ -387,7 +372,7 @@ def session_open(*, actor, session: Session) -> Session:
     """Open the session: from now on the rubric, method, trimming threshold, group weights and every
     evaluator's group are frozen."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     if session.state != Session.State.DRAFT:
         raise ValidationError(_("This session is already open."))
     problems = open_problems(session)

@@ -1,6 +1,8 @@
+"""The back office of what ``core`` keeps: read-only, since only audited services write these records."""
+
 from django.contrib import admin
 
-from dajia.core.models import AuditLog
+from dajia.core.models import AuditLog, CalendarDay, OfficeHoursSetting
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -23,3 +25,17 @@ class AuditLogAdmin(ReadOnlyAdmin):
     list_filter = ["action", "federation"]
     search_fields = ["action", "object_repr", "actor_label"]
     date_hierarchy = "at"
+
+
+# The working days decide when a 公示 window ends; they are kept on the office's calendar page, whose service
+# audits every change, so the back office only reads them.
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ReadOnlyAdmin):
+    list_display = ["day", "kind", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "day"
+
+
+@admin.register(OfficeHoursSetting)
+class OfficeHoursSettingAdmin(ReadOnlyAdmin):
+    list_display = ["morning_opens", "morning_closes", "afternoon_opens", "afternoon_closes"]

@@ -1,6 +1,9 @@
+"""The back office of the service menu; a category proposal is only read here (its service decides it)."""
+
 from django.contrib import admin
 
-from dajia.menu.models import Category, ProjectPhoto, ServiceProject
+from dajia.core.admin import ReadOnlyAdmin
+from dajia.menu.models import Category, CategoryProposal, ProjectPhoto, ServiceProject
 
 
 @admin.register(Category)
@@ -29,3 +32,10 @@ class ProjectPhotoAdmin(admin.ModelAdmin):
     list_display = ["project", "caption"]
     search_fields = ["project__title", "caption"]
     list_select_related = ["project"]
+
+
+# A proposal is decided by the top office through its audited service (``menu.services``); here it is read.
+@admin.register(CategoryProposal)
+class CategoryProposalAdmin(ReadOnlyAdmin):
+    list_display = ["name_zh", "federation", "status", "proposed_by"]
+    list_filter = ["status"]

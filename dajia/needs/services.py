@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, chair_union_ids, is_office
+from dajia.accounts.permissions import can_manage_federation, chair_union_ids, is_office, require_office
 from dajia.core import audit
 from dajia.menu.models import Category
 from dajia.needs.learning import web_suggester
@@ -74,11 +74,6 @@ def clean_text(value) -> str:
 
 def _require_login(actor) -> None:
     if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied
-
-
-def _require_office_of(actor, federation_id: int) -> None:
-    if not can_manage_federation(actor, federation_id):
         raise PermissionDenied
 
 
@@ -231,7 +226,7 @@ def need_unsupport(*, actor, need: Need) -> None:
 def need_set_category(*, actor, need: Need, category: Category | int | str) -> Need:
     """The office sets (corrects) the category; later suggestions learn from it."""
     need = Need.objects.select_for_update().get(pk=need.pk)
-    _require_office_of(actor, need.federation_id)
+    require_office(actor, need.federation_id)
     chosen = _category(category)
     if chosen is None:
         raise ValidationError({"category": _("Choose a service category from the list.")})
@@ -257,7 +252,7 @@ def need_update_status(
     """A step in handling a need: being handled → answered → resolved, or declined with a reason. Every step
     carries a message to the person who raised it (public unless the office unticks it)."""
     need = Need.objects.select_for_update().get(pk=need.pk)
-    _require_office_of(actor, need.federation_id)
+    require_office(actor, need.federation_id)
     errors: dict[str, str] = {}
     if need.merged_into_id:
         raise ValidationError(_("This need was merged into another one; answer that one instead."))
@@ -305,8 +300,8 @@ def need_merge(*, actor, source: Need, target: Need) -> Need:
     if source.pk == target.pk:
         raise ValidationError(_("A need cannot be merged into itself."))
     source, target = locked[source.pk], locked[target.pk]
-    _require_office_of(actor, source.federation_id)
-    _require_office_of(actor, target.federation_id)
+    require_office(actor, source.federation_id)
+    require_office(actor, target.federation_id)
     if source.merged_into_id:
         raise ValidationError(_("This need has already been merged."))
     if target.merged_into_id:
@@ -357,7 +352,7 @@ class ImportRow:
 def needs_import(*, actor, federation: Federation, rows: Sequence[ImportRow]) -> list[Need]:
     """Needs collected on paper, typed into a spreadsheet. All rows or none: every problem is reported with
     its line number. Unions and parks are looked up by name within the federation (and those below it)."""
-    _require_office_of(actor, federation.pk)
+    require_office(actor, federation.pk)
     if not rows:
         raise ValidationError(_("The file holds no needs."))
     fed_ids = federation.descendant_ids()

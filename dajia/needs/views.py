@@ -22,6 +22,7 @@ from dajia.accounts.permissions import (
     chair_union_ids,
     is_office,
     office_federation_ids,
+    office_scope,
 )
 from dajia.core.xlsx import xlsx_response
 from dajia.menu.models import Category
@@ -258,14 +259,8 @@ def my_needs(request):
 # ---- the office -------------------------------------------------------------------------------------------
 
 
-def _require_office(request) -> set[int]:
-    if not is_office(request.user):
-        raise PermissionDenied
-    return office_federation_ids(request.user)
-
-
 def _office_needs(request):
-    ids = _require_office(request)
+    ids = office_scope(request.user)
     f = NeedFilter.from_params(request.GET)
     base = Need.objects.filter(federation_id__in=ids, merged_into__isnull=True)
     if f.sort == "support" and "sort" not in request.GET:
@@ -387,7 +382,7 @@ def need_merge(request, pk: int):
 
 @login_required
 def needs_import(request):
-    ids = _require_office(request)
+    ids = office_scope(request.user)
     federations = Federation.objects.filter(pk__in=ids)
     form = ImportForm(request.POST or None, request.FILES or None, federations=federations)
     errors: list[str] = []
@@ -425,7 +420,7 @@ def needs_import(request):
 
 @login_required
 def suggestion_rules(request):
-    _require_office(request)
+    office_scope(request.user)
     suggester = web_suggester()
     categories = []
     for c in Category.objects.active():

@@ -15,12 +15,12 @@ import datetime
 import re
 import unicodedata
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.agreements.models import Agreement
 from dajia.agreements.services import agreement_activate, agreement_void
 from dajia.consultations.models import Session, SessionProject
@@ -126,8 +126,7 @@ def objection_respond(*, actor, objection: Objection, upheld: bool, response: st
     agreement waiting on it takes effect at once if the window has closed and nothing else is pending)."""
     objection = Objection.objects.select_for_update().select_related("session").get(pk=objection.pk)
     session = objection.session
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
+    require_office(actor, session.federation_id)
     if objection.status != Objection.Status.PENDING:
         raise ValidationError(_("This objection has already been answered."))
     response = clean_text(response, field="response", low=RESPONSE_MIN, high=RESPONSE_MAX)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, provider_ids
+from dajia.accounts.permissions import can_manage_federation, provider_ids, require_office
 from dajia.core import audit
 from dajia.core.validators import mobile_error, normalise_code, normalise_mobile, uscc_error
 from dajia.orgs.models import Provider
@@ -15,8 +15,7 @@ from dajia.orgs.models import Provider
 @transaction.atomic
 def provider_review(*, actor, provider: Provider, approve: bool, reason: str = "") -> Provider:
     """The office approves a registered organisation, or rejects it with a reason."""
-    if not can_manage_federation(actor, provider.federation_id):
-        raise PermissionDenied
+    require_office(actor, provider.federation_id)
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("Please give a reason for the rejection.")})
     before = audit.snapshot(provider)

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
 from dajia.core.validators import mask_mobile, mobile_error, normalise_mobile
@@ -50,11 +50,6 @@ def code_minutes() -> int:
 
 def code_attempts() -> int:
     return int(getattr(settings, "DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5))
-
-
-def _require_office(actor, session: Session) -> None:
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
 
 
 def clean_mobile(value) -> str:
@@ -441,7 +436,7 @@ def viewer_erase(*, viewer: Viewer) -> None:
 
 @transaction.atomic
 def live_settings_update(*, actor, session: Session, require_roll: bool, comments_open: bool) -> LiveSettings:
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     row = settings_for(session, lock=True)
     before = audit.snapshot(row, ["require_roll", "comments_open"])
     row.require_roll = bool(require_roll)

@@ -12,12 +12,12 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.core import audit
 from dajia.core.validators import mask_mobile, mask_name, mobile_error, normalise_mobile
 from dajia.orgs.models import Federation, Union
@@ -92,8 +92,7 @@ def _columns(header: list[str]) -> dict[str, int]:
 def roll_import(*, actor, federation: Federation, data: bytes, replace: bool = False) -> RollReport:
     """Import the roll of ``federation``'s unions (and those below it). Every error is reported with its line;
     nothing is saved unless the whole file is valid. ``replace`` first removes the federation's current roll."""
-    if not can_manage_federation(actor, federation.pk):
-        raise PermissionDenied(_("Only the union office of this federation may do this."))
+    require_office(actor, federation.pk)
     rows = _read_rows(data)
     if not rows:
         raise ValidationError(_("The file is empty."))

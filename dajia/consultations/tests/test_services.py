@@ -140,7 +140,7 @@ def test_open_freezes_rules_but_budget_and_minimum_may_change(office_user, live)
     assert live.budget == Decimal("180000") and live.minimum_score == Decimal("65")
     log = AuditLog.objects.filter(action="consultations.session.update").latest("id")
     assert log.before == {"budget": "200000.00", "minimum_score": "60.00"}
-    assert log.after == {"budget": "180000", "minimum_score": "65"}
+    assert log.after == {"budget": "180000.00", "minimum_score": "65"}
 
 
 def test_open_freezes_rubric_panel_groups_and_entries(office_user, live, provider, make_project):
