@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from dajia.accounts.models import Role
+from dajia.accounts.models import Role, RoleAssignment
 
 
 def _roles(user):
@@ -33,15 +33,16 @@ def is_office(user) -> bool:
 
 
 def office_federation_ids(user) -> set[int]:
-    from dajia.orgs.models import Federation
-
     if not getattr(user, "is_authenticated", False):
         return set()
     cache = getattr(user, "_dajia_fed_ids", None)
     if cache is not None:
         return cache
     if user.is_superuser:
-        ids = set(Federation.objects.values_list("pk", flat=True))
+        # The federation model through the role's foreign key: ``accounts`` sits below ``orgs`` (orgs' services
+        # ask these permissions), so it names orgs only by string.
+        federations = RoleAssignment._meta.get_field("federation").related_model
+        ids = set(federations.objects.values_list("pk", flat=True))
     else:
         ids = set()
         for r in _roles(user):

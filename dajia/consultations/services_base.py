@@ -8,9 +8,6 @@ the office check cannot drift between them.
 
 from __future__ import annotations
 
-import unicodedata
-
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from dajia.consultations.models import Evaluator, Session, SessionProject
@@ -34,20 +31,6 @@ def lock_entry(entry: SessionProject) -> SessionProject:
         .select_related("session", "project")
         .get(pk=entry.pk)
     )
-
-
-def clean_text(value, *, field: str, label: str, max_length: int, required: bool = False) -> str:
-    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-    if required and not text:
-        raise ValidationError({field: _("Please enter %(label)s.") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError(
-            {
-                field: _("%(label)s is too long (at most %(n)s characters).")
-                % {"label": label, "n": max_length}
-            }
-        )
-    return text
 
 
 def evaluator_label(evaluator: Evaluator) -> str:

@@ -20,17 +20,17 @@ from django.utils.translation import gettext as _
 from dajia.accounts.models import Person
 from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Evaluator, Session, SessionProject
-from dajia.consultations.services_base import clean_text, lock_session, publish_event
+from dajia.consultations.services_base import lock_session, publish_event
 from dajia.consultations.services_console import publish_all_progress
 from dajia.consultations.services_setup import require_draft
 from dajia.core import audit
-from dajia.core.inputs import clean_money
+from dajia.core.inputs import clean_money, clean_text
 from dajia.core.validators import mobile_error, normalise_mobile
 from dajia.menu.models import ServiceProject
 
 
 def _clean_group(value) -> str:
-    return clean_text(value, field="group", label=_("group"), max_length=40)
+    return clean_text(value, field="group", label=_("group"), max_length=40, required=False, cell=True)
 
 
 def new_token() -> str:
@@ -195,7 +195,7 @@ def evaluator_add(
     require_office(actor, session.federation_id)
     if session.state not in (Session.State.DRAFT, Session.State.OPEN):
         raise ValidationError(_("Evaluators can only be added before the session closes."))
-    name = clean_text(name, field="name", label=_("a name"), max_length=50, required=True)
+    name = clean_text(name, field="name", label=_("a name"), max_length=50, cell=True)
     group = _clean_group(group)
     mobile = str(mobile or "").strip()
     if mobile:
@@ -245,7 +245,7 @@ def evaluator_update(*, actor, evaluator: Evaluator, name=None, group=None, mobi
                 raise ValidationError({"group": _("The session is open: evaluators' groups are frozen.")})
             evaluator.group = group
     if name is not None:
-        name = clean_text(name, field="name", label=_("a name"), max_length=50, required=True)
+        name = clean_text(name, field="name", label=_("a name"), max_length=50, cell=True)
         if name != evaluator.name:
             if session.state not in (Session.State.DRAFT, Session.State.OPEN):
                 raise ValidationError(_("Evaluators can only be changed before the session closes."))

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Criterion, Session
-from dajia.consultations.services_base import clean_text, lock_session, publish_event
+from dajia.consultations.services_base import lock_session, publish_event
 from dajia.core import audit
-from dajia.core.inputs import clean_money
+from dajia.core.inputs import clean_money, clean_text
 from dajia.orgs.models import Federation
 from dajia.scoring.engine import ScoringError, parse_weight
 
@@ -162,11 +162,11 @@ def _clean_session_fields(fields: dict) -> dict:
             for field, msgs in e.message_dict.items():
                 errors.setdefault(field, []).extend(msgs)
 
-    attempt(
-        "title", lambda v: clean_text(v, field="title", label=_("a title"), max_length=120, required=True)
-    )
+    attempt("title", lambda v: clean_text(v, field="title", label=_("a title"), max_length=120))
     attempt("starts_at", _parse_starts_at)
-    attempt("venue", lambda v: clean_text(v, field="venue", label=_("the venue"), max_length=120))
+    attempt(
+        "venue", lambda v: clean_text(v, field="venue", label=_("the venue"), max_length=120, required=False)
+    )
     attempt("stream_url", _parse_url)
     attempt("budget", lambda v: clean_money(v, field="budget", label=_("Budget")))
     attempt("minimum_score", _parse_minimum)

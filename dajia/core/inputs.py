@@ -1,7 +1,8 @@
 """Cleaning free-form input inside services, with messages that name the field the way a form label does.
 
 Each kind of input has one cleaner here, so the same amount or the same name is read the same way on every
-page, import and API: text (``clean_text``), whole numbers (``clean_whole``) and money (``clean_money``).
+page, import and API: text (``clean_text``), mobile numbers (``clean_mobile``), whole numbers (``clean_whole``)
+and money (``clean_money``).
 """
 
 from __future__ import annotations
@@ -13,30 +14,59 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from dajia.core.validators import mobile_error, normalise_mobile
+
+_SPACES = re.compile(r"[ \t\u3000]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
 
 def normalise(value, *, cell: bool = False) -> str:
-    """Trimmed text, line endings made ``\\n``. Free text is NFC, so a user's full-width Chinese punctuation
-    (，。：) stays as typed; a ``cell`` (a name, a code, a number typed in a sheet or a search box) is NFKC, so
-    full-width letters, digits and spaces read the same as half-width ones (PRODUCT.md)."""
-    text = "" if value is None else str(value)
-    return unicodedata.normalize("NFKC" if cell else "NFC", text).replace("\r\n", "\n").strip()
+    """Text tidied the one way every app reads it: control characters dropped, each line trimmed with runs of
+    spaces made one, at most one blank line in a row, ``\\r\\n`` made ``\\n``.
+
+    Free text is NFC, so a user's full-width Chinese punctuation (，。：) stays as typed; a ``cell`` (a name, a
+    code, a number typed in a sheet or a search box) is NFKC, so full-width letters, digits and spaces read the
+    same as half-width ones (PRODUCT.md)."""
+    text = unicodedata.normalize("NFKC" if cell else "NFC", "" if value is None else str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch)[0] != "C")
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def clean_text(
-    value, *, field: str, label: str, max_length: int, required: bool = True, cell: bool = False
+    value,
+    *,
+    field: str,
+    max_length: int,
+    label: str | None = None,
+    required: bool = True,
+    min_length: int = 0,
+    cell: bool = False,
 ) -> str:
-    """``normalise`` d text that must be filled in (if ``required``) and fit ``max_length``."""
+    """``normalise`` d text that is filled in (if ``required``), has at least ``min_length`` letters or digits
+    (punctuation alone says nothing) and fits ``max_length`` characters. Messages name ``label`` when given."""
     text = normalise(value, cell=cell)
-    if required and not text:
-        raise ValidationError({field: _("Please fill in %(label)s.") % {"label": label}})
+    if required and not text and not min_length:
+        raise ValidationError({field: _("Please fill in %(label)s.") % {"label": label or _("this field")}})
+    if min_length and (required or text) and sum(ch.isalnum() for ch in text) < min_length:
+        raise ValidationError({field: _("Please write at least %(n)d characters.") % {"n": min_length}})
     if len(text) > max_length:
-        raise ValidationError(
-            {
-                field: _("%(label)s is too long (at most %(n)s characters).")
-                % {"label": label, "n": max_length}
-            }
+        message = (
+            _("%(label)s is too long (at most %(n)s characters).") % {"label": label, "n": max_length}
+            if label
+            else _("Please keep it within %(n)d characters (now %(m)d).") % {"n": max_length, "m": len(text)}
         )
+        raise ValidationError({field: message})
     return text
+
+
+def clean_mobile(value) -> str:
+    """A mainland mobile number as 11 digits (spaces, dashes, +86 and full-width digits allowed)."""
+    error = mobile_error(str(value or ""))
+    if error:
+        raise ValidationError({"mobile": error})
+    return normalise_mobile(str(value))
 
 
 def clean_whole(value, *, field: str, label: str, minimum: int = 1, maximum: int = 100000) -> int:

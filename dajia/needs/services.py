@@ -7,8 +7,6 @@ audit log in the same transaction.
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids, is_office, require_office
 from dajia.core import audit
+from dajia.core.inputs import clean_text
 from dajia.menu.models import Category
 from dajia.needs.learning import web_suggester
 from dajia.needs.models import Need, NeedUpdate, Support
@@ -45,31 +44,6 @@ def supports_per_hour() -> int:
 
 class RateLimited(ValidationError):
     """Too many writes in a short time: the view answers 429."""
-
-
-def clean_text(value) -> str:
-    """The need as written, trimmed, with runs of spaces collapsed (line breaks kept)."""
-    text = str(value or "")
-    text = "\n".join(
-        re.sub(r"[ \t\u3000]+", " ", line).strip() for line in text.replace("\r\n", "\n").split("\n")
-    )
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    visible = [c for c in unicodedata.normalize("NFKC", text) if c.isalnum()]
-    if len(visible) < MIN_LENGTH:
-        raise ValidationError(
-            {
-                "text": _("Please write at least %(n)d characters so that others understand what is needed.")
-                % {"n": MIN_LENGTH}
-            }
-        )
-    if len(text) > MAX_LENGTH:
-        raise ValidationError(
-            {
-                "text": _("Please keep it within %(n)d characters (now %(m)d).")
-                % {"n": MAX_LENGTH, "m": len(text)}
-            }
-        )
-    return text
 
 
 def _require_login(actor) -> None:
@@ -121,7 +95,7 @@ def need_create(
     _require_login(actor)
     errors: dict[str, str] = {}
     try:
-        text = clean_text(text)
+        text = clean_text(text, field="text", min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     except ValidationError as e:
         errors.update({k: v[0] for k, v in e.message_dict.items()})
     if (union is None) == (park is None):
@@ -365,7 +339,7 @@ def needs_import(*, actor, federation: Federation, rows: Sequence[ImportRow]) ->
     for row in rows:
         where = _("line %(n)d: ") % {"n": row.line}
         try:
-            text = clean_text(row.text)
+            text = clean_text(row.text, field="text", min_length=MIN_LENGTH, max_length=MAX_LENGTH)
         except ValidationError as e:
             errors.append(where + e.message_dict["text"][0])
             continue

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
-from dajia.core.validators import mask_mobile, mobile_error, normalise_mobile
+from dajia.core.inputs import clean_mobile
+from dajia.core.validators import mask_mobile
 from dajia.live.bus import publish
 from dajia.notices.window import require_open
 from dajia.participation import identity, sms
@@ -50,13 +51,6 @@ def code_minutes() -> int:
 
 def code_attempts() -> int:
     return int(getattr(settings, "DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5))
-
-
-def clean_mobile(value) -> str:
-    error = mobile_error(str(value or ""))
-    if error:
-        raise ValidationError({"mobile": error})
-    return normalise_mobile(str(value))
 
 
 def clean_code(value) -> str:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.qr import qr_svg, qr_svg_document
+from dajia.core.inputs import clean_mobile
 from dajia.core.middleware import SecurityHeadersMiddleware
 from dajia.participation import identity, selectors, services, services_comments
 from dajia.participation.forms import CommentForm
@@ -233,7 +234,7 @@ def _me(session: Session, viewer: Viewer | None) -> dict:
 def code_limits(request, session: Session, mobile: str) -> str:
     ip = identity.client_ip(request)
     enforce(action="code_ip", subject=ip or "", session=session)
-    number = services.clean_mobile(mobile)
+    number = clean_mobile(mobile)
     subject = identity.rate_subject(number)
     enforce(action="code_mobile_burst", subject=subject, session=session)
     enforce(action="code_mobile", subject=subject, session=session)
