@@ -4,11 +4,16 @@
 - a chair acts only for its own union;
 - a provider member edits only its own organisation and projects;
 - what is global (the service categories) only the office of a top federation (no parent) edits.
+
+"Not yours" is answered one way (docs/CONVENTIONS.md): a page of a role the user lacks answers 403; an object
+outside the user's scope answers 404, so its existence is not confirmed (``object_in_scope``, ``office_object``).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from dajia.accounts.models import Role, RoleAssignment
@@ -87,6 +92,21 @@ def office_scope(user) -> set[int]:
     if not is_office(user):
         raise PermissionDenied(_("Only union office staff may do this."))
     return office_federation_ids(user)
+
+
+def object_in_scope(queryset, where: Q | None, **lookup):
+    """The object ``lookup`` names among those ``where`` lets the user see. ``where`` is None when the user has
+    no role for this page at all: 403. An object outside ``where`` (another federation's, another provider's)
+    is 404, the same answer as an object that does not exist."""
+    if where is None:
+        raise PermissionDenied(_("This page is not for your role."))
+    return get_object_or_404(queryset.filter(where), **lookup)
+
+
+def office_object(user, queryset, *, field: str = "federation_id", **lookup):
+    """An object of an office page: 403 without the office role, 404 outside the federations ``user``
+    manages (``field`` says where the object keeps its federation)."""
+    return object_in_scope(queryset, Q(**{f"{field}__in": office_scope(user)}), **lookup)
 
 
 def require(condition: bool) -> None:

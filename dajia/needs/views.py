@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -22,6 +22,7 @@ from dajia.accounts.permissions import (
     chair_union_ids,
     is_office,
     office_federation_ids,
+    office_object,
     office_scope,
 )
 from dajia.core.xlsx import xlsx_response
@@ -301,9 +302,7 @@ def office_queue(request):
 
 
 def _office_need(request, pk: int) -> Need:
-    need = get_object_or_404(Need.objects.select_related("federation"), pk=pk)
-    if not can_manage_federation(request.user, need.federation_id):
-        raise PermissionDenied
+    need = office_object(request.user, Need.objects.select_related("federation"), pk=pk)
     return need
 
 
@@ -508,9 +507,7 @@ def ranking(request):
 def coverage(request, session_id: int):
     from dajia.consultations.models import Session
 
-    session = get_object_or_404(Session.objects.select_related("federation"), pk=session_id)
-    if not can_manage_federation(request.user, session.federation_id):
-        raise PermissionDenied
+    session = office_object(request.user, Session.objects.select_related("federation"), pk=session_id)
     raw = (request.GET.get("top") or "").strip()
     top_n = int(raw) if raw.isdigit() and 1 <= int(raw) <= 12 else selectors.DEFAULT_TOP_N
     return render(

@@ -34,18 +34,6 @@ def captured_events(monkeypatch):
 
 
 @pytest.fixture
-def draft(office_user, federation, provider, other_provider, make_project):
-    return make_session(
-        actor=office_user,
-        federation=federation,
-        providers=[provider, other_provider],
-        make_project=make_project,
-        open_session=False,
-        weights={"政协委员": "0.4", "基层工会主席": "0.6"},
-    )
-
-
-@pytest.fixture
 def live(office_user, federation, provider, other_provider, make_project):
     return make_session(
         actor=office_user,
