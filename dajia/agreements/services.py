@@ -65,7 +65,7 @@ DEFAULT_LIABILITY = (
 
 def max_term_end(starts_on: datetime.date) -> datetime.date:
     """The last day allowed for a term starting on ``starts_on``: one year by default (setting)."""
-    months = getattr(settings, "DAJIA_AGREEMENT_MAX_TERM_MONTHS", 12)
+    months = settings.DAJIA_AGREEMENT_MAX_TERM_MONTHS
     year = starts_on.year + (starts_on.month - 1 + months) // 12
     month = (starts_on.month - 1 + months) % 12 + 1
     day = starts_on.day

@@ -31,15 +31,15 @@ MESSAGE_MAX = 1000
 
 
 def needs_per_hour() -> int:
-    return int(getattr(settings, "DAJIA_NEEDS_PER_HOUR", 5))
+    return settings.DAJIA_NEEDS_PER_HOUR
 
 
 def needs_per_day() -> int:
-    return int(getattr(settings, "DAJIA_NEEDS_PER_DAY", 20))
+    return settings.DAJIA_NEEDS_PER_DAY
 
 
 def supports_per_hour() -> int:
-    return int(getattr(settings, "DAJIA_SUPPORTS_PER_HOUR", 60))
+    return settings.DAJIA_SUPPORTS_PER_HOUR
 
 
 class RateLimited(ValidationError):

@@ -37,11 +37,11 @@ OPEN_STATES = ("ordered", "dispatched", "accepted", "proposed")
 
 
 def cancel_hours() -> int:
-    return getattr(settings, "DAJIA_ORDER_CANCEL_HOURS", 48)
+    return settings.DAJIA_ORDER_CANCEL_HOURS
 
 
 def lead_hours() -> int:
-    return getattr(settings, "DAJIA_ORDER_LEAD_HOURS", 48)
+    return settings.DAJIA_ORDER_LEAD_HOURS
 
 
 def _aware(value, *, field: str, label: str) -> datetime.datetime:

@@ -28,7 +28,7 @@ DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def rating_days() -> int:
-    return getattr(settings, "DAJIA_RATING_DAYS", 7)
+    return settings.DAJIA_RATING_DAYS
 
 
 def clean_device(device) -> str:
