@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -617,7 +616,3 @@ def quotas_set(
         federation_id=agreement.federation_id,
     )
     return out
-
-
-def quota_total(agreement: Agreement) -> int:
-    return AgreementQuota.objects.filter(agreement=agreement).aggregate(n=Sum("sessions"))["n"] or 0
