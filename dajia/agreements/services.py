@@ -8,7 +8,6 @@ States: ``draft`` → (both parties sign) → ``signed`` → (the 公示 window 
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,7 +30,7 @@ from dajia.agreements.selectors import selected_entries
 from dajia.agreements.signals import agreement_closed
 from dajia.consultations.models import Session
 from dajia.core import audit
-from dajia.core.inputs import clean_money, clean_text, clean_whole
+from dajia.core.inputs import clean_money, clean_text, clean_whole, normalise
 from dajia.orgs.models import Union
 
 TERM_FIELDS = [
@@ -561,7 +560,7 @@ def quotas_set(
         uid = int(key)
         if uid not in unions:
             raise PermissionDenied(_("A union in this list is not under this agreement's federation."))
-        raw_text = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
+        raw_text = normalise(raw, cell=True)
         if raw_text == "":
             raw_text = "0"
         if not raw_text.isdigit():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -24,7 +23,7 @@ from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Criterion, Session
 from dajia.consultations.services_base import lock_session, publish_event
 from dajia.core import audit
-from dajia.core.inputs import clean_money, clean_text
+from dajia.core.inputs import clean_money, clean_text, normalise
 from dajia.orgs.models import Federation
 from dajia.scoring.engine import ScoringError, parse_weight
 
@@ -65,7 +64,7 @@ DEFAULT_CRITERIA: list[dict] = [
 
 
 def _parse_minimum(value) -> Decimal:
-    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    text = normalise(value, cell=True)
     if not re.match(r"^[0-9]{1,3}(\.[0-9]{1,2})?$", text, re.ASCII):
         raise ValidationError(
             {"minimum_score": _("Enter the minimum score as a number from 0 to 999.99, e.g. 60.")}
@@ -97,8 +96,8 @@ def parse_weights(value) -> dict[str, str]:
         raise ValidationError({"group_weights": _("Group weights must be given as group = weight.")})
     out: dict[str, str] = {}
     for raw_name, raw_weight in value.items():
-        name = unicodedata.normalize("NFKC", str(raw_name)).strip()
-        weight = unicodedata.normalize("NFKC", str(raw_weight)).strip()
+        name = normalise(raw_name, cell=True)
+        weight = normalise(raw_weight, cell=True)
         if not name:
             raise ValidationError({"group_weights": _("Every group weight needs a group name.")})
         if len(name) > 40:
@@ -292,8 +291,8 @@ def criterion_set(*, actor, session: Session, criteria: list[dict]) -> list[Crit
     seen: set[str] = set()
     for i, item in enumerate(criteria, start=1):
         key = f"criterion_{i}"
-        name = unicodedata.normalize("NFKC", str(item.get("name") or "")).strip()
-        raw_max = unicodedata.normalize("NFKC", str(item.get("max_points") or "")).strip()
+        name = normalise(item.get("name"), cell=True)
+        raw_max = normalise(item.get("max_points"), cell=True)
         descriptors = str(item.get("descriptors") or "").strip()
         if not name:
             errors.setdefault(key, []).append(_("Criterion %(i)s needs a name.") % {"i": i})

@@ -15,19 +15,23 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from dajia.core.validators import mobile_error, normalise_mobile
+from dajia.scoring.grammar import cell_text
 
 _SPACES = re.compile(r"[ \t\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def normalise(value, *, cell: bool = False) -> str:
-    """Text tidied the one way every app reads it: control characters dropped, each line trimmed with runs of
-    spaces made one, at most one blank line in a row, ``\\r\\n`` made ``\\n``.
+    """Text read the one way every app reads it.
 
-    Free text is NFC, so a user's full-width Chinese punctuation (，。：) stays as typed; a ``cell`` (a name, a
-    code, a number typed in a sheet or a search box) is NFKC, so full-width letters, digits and spaces read the
-    same as half-width ones (PRODUCT.md)."""
-    text = unicodedata.normalize("NFKC" if cell else "NFC", "" if value is None else str(value))
+    Free text is NFC, so a user's full-width Chinese punctuation (，。：) stays as typed: control characters
+    dropped, each line trimmed with runs of spaces made one, at most one blank line in a row. A ``cell`` (a name,
+    a group, a code, a number typed in a sheet or a search box) is read by the sheet files' own rule
+    (``dajia.scoring.grammar.cell_text``: NFKC, trimmed), so full-width letters, digits and spaces read as
+    half-width ones and a name typed on a page matches the same name in a sheet (PRODUCT.md)."""
+    if cell:
+        return cell_text(value)
+    text = unicodedata.normalize("NFC", "" if value is None else str(value))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch)[0] != "C")
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q, QuerySet
 
+from dajia.core.inputs import normalise
 from dajia.menu.models import ServiceProject
 
 
@@ -25,7 +25,7 @@ class MenuFilter:
         """Lenient on purpose: a mistyped filter value is ignored rather than failing the whole page."""
 
         def dec(name):
-            raw = unicodedata.normalize("NFKC", params.get(name) or "").strip()
+            raw = normalise(params.get(name), cell=True)
             try:
                 value = Decimal(raw) if raw else None
             except InvalidOperation:
@@ -38,7 +38,7 @@ class MenuFilter:
 
         fmt = params.get("format") or ""
         return cls(
-            q=unicodedata.normalize("NFKC", params.get("q") or "").strip()[:50],
+            q=normalise(params.get("q"), cell=True)[:50],
             category=num("category"),
             format=fmt if fmt in ServiceProject.Format.values else "",
             price_min=dec("price_min"),

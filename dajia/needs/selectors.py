@@ -13,13 +13,13 @@ The demand ranking (需求热度) — the rule shown on the ranking page:
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from dajia.core.inputs import normalise
 from dajia.menu.models import Category
 from dajia.needs.models import Answer, Need, NeedUpdate, Question, Response, Survey, SurveyInvite
 from dajia.needs.suggest import similar, tokenize
@@ -51,7 +51,7 @@ class NeedFilter:
         status = params.get("status") or ""
         sort = params.get("sort") or "support"
         return cls(
-            q=unicodedata.normalize("NFKC", params.get("q") or "").strip()[:50],
+            q=normalise(params.get("q"), cell=True)[:50],
             category=num("category"),
             status=status if status in Need.Status.values else "",
             union=num("union"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids, require_office
 from dajia.core import audit
+from dajia.core.inputs import normalise
 from dajia.menu.models import Category
 from dajia.needs.models import Answer, Question, Response, Survey, SurveyInvite
 from dajia.orgs.models import Federation, Union
@@ -208,7 +208,7 @@ def question_remove(*, actor, question: Question) -> None:
 def _expected(value) -> int | None:
     if value in (None, ""):
         return None
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = normalise(value, cell=True)
     if not text.isdigit() or int(text) < 1:
         raise ValidationError(_("The expected number of responses must be a whole number of at least 1."))
     return int(text)
@@ -315,7 +315,7 @@ def clean_answer(question: Question, raw, category_codes: list[str]):
             )
         return text or None
     if kind == Question.Kind.RATING:
-        text = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
+        text = normalise(raw, cell=True)
         if not text:
             return None
         if text not in {"1", "2", "3", "4", "5"}:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
-from dajia.core.inputs import clean_text
+from dajia.core.inputs import clean_text, normalise
 from dajia.live.bus import publish
 from dajia.orgs.models import Federation
 from dajia.participation.models import Comment, SensitiveWord, Viewer
@@ -242,7 +242,7 @@ def floor_suggestion_record(*, actor, session: Session, text: str, speaker: str 
 @transaction.atomic
 def sensitive_word_add(*, actor, federation: Federation, word: str) -> SensitiveWord:
     require_office(actor, federation.pk)
-    word = unicodedata.normalize("NFKC", str(word or "")).strip()
+    word = normalise(word, cell=True)
     if not _fold(word):
         raise ValidationError({"word": _("Please enter a word.")})
     if len(word) > WORD_MAX:

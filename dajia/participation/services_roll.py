@@ -8,7 +8,6 @@ stored.
 from __future__ import annotations
 
 import io
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import require_office
 from dajia.core import audit
+from dajia.core.inputs import normalise
 from dajia.core.validators import mask_mobile, mask_name, mobile_error, normalise_mobile
 from dajia.orgs.models import Federation, Union
 from dajia.participation import identity
@@ -46,7 +46,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return normalise(value, cell=True)
 
 
 def _read_rows(data: bytes) -> list[list[str]]:
@@ -98,7 +98,7 @@ def roll_import(*, actor, federation: Federation, data: bytes, replace: bool = F
         raise ValidationError(_("The file is empty."))
     cols = _columns(rows[0])
     unions = {
-        unicodedata.normalize("NFKC", u.name).strip(): u
+        normalise(u.name, cell=True): u
         for u in Union.objects.filter(federation_id__in=federation.descendant_ids())
     }
     errors: list[str] = []
