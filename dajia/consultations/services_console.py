@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Conflict, Evaluator, Session, SessionProject, Sheet
-from dajia.consultations.services_base import lock_entry, lock_session, publish_event, require_office
+from dajia.consultations.services_base import lock_entry, lock_session, publish_event
 from dajia.core import audit
 
 
@@ -27,7 +28,7 @@ def entry_stage(*, actor, entry: SessionProject) -> SessionProject:
     """Put a project on stage and start its presentation timer."""
     entry = lock_entry(entry)
     session = lock_session(entry.session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     _require_open(session)
     entry.stage_started_at = timezone.now()
     entry.save(update_fields=["stage_started_at"])
@@ -60,7 +61,7 @@ def window_open(*, actor, entry: SessionProject) -> SessionProject:
     """Open the project's scoring window (waiting → scoring)."""
     entry = lock_entry(entry)
     session = entry.session
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     _require_open(session)
     if entry.window != SessionProject.Window.WAITING:
         msg = (
@@ -93,7 +94,7 @@ def window_close(*, actor, entry: SessionProject) -> SessionProject:
     """Close the project's scoring window (scoring → closed). Phones can no longer submit or amend."""
     entry = lock_entry(entry)
     session = entry.session
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     _require_open(session)
     if entry.window != SessionProject.Window.SCORING:
         raise ValidationError(_("Scoring for %(t)s is not open.") % {"t": entry.project.title})
@@ -119,7 +120,7 @@ def window_close(*, actor, entry: SessionProject) -> SessionProject:
 def session_close(*, actor, session: Session) -> Session:
     """Close the session once every scoring window is closed."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     _require_open(session)
     still = [e.project.title for e in session.entries.select_related("project") if e.window != "closed"]
     if still:

@@ -20,11 +20,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import can_manage_federation, require_office
 from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Session, SessionProject, Sheet
-from dajia.consultations.services_base import clean_text, evaluator_label, lock_entry, publish_event
+from dajia.consultations.services_base import evaluator_label, lock_entry, publish_event
 from dajia.consultations.services_console import progress_counts
 from dajia.core import audit
+from dajia.core.inputs import clean_text
 from dajia.scoring.grammar import ScoreRefused, read_score
 
 # Unambiguous for reading aloud and typing back: no 0/O, 1/I/L.
@@ -79,7 +80,7 @@ def conflict_declare(*, evaluator: Evaluator, entry: SessionProject, reason: str
                 "interest, please tell the session staff."
             )
         )
-    reason = clean_text(reason, field="reason", label=_("the reason"), max_length=200)
+    reason = clean_text(reason, field="reason", label=_("the reason"), max_length=200, required=False)
     conflict = Conflict.objects.create(evaluator=evaluator, entry=entry, reason=reason)
     audit.log(
         actor=None,
@@ -316,8 +317,7 @@ def paper_sheet_enter(
 
     ``submission_id`` comes with the form, so submitting the same form twice records it once.
     """
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
+    require_office(actor, session.federation_id)
     require_paper_window(session)
     if evaluator.session_id != session.pk or entry.session_id != session.pk:
         raise PermissionDenied(_("This evaluator or project is not part of this session."))

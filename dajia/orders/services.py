@@ -20,11 +20,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, chair_union_ids, provider_ids
+from dajia.accounts.permissions import can_manage_federation, chair_union_ids, provider_ids, require_office
 from dajia.agreements.models import Agreement, AgreementQuota
-from dajia.agreements.services import parse_money
 from dajia.core import audit, uploads
-from dajia.core.inputs import clean_text, clean_whole
+from dajia.core.inputs import clean_money, clean_text, clean_whole
 from dajia.orders import workbench
 from dajia.orders.models import (
     HOLDING_STATES,
@@ -39,11 +38,11 @@ OPEN_STATES = ("ordered", "dispatched", "accepted", "proposed")
 
 
 def cancel_hours() -> int:
-    return getattr(settings, "DAJIA_ORDER_CANCEL_HOURS", 48)
+    return settings.DAJIA_ORDER_CANCEL_HOURS
 
 
 def lead_hours() -> int:
-    return getattr(settings, "DAJIA_ORDER_LEAD_HOURS", 48)
+    return settings.DAJIA_ORDER_LEAD_HOURS
 
 
 def _aware(value, *, field: str, label: str) -> datetime.datetime:
@@ -94,11 +93,6 @@ def _require_chair(actor, order_or_union_id) -> None:
 def _require_provider(actor, order: Order) -> None:
     if order.project.provider_id not in provider_ids(actor):
         raise PermissionDenied(_("Only the social organisation delivering this order may do this."))
-
-
-def _require_office(actor, order: Order) -> None:
-    if not can_manage_federation(actor, _federation_of(order)):
-        raise PermissionDenied(_("Only the union office may do this."))
 
 
 def _ancestor_ids(federation_id: int) -> set[int]:
@@ -300,7 +294,7 @@ def _release(order: Order) -> None:
 def order_dispatch(*, actor, order: Order) -> Order:
     """派单: the office passes an order to the provider under its agreement."""
     order = _lock_order(order)
-    _require_office(actor, order)
+    require_office(actor, _federation_of(order))
     if order.state != Order.State.ORDERED:
         raise ValidationError(
             _("Only a new order can be dispatched (this one is %(state)s).")
@@ -549,10 +543,9 @@ def delivery_confirm(*, actor, order: Order) -> Order:
 @transaction.atomic
 def budget_set(*, actor, union, year, amount) -> UnionBudget:
     """The office sets a union's budget for a year (never below what its orders already commit)."""
-    if not can_manage_federation(actor, union.federation_id):
-        raise PermissionDenied(_("Only the union office may set this union's budget."))
+    require_office(actor, union.federation_id)
     year = clean_whole(year, field="year", label=_("The year"), minimum=2000, maximum=2100)
-    amount = parse_money(amount, label=_("The budget"))
+    amount = clean_money(amount, field="amount", label=_("The budget"))
     budget = UnionBudget.objects.select_for_update().filter(union=union, year=year).first()
     before = audit.snapshot(budget, ["amount"]) if budget else None
     if budget is None:

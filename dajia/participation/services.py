@@ -23,13 +23,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Session, SessionProject
-from dajia.core import audit
-from dajia.core.validators import mask_mobile, mobile_error, normalise_mobile
+from dajia.core import audit, sms
+from dajia.core.inputs import clean_mobile
+from dajia.core.validators import mask_mobile
 from dajia.live.bus import publish
 from dajia.notices.window import require_open
-from dajia.participation import identity, sms
+from dajia.participation import identity
 from dajia.participation.models import (
     LiveSettings,
     RollMember,
@@ -50,18 +51,6 @@ def code_minutes() -> int:
 
 def code_attempts() -> int:
     return int(getattr(settings, "DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5))
-
-
-def _require_office(actor, session: Session) -> None:
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
-
-
-def clean_mobile(value) -> str:
-    error = mobile_error(str(value or ""))
-    if error:
-        raise ValidationError({"mobile": error})
-    return normalise_mobile(str(value))
 
 
 def clean_code(value) -> str:
@@ -442,7 +431,7 @@ def viewer_erase(*, viewer: Viewer) -> None:
 
 @transaction.atomic
 def live_settings_update(*, actor, session: Session, require_roll: bool, comments_open: bool) -> LiveSettings:
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     row = settings_for(session, lock=True)
     before = audit.snapshot(row, ["require_roll", "comments_open"])
     row.require_roll = bool(require_roll)

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.qr import qr_svg, qr_svg_document
 from dajia.core.errors import wants_json
-from dajia.core.inputs import as_id
+from dajia.core.inputs import as_id, clean_mobile
 from dajia.core.middleware import SecurityHeadersMiddleware
 from dajia.core.siteurl import absolute_url
 from dajia.participation import identity, selectors, services, services_comments
@@ -232,7 +232,7 @@ def _me(session: Session, viewer: Viewer | None) -> dict:
 def code_limits(request, session: Session, mobile: str) -> str:
     ip = identity.client_ip(request)
     enforce(action="code_ip", subject=ip or "", session=session)
-    number = services.clean_mobile(mobile)
+    number = clean_mobile(mobile)
     subject = identity.rate_subject(number)
     enforce(action="code_mobile_burst", subject=subject, session=session)
     enforce(action="code_mobile", subject=subject, session=session)

@@ -123,7 +123,7 @@ def test_the_office_generates_from_the_list(published_session, office_user, othe
     assert Agreement.objects.count() == 2
     assert (
         login(other_office_user).post(reverse("agreements:generate", args=[published_session.pk])).status_code
-        == 403
+        == 404
     )
 
 

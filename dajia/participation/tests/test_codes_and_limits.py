@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from dajia.core import sms
 from dajia.core.models import AuditLog
-from dajia.participation import identity, services_limits, sms
+from dajia.participation import identity, services_limits
 from dajia.participation.models import RateCounter, Support, SupportCount, VerificationCode, Viewer
 from dajia.participation.tests.conftest import CJK, JSON, RELAXED, last_code, support, verify, zh
 
