@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dajia.consultations.models import Session
+from dajia.core.money import yuan
 
 
 def weights_to_text(weights: dict) -> str:
@@ -118,7 +119,7 @@ class EntryAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
         self.fields["project"].label_from_instance = lambda p: (
-            f"{p.title} · {p.provider.name} · ¥{p.price}×{p.sessions_per_year}"
+            f"{p.title} · {p.provider.name} · {yuan(p.price)}×{p.sessions_per_year}"
         )
 
 

@@ -24,6 +24,7 @@ from dajia.accounts.permissions import can_manage_federation, chair_union_ids, p
 from dajia.agreements.models import Agreement, AgreementQuota
 from dajia.core import audit, uploads
 from dajia.core.inputs import clean_text, clean_whole
+from dajia.core.money import yuan
 from dajia.orders.models import (
     HOLDING_STATES,
     Delivery,
@@ -252,8 +253,8 @@ def order_place(
             )
         if budget.committed + cost > budget.amount:
             raise ValidationError(
-                _("This session costs ¥%(cost)s but your union has ¥%(left)s left of its %(year)s budget.")
-                % {"cost": cost, "left": budget.remaining, "year": year}
+                _("This session costs %(cost)s but your union has %(left)s left of its %(year)s budget.")
+                % {"cost": yuan(cost), "left": yuan(budget.remaining), "year": year}
             )
     try:
         with transaction.atomic():
@@ -550,8 +551,8 @@ def budget_set(*, actor, union, year, amount) -> UnionBudget:
     if amount < budget.committed:
         raise ValidationError(
             {
-                "amount": _("Orders already commit ¥%(c)s of this budget; it cannot be lower.")
-                % {"c": budget.committed}
+                "amount": _("Orders already commit %(c)s of this budget; it cannot be lower.")
+                % {"c": yuan(budget.committed)}
             }
         )
     budget.amount = amount

@@ -123,7 +123,7 @@ def test_from_order_to_settlement(
     desktop.goto(f"{base}/agreements/settlement/")
     due = desktop.locator(f"tr:has(a[href='/agreements/{stress_agreement.pk}/']) td[data-due]")
     assert due.get_attribute("data-due") == "2800.00"
-    assert "¥2800.00" in due.inner_text()
+    assert "¥2,800.00" in due.inner_text()
     screenshot(desktop, "settlement-desktop")
     assert axe_violations(desktop) == []
     desktop.goto(f"{base}/agreements/{stress_agreement.pk}/")

@@ -283,7 +283,7 @@ def test_budgets_page(client, office_user, union, other_office_user):
     response = client.post(reverse("orders:budgets"), {"union": union.pk, "year": "2020", "amount": "30000"})
     assert response.status_code == 302
     page = client.get(reverse("orders:budgets"), {"year": "2020"}).content.decode()
-    assert "30000.00" in page
+    assert "¥30,000.00" in page
     # Another federation's office does not even see this union in the form.
     other = login(Client(), other_office_user)
     assert (
