@@ -26,6 +26,7 @@ from dajia.consultations.tests.test_results_support import (
 )
 from dajia.consultations.tests.test_services_support import capture_events
 from dajia.core.models import AuditLog
+from dajia.core.money import yuan
 from dajia.scoring import engine
 from dajia.scoring.sheetfile import parse_bytes
 
@@ -311,7 +312,7 @@ def test_notice_only_once_published_and_without_personal_data(client, grouped_se
     html = client.get(url).content.decode()
     for item in published.payload["projects"]:
         if item["selected"]:
-            assert item["title"] in html and item["amount"] in html
+            assert item["title"] in html and yuan(item["amount"]) in html
     assert published.digest in html
     for name in ("王委员", "孙主席", "陈主席"):
         assert name not in html

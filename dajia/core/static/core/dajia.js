@@ -31,9 +31,15 @@
         document.cookie = "dajia_large_text=" + (on ? "1" : "0") + "; path=/; max-age=31536000; SameSite=Lax";
       });
     });
-    document.querySelectorAll("[data-confirm]").forEach(function (el) {
-      el.addEventListener("click", function (e) { if (!window.confirm(el.getAttribute("data-confirm"))) e.preventDefault(); });
-    });
+    // One confirmation for every irreversible action: data-confirm on the button (or link). Delegated, so
+    // buttons swapped in by htmx ask too; cancelling the click also stops the form's (htmx) submission.
+    document.addEventListener("click", function (e) {
+      var el = e.target.closest ? e.target.closest("[data-confirm]") : null;
+      if (el && !el.disabled && !window.confirm(el.getAttribute("data-confirm"))) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    }, true);
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) {
       document.body.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-CSRFToken"] = meta.content; });
