@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dajia.needs",
     "dajia.consultations",
     "dajia.participation",
+    "dajia.notices",
     "dajia.agreements",
     "dajia.orders",
     "dajia.live",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("needs/", include("dajia.needs.urls")),
     path("sessions/", include("dajia.consultations.urls")),
     path("participation/", include("dajia.participation.urls")),
+    path("notices/", include("dajia.notices.urls")),
     path("agreements/", include("dajia.agreements.urls")),
     path("orders/", include("dajia.orders.urls")),
     path("live/", include("dajia.live.urls")),

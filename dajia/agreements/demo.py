@@ -18,6 +18,8 @@ from dajia.agreements import services
 from dajia.agreements.models import Agreement
 from dajia.consultations.models import PublishedResult, Session, SessionProject
 from dajia.menu.models import ServiceProject
+from dajia.notices.services import notices_close_due
+from dajia.notices.window import notice_window
 
 SESSION_TITLE = "2020年下城区工会购买服务协商会"
 # Used only when the consultations demo has not published the session.
@@ -100,13 +102,13 @@ def build(ctx) -> None:
         member = _member(ctx, agreement.provider)
         services.agreement_sign(actor=member, agreement=agreement, party="provider", sha256=version.sha256)
         agreements.append(agreement)
-    closes = services.objection_window_closes(session)
+    window = notice_window(session)
     moment = timezone.now()
-    if closes is not None and timezone.localdate(moment) <= closes:
+    if window is not None and window.is_open(moment):
         moment = timezone.make_aware(
-            datetime.datetime.combine(closes + datetime.timedelta(days=1), datetime.time(9))
+            datetime.datetime.combine(window.end + datetime.timedelta(days=1), datetime.time(9))
         )
-    services.agreement_activate_due(now=moment)
+    notices_close_due(now=moment)
     ctx["agreements"] = list(
         Agreement.objects.filter(pk__in=[a.pk for a in agreements]).select_related("project")
     )

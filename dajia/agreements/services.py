@@ -1,7 +1,7 @@
 """Writes on agreements: the template, generation from a published session, amendments, signatures, the
 公示 activation, termination, completion, voiding and the sharing of sessions among unions.
 
-States: ``draft`` → (both parties sign) → ``signed`` → (the objection window closes, no objection upheld)
+States: ``draft`` → (both parties sign) → ``signed`` → (the 公示 window closes, no objection pending or upheld: ``dajia.notices``)
 → ``active`` → ``completed`` | ``terminated``; an upheld objection makes it ``void``.
 """
 
@@ -28,9 +28,8 @@ from dajia.agreements.models import (
     AgreementVersion,
     Signature,
 )
-from dajia.agreements.objections import upheld_objection_project_ids
 from dajia.agreements.selectors import selected_entries
-from dajia.agreements.workdays import add_working_days
+from dajia.agreements.signals import agreement_closed
 from dajia.consultations.models import Session
 from dajia.core import audit
 from dajia.core.inputs import clean_text, clean_whole
@@ -448,63 +447,34 @@ def agreement_sign(*, actor, agreement: Agreement, party: str, sha256: str) -> S
     return signature
 
 
-def objection_window_closes(session: Session) -> datetime.date | None:
-    """The last day of the 公示 objection window (None while the session is unpublished)."""
-    if not session.published_at:
-        return None
-    return add_working_days(timezone.localdate(session.published_at), session.objection_days)
-
-
 @transaction.atomic
-def agreement_activate_due(now: datetime.datetime | None = None) -> dict[str, list[Agreement]]:
-    """Activate every signed agreement whose session's objection window has closed (``objection_days`` working
-    days after publication) with no objection upheld against its project; void those with one upheld.
-
-    Idempotent: run it as often as you like (``manage.py activate_agreements``)."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    activated: list[Agreement] = []
-    voided: list[Agreement] = []
-    upheld_by_session: dict[int, set[int]] = {}
-    candidates = Agreement.objects.select_for_update().filter(
-        state=Agreement.State.SIGNED, session__published_at__isnull=False
+def agreement_activate(*, agreement: Agreement, window_closed: datetime.date, now=None) -> Agreement:
+    """A signed agreement takes effect: its 公示 window closed on ``window_closed`` with no objection against its
+    project pending or upheld. Called by the job that closes due windows (``dajia.notices.services``), which
+    decides when; this only checks the state."""
+    agreement = _lock(agreement)
+    if agreement.state != Agreement.State.SIGNED:
+        raise ValidationError(_("Only a signed agreement can take effect."))
+    agreement.state = Agreement.State.ACTIVE
+    agreement.activated_at = now or timezone.now()
+    agreement.save(update_fields=["state", "activated_at"])
+    audit.log(
+        actor=None,
+        actor_label=_("scheduled job"),
+        action="agreements.agreement.activate",
+        obj=agreement,
+        before={"state": "signed"},
+        after={"state": "active", "objection_window_closed": window_closed.isoformat()},
+        federation_id=agreement.federation_id,
     )
-    for agreement in candidates.select_related("session", "project"):
-        closes = objection_window_closes(agreement.session)
-        if closes is None or today <= closes:
-            continue
-        upheld = upheld_by_session.setdefault(
-            agreement.session_id, upheld_objection_project_ids(agreement.session)
-        )
-        if agreement.entry_id in upheld:
-            _void(
-                agreement,
-                actor=None,
-                reason=_("An objection against this project was upheld during the public notice."),
-                now=now,
-            )
-            voided.append(agreement)
-            continue
-        agreement.state = Agreement.State.ACTIVE
-        agreement.activated_at = now
-        agreement.save(update_fields=["state", "activated_at"])
-        audit.log(
-            actor=None,
-            actor_label=_("scheduled job"),
-            action="agreements.agreement.activate",
-            obj=agreement,
-            before={"state": "signed"},
-            after={"state": "active", "objection_window_closed": closes.isoformat()},
-            federation_id=agreement.federation_id,
-        )
-        activated.append(agreement)
-    return {"activated": activated, "voided": voided}
+    return agreement
 
 
 def _close_orders(agreement: Agreement, *, actor, reason: str) -> int:
-    from dajia.orders.services import orders_cancel_for_agreement
-
-    return orders_cancel_for_agreement(actor=actor, agreement=agreement, reason=reason)
+    """Tell whoever holds work under the agreement that it closed (``dajia.orders`` cancels its open orders);
+    a signal, so agreements never import orders. Returns how many orders were cancelled."""
+    replies = agreement_closed.send(sender=Agreement, agreement=agreement, actor=actor, reason=reason)
+    return sum(count for _receiver, count in replies if isinstance(count, int))
 
 
 def _void(agreement: Agreement, *, actor, reason: str, now) -> None:

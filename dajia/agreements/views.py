@@ -23,6 +23,7 @@ from dajia.agreements.selectors import published_sessions_for, settlement_rows
 from dajia.agreements.text import PLACEHOLDERS
 from dajia.consultations.models import Session
 from dajia.core.xlsx import xlsx_response
+from dajia.notices.window import notice_window
 from dajia.orders.models import Order
 from dajia.orgs.models import Federation, Union
 
@@ -95,7 +96,7 @@ def _detail_context(request, agreement: Agreement) -> dict:
         "office": office,
         "quotas": quotas,
         "unions": unions,
-        "closes": services.objection_window_closes(agreement.session),
+        "window": notice_window(agreement.session),
         "reason_form": ReasonForm(),
         "orders": Order.objects.filter(agreement=agreement)
         .select_related("union")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +51,13 @@ class Session(models.Model):
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     # Online viewers may support up to this many projects (advisory only).
     support_limit = models.PositiveSmallIntegerField(_("projects a viewer may support"), default=3)
-    objection_days = models.PositiveSmallIntegerField(_("objection window (working days)"), default=5)
+    objection_days = models.PositiveSmallIntegerField(
+        _("objection window (working days)"),
+        default=5,
+        validators=[
+            MinValueValidator(1, _("The public notice lasts at least one working day (usually 5 to 7)."))
+        ],
+    )
     on_stage = models.ForeignKey(
         "SessionProject",
         verbose_name=_("on stage"),
@@ -81,6 +88,13 @@ class Session(models.Model):
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(condition=Q(trim_min__gte=3), name="session_trim_min_at_least_3"),
+            models.CheckConstraint(
+                condition=Q(objection_days__gte=1),
+                name="session_objection_days_at_least_1",
+                violation_error_message=_(
+                    "The public notice lasts at least one working day (usually 5 to 7)."
+                ),
+            ),
             models.CheckConstraint(condition=Q(budget__gte=0), name="session_budget_not_negative"),
             models.CheckConstraint(
                 condition=Q(state__in=["draft", "open", "closed", "revealed", "published"]),

@@ -6,7 +6,6 @@ at any time (it may check them before the reveal) and everybody else only once t
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from fractions import Fraction
 from urllib.parse import quote
@@ -27,9 +26,8 @@ from dajia.accounts.permissions import can_manage_federation
 from dajia.consultations import exports, imports, selectors, services_results, services_sheets
 from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Session, SessionProject
 from dajia.consultations.results import ScoringError, session_tally
-from dajia.core.validators import mask_name
 from dajia.core.xlsx import xlsx_response
-from dajia.participation import selectors as participation_selectors
+from dajia.notices.selectors import notice_context
 from dajia.scoring import engine
 
 
@@ -241,20 +239,6 @@ def ranking_partial(request, pk: int):
     )
 
 
-def objection_window(published_at, working_days: int) -> tuple:
-    """The 公示 objection window: from the day after publication, ``working_days`` working days (Monday to
-    Friday; public holidays are not known to Dajia, so the office should check the end date around them)."""
-    start = timezone.localtime(published_at).date() + datetime.timedelta(days=1)
-    while start.weekday() >= 5:
-        start += datetime.timedelta(days=1)
-    end, counted = start, 1
-    while counted < working_days:
-        end += datetime.timedelta(days=1)
-        if end.weekday() < 5:
-            counted += 1
-    return start, end
-
-
 @never_cache
 def notice(request, pk: int):
     """The 公示 notice of a published result: selected projects, amounts, the ranking, the objection window,
@@ -266,21 +250,7 @@ def notice(request, pk: int):
     groups = (
         Evaluator.objects.filter(session=session).values("group").annotate(n=Count("id")).order_by("group")
     )
-    start, end = objection_window(published.published_at, session.objection_days)
     data = published.payload
-    # The objections (dajia.participation): objectors appear by masked name only, never with a number.
-    objections = [
-        {
-            "project": o.entry.project.title,
-            "name": mask_name(o.name),
-            "filed": timezone.localtime(o.filed_at),
-            "status": o.status,
-            "status_display": o.get_status_display(),
-            "response": o.response,
-        }
-        for o in participation_selectors.notice_objections(session)
-    ]
-    window = participation_selectors.notice_window(session)
     return render(
         request,
         "consultations/notice.html",
@@ -291,12 +261,7 @@ def notice(request, pk: int):
             "selected": [p for p in data["projects"] if p["selected"]],
             "groups": list(groups),
             "panel_size": sum(g["n"] for g in groups),
-            "window_start": start,
-            "window_end": end,
-            "objection_window": window,
-            "objection_window_open": bool(window and window.is_open()),
-            "objections": objections,
-            "upheld": [o for o in objections if o["status"] == "upheld"],
+            **notice_context(session),  # the 公示 window and objections (dajia.notices)
         },
     )
 

@@ -7,5 +7,8 @@ from dajia.core.context_processors import NavItem
 
 def items(request):
     if is_office(request.user):
-        return [NavItem(_("Audit log"), reverse("core:audit_log"), 90)]
+        return [
+            NavItem(_("Working-day calendar"), reverse("core:calendar"), 89),
+            NavItem(_("Audit log"), reverse("core:audit_log"), 90),
+        ]
     return []

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids, provider_ids
 from dajia.agreements.models import Agreement, AgreementQuota
+from dajia.agreements.services import parse_money
 from dajia.core import audit, uploads
 from dajia.core.inputs import clean_text, clean_whole
 from dajia.core.money import yuan
@@ -460,6 +461,11 @@ def orders_cancel_for_agreement(*, actor, agreement: Agreement, reason: str) -> 
     return count
 
 
+def cancel_on_agreement_closed(sender, *, agreement: Agreement, actor, reason: str, **kwargs) -> int:
+    """Receiver of ``dajia.agreements.signals.agreement_closed`` (connected in ``OrdersConfig.ready``)."""
+    return orders_cancel_for_agreement(actor=actor, agreement=agreement, reason=reason)
+
+
 @transaction.atomic
 def delivery_record(
     *,
@@ -538,8 +544,6 @@ def delivery_confirm(*, actor, order: Order) -> Order:
 @transaction.atomic
 def budget_set(*, actor, union, year, amount) -> UnionBudget:
     """The office sets a union's budget for a year (never below what its orders already commit)."""
-    from dajia.agreements.services import parse_money
-
     if not can_manage_federation(actor, union.federation_id):
         raise PermissionDenied(_("Only the union office may set this union's budget."))
     year = clean_whole(year, field="year", label=_("The year"), minimum=2000, maximum=2100)

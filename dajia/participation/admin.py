@@ -5,7 +5,6 @@ from django.contrib import admin
 from dajia.participation.models import (
     Comment,
     LiveSettings,
-    Objection,
     RateCounter,
     RollMember,
     SensitiveWord,
@@ -79,11 +78,3 @@ class RollMemberAdmin(admin.ModelAdmin):
 class RateCounterAdmin(admin.ModelAdmin):
     list_display = ["key", "window_start", "hits"]
     search_fields = ["key"]
-
-
-@admin.register(Objection)
-class ObjectionAdmin(admin.ModelAdmin):
-    list_display = ["session", "entry", "name", "status", "filed_at", "responded_at"]
-    list_filter = ["status"]
-    search_fields = ["name", "reasons", "response"]
-    list_select_related = ["session", "entry__project"]

@@ -21,18 +21,18 @@ from django.utils import timezone
 
 from dajia.consultations.models import Session
 from dajia.core.validators import mask_mobile
+from dajia.notices.models import Objection
+from dajia.notices.services import objection_respond
 from dajia.participation import identity
 from dajia.participation.models import (
     Comment,
     LiveSettings,
-    Objection,
     SensitiveWord,
     Support,
     SupportCount,
     Viewer,
 )
 from dajia.participation.services_comments import comment_answer, comment_moderate, floor_suggestion_record
-from dajia.participation.services_objections import objection_respond
 
 SESSION_TITLE = "2020年下城区工会购买服务协商会"
 VIEWERS = 326

@@ -1,5 +1,5 @@
 """Live participation: verified online viewers, their supports (the audience index), comments and floor
-suggestions, the member roll, rate-limit counters and the 公示 objections.
+suggestions, the member roll and rate-limit counters (the 公示 objections are in ``dajia.notices``).
 
 Personal data kept (个人信息保护法 — collected for a stated purpose, no more than needed):
 
@@ -8,8 +8,6 @@ Personal data kept (个人信息保护法 — collected for a stated purpose, no
   and a masked display (138****5678) shown to that viewer only. The full number is never stored for viewers;
 * a member-roll row keeps an HMAC of the number (one key for the roll, another for each session, so a session's
   viewers cannot be linked to other sessions), the masked number, the masked name and the union;
-* a real-name objection keeps the objector's full name and number: the office must answer it in writing. The
-  office sees them; public pages show the masked name only;
 * verification codes are stored as an HMAC, never in clear; the client address of a code request is kept for
   the abuse report and removed by ``participation_prune`` after ``DAJIA_PARTICIPATION_IP_DAYS`` days.
 
@@ -22,7 +20,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class LiveSettings(models.Model):
@@ -326,56 +323,3 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.window_start:%H:%M}={self.hits}"
-
-
-class Objection(models.Model):
-    """A written, real-name objection to a project during the 公示 window, and the office's response.
-
-    ``dajia.agreements.objections`` relies on ``session``, ``entry`` and ``status == "upheld"``.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", pgettext_lazy("objection", "awaiting a response")
-        UPHELD = "upheld", pgettext_lazy("objection", "upheld")
-        REJECTED = "rejected", pgettext_lazy("objection", "rejected")
-
-    session = models.ForeignKey(
-        "consultations.Session",
-        verbose_name=_("session"),
-        on_delete=models.CASCADE,
-        related_name="objections",
-    )
-    entry = models.ForeignKey(
-        "consultations.SessionProject",
-        verbose_name=_("project objected to"),
-        on_delete=models.PROTECT,
-        related_name="objections",
-    )
-    name = models.CharField(_("real name"), max_length=50)
-    mobile = models.CharField(_("mobile number"), max_length=11)
-    mobile_verified = models.BooleanField(_("number verified by code"), default=False)
-    reasons = models.TextField(_("facts and reasons"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    response = models.TextField(_("response"), blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
-    filed_at = models.DateTimeField(_("filed at"))
-    ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("objection")
-        verbose_name_plural = _("objections")
-        ordering = ["filed_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["pending", "upheld", "rejected"]), name="objection_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status="pending") | ~Q(response=""), name="objection_decision_has_response"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.session_id} · {self.entry_id} · {self.status}"

@@ -15,12 +15,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.agreements.workdays import add_working_days
-from dajia.consultations.models import PublishedResult, Session, SessionProject
+from dajia.consultations.models import Session, SessionProject
 from dajia.participation.models import (
     Comment,
     LiveSettings,
-    Objection,
     Support,
     SupportCount,
     VerificationCode,
@@ -175,40 +173,6 @@ def comment_counts(session: Session) -> dict[str, int]:
         rejected=Count("id", filter=Q(status="rejected")),
     )
     return {k: v or 0 for k, v in row.items()}
-
-
-# ---- 公示 ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NoticeWindow:
-    published_at: datetime.datetime
-    start: datetime.date  # first working day after publication
-    end: datetime.date  # last day on which an objection is accepted (inclusive)
-
-    def is_open(self, now: datetime.datetime | None = None) -> bool:
-        return timezone.localdate(now or timezone.now()) <= self.end
-
-
-def notice_window(session: Session) -> NoticeWindow | None:
-    """The 公示 window in working days (Mon–Fri): from the day after publication, ``objection_days`` working days.
-    The same dates as the notice page and the agreements' activation (``objection_window_closes``)."""
-    published = PublishedResult.objects.filter(session=session).only("published_at").first()
-    if session.state != Session.State.PUBLISHED or published is None:
-        return None
-    at = session.published_at or published.published_at
-    day = timezone.localdate(at)
-    return NoticeWindow(
-        published_at=at,
-        start=add_working_days(day, 1),
-        end=add_working_days(day, max(1, session.objection_days)),
-    )
-
-
-def notice_objections(session: Session) -> list[Objection]:
-    return list(
-        Objection.objects.filter(session=session).select_related("entry__project").order_by("filed_at", "id")
-    )
 
 
 # ---- the office's report of suspicious patterns ----------------------------------------------------------

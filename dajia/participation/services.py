@@ -28,6 +28,7 @@ from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
 from dajia.core.validators import mask_mobile, mobile_error, normalise_mobile
 from dajia.live.bus import publish
+from dajia.notices.window import require_open
 from dajia.participation import identity, sms
 from dajia.participation.models import (
     LiveSettings,
@@ -37,7 +38,7 @@ from dajia.participation.models import (
     VerificationCode,
     Viewer,
 )
-from dajia.participation.selectors import audience_index, notice_window
+from dajia.participation.selectors import audience_index
 
 VIEWER_STATES = ("draft", "open", "closed", "revealed")
 Purpose = VerificationCode.Purpose
@@ -123,14 +124,7 @@ def _check_purpose(session: Session, purpose: str) -> None:
         if session.state not in VIEWER_STATES:
             raise ValidationError(_("Online participation in this session has ended."))
     elif purpose == Purpose.OBJECTION:
-        window = notice_window(session)
-        if window is None:
-            raise ValidationError(_("Objections can be filed once the results are published."))
-        if not window.is_open():
-            raise ValidationError(
-                _("The objection period ended on %(date)s; objections are no longer accepted.")
-                % {"date": window.end.isoformat()}
-            )
+        require_open(session)
     else:
         raise ValidationError(_("Unknown purpose."))
 

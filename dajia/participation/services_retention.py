@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from dajia.consultations.models import Session
 from dajia.core import audit
-from dajia.participation.models import Objection, RateCounter, Support, VerificationCode, Viewer
-from dajia.participation.selectors import notice_window
+from dajia.core.workdays import workdays
+from dajia.notices.models import Objection
+from dajia.notices.window import notice_window
+from dajia.participation.models import RateCounter, Support, VerificationCode, Viewer
 
 
 def ip_days() -> int:
@@ -41,8 +43,9 @@ def participation_prune(*, now: datetime.datetime | None = None) -> dict[str, in
         ),
         "viewers": 0,
     }
+    calendar = workdays()
     for session in Session.objects.filter(state=Session.State.PUBLISHED):
-        window = notice_window(session)
+        window = notice_window(session, calendar=calendar)
         if window is None or window.end >= timezone.localdate(cutoff):
             continue
         erased = (

@@ -1,8 +1,9 @@
 """Mounted at /participation/ (app_name "participation")."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
-from dajia.participation import views, views_objections, views_office
+from dajia.participation import views, views_office
 
 app_name = "participation"
 urlpatterns = [
@@ -18,9 +19,9 @@ urlpatterns = [
     path("s/<int:pk>/forget", views.forget, name="forget"),
     path("s/<int:pk>/support", views.support, name="support"),
     path("s/<int:pk>/comments", views.comments, name="comments"),
-    # 公示 objections (public)
-    path("s/<int:pk>/objection/", views_objections.objection, name="objection"),
-    path("s/<int:pk>/objection/code", views_objections.objection_code, name="objection_code"),
+    # The 公示 objection pages moved to dajia.notices (/notices/); old links, e.g. on printed notices, still work.
+    path("s/<int:pk>/objection/", RedirectView.as_view(pattern_name="notices:objection", permanent=True)),
+    path("s/<int:pk>/objections/", RedirectView.as_view(pattern_name="notices:objections", permanent=True)),
     # The office
     path("office/", views_office.office, name="office"),
     path("s/<int:pk>/office/", views_office.console, name="console"),
@@ -29,8 +30,6 @@ urlpatterns = [
     path("s/<int:pk>/moderate/", views_office.moderate, name="moderate"),
     path("comments/<int:comment_id>/moderate", views_office.comment_moderate, name="comment_moderate"),
     path("comments/<int:comment_id>/answer", views_office.comment_answer, name="comment_answer"),
-    path("s/<int:pk>/objections/", views_office.objections, name="objections"),
-    path("objections/<int:objection_id>/respond", views_office.objection_respond, name="objection_respond"),
     path("s/<int:pk>/abuse/", views_office.abuse, name="abuse"),
     path("words/", views_office.words, name="words"),
     path("words/<int:word_id>/remove", views_office.word_remove, name="word_remove"),

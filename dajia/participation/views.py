@@ -230,7 +230,7 @@ def _me(session: Session, viewer: Viewer | None) -> dict:
     }
 
 
-def _code_limits(request, session: Session, mobile: str) -> str:
+def code_limits(request, session: Session, mobile: str) -> str:
     ip = identity.client_ip(request)
     enforce(action="code_ip", subject=ip or "", session=session)
     number = services.clean_mobile(mobile)
@@ -247,7 +247,7 @@ def code_request(request, pk: int):
     if purpose not in ("viewer", "objection"):
         purpose = "viewer"
     try:
-        number = _code_limits(request, session, request.POST.get("mobile", ""))
+        number = code_limits(request, session, request.POST.get("mobile", ""))
         sent = services.code_request(
             session=session, mobile=number, purpose=purpose, ip=identity.client_ip(request)
         )

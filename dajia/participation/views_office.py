@@ -1,5 +1,5 @@
 """The union office's side: per-session console (settings, sharing, floor suggestions), moderation, answers,
-objection responses, the abuse report, the sensitive-word list and the member roll.
+the abuse report, the sensitive-word list and the member roll.
 
 Office staff see the sessions of their federation and those below; another federation's session is a 404 (its
 existence is not theirs to know), a non-office user gets 403.
@@ -20,24 +20,26 @@ from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import is_office, office_federation_ids
 from dajia.consultations.models import Session
 from dajia.consultations.qr import is_loopback, qr_svg
+from dajia.notices.models import Objection
+from dajia.notices.selectors import pending_counts
+from dajia.notices.window import notice_window
 from dajia.orgs.models import Federation
-from dajia.participation import selectors, services, services_comments, services_objections, services_roll
+from dajia.participation import selectors, services, services_comments, services_roll
 from dajia.participation.forms import (
     AnswerForm,
     FloorSuggestionForm,
     LiveSettingsForm,
     ModerateForm,
-    RespondForm,
     RollImportForm,
     WordForm,
 )
-from dajia.participation.models import Comment, Objection, RollMember, SensitiveWord
+from dajia.participation.models import Comment, RollMember, SensitiveWord
 from dajia.participation.views import live_url
 
 MAX_ROLL_BYTES = 5 * 1024 * 1024
 
 
-def _office_session(request, pk: int) -> Session:
+def office_session(request, pk: int) -> Session:
     if not is_office(request.user):
         raise PermissionDenied
     return get_object_or_404(
@@ -75,12 +77,7 @@ def office(request):
         .annotate(n=Count("id"))
         .values_list("session_id", "n")
     )
-    open_objections = dict(
-        Objection.objects.filter(session__in=sessions, status="pending")
-        .values("session_id")
-        .annotate(n=Count("id"))
-        .values_list("session_id", "n")
-    )
+    open_objections = pending_counts(sessions)
     rows = [
         {"session": s, "pending": pending.get(s.pk, 0), "objections": open_objections.get(s.pk, 0)}
         for s in sessions
@@ -102,7 +99,7 @@ def _console_context(request, session: Session, **extra) -> dict:
         "loopback": is_loopback(request),
         "index": selectors.audience_index(session),
         "counts": selectors.comment_counts(session),
-        "window": selectors.notice_window(session),
+        "window": notice_window(session),
         "objections": Objection.objects.filter(session=session).count(),
         "roll_size": RollMember.objects.filter(
             union__federation_id__in=session.federation.descendant_ids()
@@ -113,14 +110,14 @@ def _console_context(request, session: Session, **extra) -> dict:
 
 @login_required
 def console(request, pk: int):
-    session = _office_session(request, pk)
+    session = office_session(request, pk)
     return render(request, "participation/console.html", _console_context(request, session))
 
 
 @login_required
 @require_POST
 def settings_update(request, pk: int):
-    session = _office_session(request, pk)
+    session = office_session(request, pk)
     form = LiveSettingsForm(request.POST)
     form.is_valid()
     try:
@@ -140,7 +137,7 @@ def settings_update(request, pk: int):
 @login_required
 @require_POST
 def floor_record(request, pk: int):
-    session = _office_session(request, pk)
+    session = office_session(request, pk)
     form = FloorSuggestionForm(request.POST, session=session)
     if form.is_valid():
         try:
@@ -185,7 +182,7 @@ def _moderation_context(request, session: Session, **extra) -> dict:
 
 @login_required
 def moderate(request, pk: int):
-    session = _office_session(request, pk)
+    session = office_session(request, pk)
     return render(request, "participation/moderate.html", _moderation_context(request, session))
 
 
@@ -248,68 +245,12 @@ def comment_answer(request, comment_id: int):
     return _back_to_queue(request, comment)
 
 
-# ---- objections --------------------------------------------------------------------------------------------
-
-
-@login_required
-def objections(request, pk: int):
-    session = _office_session(request, pk)
-    return render(
-        request,
-        "participation/objections_office.html",
-        {
-            "session": session,
-            "objections": selectors.notice_objections(session),
-            "window": selectors.notice_window(session),
-            "form": RespondForm(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def objection_respond(request, objection_id: int):
-    if not is_office(request.user):
-        raise PermissionDenied
-    objection = get_object_or_404(
-        Objection.objects.select_related("session"),
-        pk=objection_id,
-        session__federation_id__in=office_federation_ids(request.user),
-    )
-    form = RespondForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose a decision and write the response."))
-        services_objections.objection_respond(
-            actor=request.user,
-            objection=objection,
-            upheld=form.cleaned_data["decision"] == "upheld",
-            response=form.cleaned_data["response"],
-        )
-    except ValidationError as error:
-        _messages(request, error)
-        session = objection.session
-        return render(
-            request,
-            "participation/objections_office.html",
-            {
-                "session": session,
-                "objections": selectors.notice_objections(session),
-                "window": selectors.notice_window(session),
-                "form": RespondForm(),
-            },
-            status=400,
-        )
-    messages.success(request, _("The response is recorded and shown on the public notice."))
-    return redirect("participation:objections", pk=objection.session_id)
-
-
 # ---- abuse report --------------------------------------------------------------------------------------------
 
 
 @login_required
 def abuse(request, pk: int):
-    session = _office_session(request, pk)
+    session = office_session(request, pk)
     return render(
         request, "participation/abuse.html", {"session": session, "report": selectors.abuse_report(session)}
     )

@@ -93,12 +93,13 @@ def sign_both(agreement, office_user, provider_member):
 def agreements(published_session, office_user, provider_user, other_provider_user):
     """The two drafted agreements of the session, signed by both sides and in force."""
     from dajia.agreements import services
+    from dajia.notices.services import notices_close_due
 
     drafted = services.agreements_generate(actor=office_user, session=published_session)
     by_title = {a.project.title: a for a in drafted}
     sign_both(by_title["职工心理减压工作坊"], office_user, provider_user)
     sign_both(by_title["企业消防安全与应急疏散演练"], office_user, other_provider_user)
-    services.agreement_activate_due(now=timezone.now())
+    notices_close_due(now=timezone.now())  # the 公示 closed long ago: both take effect
     for a in drafted:
         a.refresh_from_db()
     return {"stress": by_title["职工心理减压工作坊"], "fire": by_title["企业消防安全与应急疏散演练"]}

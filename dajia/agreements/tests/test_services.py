@@ -3,14 +3,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
-from django.utils import timezone, translation
+from django.utils import translation
 
-from dajia.agreements import objections, services
+from dajia.agreements import services
 from dajia.agreements.models import Agreement, AgreementQuota, Signature
 from dajia.agreements.tests.fixtures import sign_both
 from dajia.agreements.text import rmb_upper, sha256
-from dajia.agreements.workdays import add_working_days, working_days_between
 from dajia.core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -114,69 +112,38 @@ def test_signing_twice_for_one_party_is_refused(published_session, office_user):
         services.agreement_sign(actor=office_user, agreement=agreement, party="federation", sha256=sha)
 
 
-def test_working_days_skip_weekends():
-    friday = datetime.date(2020, 6, 5)
-    assert add_working_days(friday, 1) == datetime.date(2020, 6, 8)
-    assert add_working_days(friday, 5) == datetime.date(2020, 6, 12)
-    assert working_days_between(friday, datetime.date(2020, 6, 12)) == 5
-    assert add_working_days(friday, 0) == friday
+def test_only_a_signed_agreement_takes_effect(published_session, office_user, provider_user):
+    draft = _drafted(published_session, office_user)
+    with pytest.raises(ValidationError, match="Only a signed agreement"):
+        services.agreement_activate(agreement=draft, window_closed=datetime.date(2020, 6, 12))
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+    signed = sign_both(draft, office_user, provider_user)
+    services.agreement_activate(agreement=signed, window_closed=datetime.date(2020, 6, 12))
+    signed.refresh_from_db()
+    assert signed.state == "active"
+    entry = AuditLog.objects.get(action="agreements.agreement.activate", object_id=str(signed.pk))
+    assert entry.after["objection_window_closed"] == "2020-06-12"
 
 
-def _publish_on(session, day: datetime.date):
-    session.published_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-    session.save()
+def test_voiding_tells_the_orders_by_signal_only(published_session, office_user, provider_user):
+    from dajia.agreements.signals import agreement_closed
 
+    heard = []
 
-def test_a_signed_agreement_takes_effect_after_the_objection_window(
-    published_session, office_user, provider_user
-):
-    _publish_on(published_session, datetime.date(2020, 6, 5))  # a Friday; 5 working days end Friday 12th
+    def listener(sender, *, agreement, actor, reason, **kwargs):
+        heard.append((agreement.pk, actor, reason))
+        return 2
+
     agreement = sign_both(_drafted(published_session, office_user), office_user, provider_user)
-    assert agreement.state == "signed"
-    last_day = timezone.make_aware(datetime.datetime(2020, 6, 12, 23, 0))
-    assert services.agreement_activate_due(now=last_day)["activated"] == []
-    agreement.refresh_from_db()
-    assert agreement.state == "signed"
-    weekend = timezone.make_aware(datetime.datetime(2020, 6, 13, 9, 0))
-    assert services.agreement_activate_due(now=weekend)["activated"] == [agreement]
-    agreement.refresh_from_db()
-    assert agreement.state == "active" and agreement.activated_at == weekend
-    assert AuditLog.objects.filter(
-        action="agreements.agreement.activate", object_id=str(agreement.pk)
-    ).exists()
-    # Idempotent.
-    assert services.agreement_activate_due(now=weekend)["activated"] == []
-
-
-def test_a_draft_never_takes_effect(published_session, office_user):
-    agreement = _drafted(published_session, office_user)
-    services.agreement_activate_due(now=timezone.now() + datetime.timedelta(days=60))
-    agreement.refresh_from_db()
-    assert agreement.state == "draft"
-
-
-def test_an_upheld_objection_voids_instead(published_session, office_user, provider_user, monkeypatch):
-    agreement = sign_both(_drafted(published_session, office_user), office_user, provider_user)
-    monkeypatch.setattr(services, "upheld_objection_project_ids", lambda session: {agreement.entry_id})
-    result = services.agreement_activate_due(now=timezone.now())
-    assert result["voided"] == [agreement] and result["activated"] == []
-    agreement.refresh_from_db()
-    assert agreement.state == "void" and agreement.state_reason
-
-
-def test_the_objection_hook_reads_the_participation_objections(published_session):
-    from django.apps import apps
-
-    assert objections.objection_model() is apps.get_model("participation", "Objection")
-    assert objections.upheld_objection_project_ids(published_session) == set()
-
-
-def test_the_management_command_activates(published_session, office_user, provider_user, capsys):
-    agreement = sign_both(_drafted(published_session, office_user), office_user, provider_user)
-    call_command("activate_agreements")
-    agreement.refresh_from_db()
-    assert agreement.state == "active"
-    assert agreement.number in capsys.readouterr().out
+    agreement_closed.connect(listener)
+    try:
+        services.agreement_void(actor=office_user, agreement=agreement, reason="异议成立")
+    finally:
+        agreement_closed.disconnect(listener)
+    assert heard == [(agreement.pk, office_user, "异议成立")]
+    entry = AuditLog.objects.get(action="agreements.agreement.void", object_id=str(agreement.pk))
+    assert entry.after["orders_cancelled"] == 2  # the orders app's own receiver found no open order: 0 + 2
 
 
 def test_void_needs_the_office_and_a_reason(published_session, office_user, other_office_user):
@@ -323,3 +290,17 @@ def test_a_union_of_another_federation_gets_no_quota(stress_agreement, office_us
 )
 def test_amount_in_chinese_capitals(value, text):
     assert rmb_upper(Decimal(value)) == text
+
+
+def test_agreements_write_code_imports_neither_orders_nor_notices():
+    """notices → agreements → orders, never back: the orders learn of a closed agreement by a signal."""
+    import ast
+    from pathlib import Path
+
+    root = Path(services.__file__).parent
+    for name in ("services.py", "models.py", "signals.py", "selectors.py"):
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
+            a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        }
+        assert not {m for m in imported if m.startswith(("dajia.orders", "dajia.notices"))}, name

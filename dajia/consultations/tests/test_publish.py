@@ -290,19 +290,6 @@ def test_reveal_and_publish_buttons(client, grouped_session, office_user, other_
 # ---- the 公示 notice ------------------------------------------------------------------------------------
 
 
-def test_objection_window_counts_working_days():
-    import datetime
-
-    from django.utils import timezone
-
-    from dajia.consultations.views_results import objection_window
-
-    friday = timezone.make_aware(datetime.datetime(2020, 9, 18, 16, 0))
-    assert objection_window(friday, 5) == (datetime.date(2020, 9, 21), datetime.date(2020, 9, 25))
-    wednesday = timezone.make_aware(datetime.datetime(2020, 9, 16, 10, 0))
-    assert objection_window(wednesday, 7) == (datetime.date(2020, 9, 17), datetime.date(2020, 9, 25))
-
-
 def test_notice_only_once_published_and_without_personal_data(client, grouped_session, office_user):
     url = reverse("consultations:results_notice", args=[grouped_session.pk])
     assert client.get(url).status_code == 404

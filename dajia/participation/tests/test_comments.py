@@ -170,7 +170,7 @@ def test_not_yours_another_federations_office_can_neither_moderate_nor_answer(
         (f"/participation/s/{live_session.pk}/office/floor", {"text": "不是你的会"}),
     ):
         assert client.post(url, data).status_code == 404
-    for url in ("moderate/", "office/", "objections/", "abuse/"):
+    for url in ("moderate/", "office/", "abuse/"):  # the objections page: dajia/notices/tests
         assert client.get(f"/participation/s/{live_session.pk}/{url}").status_code == 404
     comment.refresh_from_db()
     assert comment.status == "approved" and comment.answer == ""

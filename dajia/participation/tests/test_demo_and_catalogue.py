@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.test import Client
 
-from dajia.agreements.objections import upheld_objection_project_ids
 from dajia.consultations import demo as consultations_demo
 from dajia.consultations.models import Session
 from dajia.consultations.results import result_data, session_tally
 from dajia.demo import foundation
+from dajia.notices.models import Objection
+from dajia.notices.selectors import objection_states
 from dajia.participation import demo
-from dajia.participation.models import Comment, Objection, Support, Viewer
+from dajia.participation.models import Comment, Support, Viewer
 from dajia.participation.selectors import audience_index
 
 
@@ -38,7 +39,7 @@ def test_demo(db):
         "pending",
     }
     assert Objection.objects.get(session=session, status="rejected").response
-    assert upheld_objection_project_ids(session) == set()
+    assert objection_states([session.pk])[session.pk].upheld == set()
     html = Client().get(f"/sessions/{session.pk}/notice/").content.decode()
     for objection in Objection.objects.filter(session=session):
         assert objection.name not in html and objection.mobile not in html

@@ -204,7 +204,7 @@ def test_the_public_pages_render(client, live_session, published):
         f"/participation/s/{live_session.pk}/agenda",
         f"/participation/s/{live_session.pk}/qr.svg",
         f"/participation/s/{published.pk}/",
-        f"/participation/s/{published.pk}/objection/",
+        f"/notices/s/{published.pk}/objection/",
     ):
         assert client.get(url).status_code == 200, url
     assert client.get("/participation/s/999999/").status_code == 404
@@ -231,7 +231,8 @@ def test_the_stream_player_follows_the_address(client, live_session, url, kind, 
 
 
 def test_junk_input_is_a_4xx_never_a_500(client, live_session, published, office_user):
-    from dajia.participation.models import Comment, Objection
+    from dajia.notices.models import Objection
+    from dajia.participation.models import Comment
 
     junk = {"mobile": "\x00" * 3, "code": "x" * 500, "entry": "-1", "action": "…", "text": "", "kind": "??"}
     for url in ("code", "verify", "support", "comments"):
@@ -256,7 +257,7 @@ def test_junk_input_is_a_4xx_never_a_500(client, live_session, published, office
     for url, data in (
         (f"/participation/comments/{comment.pk}/moderate", {"decision": "maybe"}),
         (f"/participation/comments/{comment.pk}/answer", {}),
-        (f"/participation/objections/{objection.pk}/respond", {"decision": "perhaps", "response": "x"}),
+        (f"/notices/objections/{objection.pk}/respond", {"decision": "perhaps", "response": "x"}),
         ("/participation/roll/", {"federation": "nonsense"}),
         (f"/participation/s/{live_session.pk}/office/floor", {"entry": "abc", "text": "建议建议"}),
     ):

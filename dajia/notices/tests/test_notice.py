@@ -11,14 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from dajia.agreements import objections as agreement_objections
-from dajia.agreements.services import agreements_generate, objection_window_closes
+from dajia.agreements.services import agreements_generate
 from dajia.consultations.models import Evaluator
-from dajia.consultations.views_results import objection_window
 from dajia.core.validators import mask_name
-from dajia.participation import services_objections
-from dajia.participation.models import Objection
-from dajia.participation.selectors import notice_window
+from dajia.notices import services as services_objections
+from dajia.notices.models import Objection
+from dajia.notices.selectors import objection_states
+from dajia.notices.window import notice_window
+from dajia.participation.models import VerificationCode
 from dajia.participation.tests.conftest import JSON, last_code, zh
 
 pytestmark = pytest.mark.django_db
@@ -70,14 +70,12 @@ def test_the_notice_masks_names_and_shows_no_mobile_number(published, office_use
     assert zh("Response of the union office") in html and "经核实，报价在预算标准内。" in html
 
 
-def test_the_window_is_counted_in_working_days_and_agrees_everywhere(published):
+def test_the_window_is_counted_in_working_days(published):
     friday = timezone.make_aware(datetime.datetime(2020, 9, 18, 16, 0))
     published.published_at = friday
     published.save(update_fields=["published_at"])
     window = notice_window(published)
     assert (window.start, window.end) == (datetime.date(2020, 9, 21), datetime.date(2020, 9, 25))
-    assert (window.start, window.end) == objection_window(friday, published.objection_days)
-    assert window.end == objection_window_closes(published)
     assert window.is_open(timezone.make_aware(datetime.datetime(2020, 9, 25, 23, 59)))
     assert not window.is_open(timezone.make_aware(datetime.datetime(2020, 9, 26, 0, 1)))
 
@@ -91,11 +89,11 @@ def _file(client, session, **data):
         "consent": "on",
         **data,
     }
-    return client.post(f"/participation/s/{session.pk}/objection/", form)
+    return client.post(f"/notices/s/{session.pk}/objection/", form)
 
 
 def test_a_real_name_objection_verified_by_code_within_the_window(client, published):
-    sent = client.post(f"/participation/s/{published.pk}/objection/code", {"mobile": "13912340000"}, **JSON)
+    sent = client.post(f"/notices/s/{published.pk}/objection/code", {"mobile": "13912340000"}, **JSON)
     assert sent.status_code == 200
     response = _file(client, published, code=last_code("13912340000"))
     assert response.status_code == 302 and response["Location"].endswith(f"/sessions/{published.pk}/notice/")
@@ -113,7 +111,7 @@ def test_an_objection_after_the_window_closes_is_refused(client, published):
     message = zh(
         "The objection period ended on %(date)s; objections are no longer accepted.", date=end.isoformat()
     )
-    code = client.post(f"/participation/s/{published.pk}/objection/code", {"mobile": "13912340000"}, **JSON)
+    code = client.post(f"/notices/s/{published.pk}/objection/code", {"mobile": "13912340000"}, **JSON)
     assert code.status_code == 400 and code.json()["message"] == message
     response = _file(client, published, code="123456")
     assert response.status_code == 400 and message in response.content.decode()
@@ -132,7 +130,7 @@ def test_an_objection_after_the_window_closes_is_refused(client, published):
 
 
 def test_bad_objection_input_is_a_400_with_reasons_and_nothing_saved(client, published):
-    client.post(f"/participation/s/{published.pk}/objection/code", {"mobile": "13912340000"}, **JSON)
+    client.post(f"/notices/s/{published.pk}/objection/code", {"mobile": "13912340000"}, **JSON)
     good = last_code("13912340000")
     wrong = "000000" if good != "000000" else "111111"
     response = _file(client, published, code=wrong)
@@ -141,15 +139,13 @@ def test_bad_objection_input_is_a_400_with_reasons_and_nothing_saved(client, pub
     for data in ({"name": "1"}, {"reasons": "太贵"}, {"entry": "999999"}, {"mobile": "123"}, {"consent": ""}):
         assert _file(client, published, code=good, **data).status_code == 400
     assert not Objection.objects.exists()
-    assert Client().get("/participation/s/999999/objection/").status_code == 404
+    assert Client().get("/notices/s/999999/objection/").status_code == 404
 
 
 def test_no_objection_before_publication(client, live_session):
-    assert client.get(f"/participation/s/{live_session.pk}/objection/").status_code == 404
+    assert client.get(f"/notices/s/{live_session.pk}/objection/").status_code == 404
     assert (
-        client.post(
-            f"/participation/s/{live_session.pk}/objection/code", {"mobile": "13912340000"}
-        ).status_code
+        client.post(f"/notices/s/{live_session.pk}/objection/code", {"mobile": "13912340000"}).status_code
         == 404
     )
 
@@ -163,9 +159,7 @@ def test_an_upheld_objection_voids_the_projects_agreement(published, office_user
     )
     agreement.refresh_from_db()
     assert agreement.state == "void" and "异议成立" in agreement.state_reason
-    # The agreements' contract: upheld objections are read by session and entry.
-    assert agreement_objections.objection_model() is Objection
-    assert agreement_objections.upheld_objection_project_ids(published) == {agreement.entry_id}
+    assert objection_states([published.pk])[published.pk].upheld == {agreement.entry_id}
     html = _notice(published)
     assert zh("upheld", context="objection") in html and "资质材料不实" in html
     # Once answered, an objection is not answered again.
@@ -183,7 +177,7 @@ def test_a_rejected_objection_leaves_the_agreement(published, office_user):
     )
     agreement.refresh_from_db()
     assert agreement.state == "draft"
-    assert agreement_objections.upheld_objection_project_ids(published) == set()
+    assert objection_states([published.pk])[published.pk].upheld == set()
 
 
 def test_the_office_responds_through_its_page_and_others_cannot(
@@ -195,13 +189,59 @@ def test_the_office_responds_through_its_page_and_others_cannot(
             actor=other_office_user, objection=objection, upheld=True, response="不是你的"
         )
     client.force_login(other_office_user)
-    url = f"/participation/objections/{objection.pk}/respond"
+    url = f"/notices/objections/{objection.pk}/respond"
     assert client.post(url, {"decision": "upheld", "response": "不是你的会"}).status_code == 404
-    assert client.get(f"/participation/s/{published.pk}/objections/").status_code == 404
+    assert client.get(f"/notices/s/{published.pk}/objections/").status_code == 404
     client.force_login(office_user)
-    page = client.get(f"/participation/s/{published.pk}/objections/").content.decode()
+    page = client.get(f"/notices/s/{published.pk}/objections/").content.decode()
     assert "欧阳娜娜" in page and "13912340000" in page  # the office sees who objected, to answer them
     assert client.post(url, {"decision": "rejected", "response": ""}).status_code == 400
     assert client.post(url, {"decision": "rejected", "response": "报价符合预算标准。"}).status_code == 302
     objection.refresh_from_db()
     assert objection.status == "rejected" and objection.responded_by == office_user
+
+
+def test_a_mistyped_name_does_not_use_up_the_code(client, published):
+    client.post(f"/notices/s/{published.pk}/objection/code", {"mobile": "13912340000"}, **JSON)
+    code = last_code("13912340000")
+    refused = _file(client, published, code=code, name="1")
+    assert refused.status_code == 400
+    assert zh("Please give your real name (2 to 30 characters, Chinese or Latin letters).") in (
+        refused.content.decode()
+    )
+    assert VerificationCode.objects.get(purpose="objection").used_at is None
+    assert not Objection.objects.exists()
+    # The same code, with the name corrected, files the objection.
+    filed = _file(client, published, code=code, name="欧阳娜娜")
+    assert filed.status_code == 302
+    assert VerificationCode.objects.get(purpose="objection").used_at is not None
+    assert Objection.objects.get().name == "欧阳娜娜"
+
+
+def test_the_old_objection_addresses_still_lead_to_the_form(client, published):
+    old = client.get(f"/participation/s/{published.pk}/objection/")
+    assert old.status_code == 301 and old["Location"] == f"/notices/s/{published.pk}/objection/"
+    office = client.get(f"/participation/s/{published.pk}/objections/")
+    assert office.status_code == 301 and office["Location"] == f"/notices/s/{published.pk}/objections/"
+
+
+def test_the_notice_and_the_office_list_do_not_grow_with_objections(
+    client, published, office_user, django_assert_max_num_queries
+):
+    client.force_login(office_user)
+    pages = (f"/sessions/{published.pk}/notice/", f"/notices/s/{published.pk}/objections/")
+
+    def counts() -> list[int]:
+        found = []
+        for url in pages:
+            with django_assert_max_num_queries(100) as captured:
+                assert client.get(url).status_code == 200
+            found.append(len(captured.captured_queries))
+        return found
+
+    _objection(published)
+    few = counts()
+    for index, entry in enumerate(published.entries.all()):
+        for n in range(3):
+            _objection(published, entry=entry, mobile=f"1391234{index:02d}{n:02d}")
+    assert counts() == few
