@@ -1,17 +1,18 @@
 """How every form's widgets are rendered: Django's own widget templates, with the few in
 dajia/core/form_templates taking precedence. One place, so no select anywhere shows Django's empty choice
-"---------" (it reads "请选择…"), whatever form or field class builds it."""
+"---------" (it reads "请选择…"), whatever form or field class builds it. Also the site's own widgets
+(StarRating: big, keyboard and screen-reader friendly stars)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import django.forms
+from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
 
 OVERRIDES = Path(__file__).resolve().parent / "form_templates"
-DJANGO_FORMS = Path(django.forms.__file__).resolve().parent / "templates"
+DJANGO_FORMS = Path(forms.__file__).resolve().parent / "templates"
 
 
 class FormRenderer(DjangoTemplates):
@@ -22,3 +23,10 @@ class FormRenderer(DjangoTemplates):
         return self.backend(
             {"APP_DIRS": True, "DIRS": [OVERRIDES, DJANGO_FORMS], "NAME": "dajiaforms", "OPTIONS": {}}
         )
+
+
+class StarRating(forms.RadioSelect):
+    """Radio buttons drawn as large stars (choices from 1 up; each label is what a screen reader says, e.g.
+    "3 of 5 stars"). Still real radios: arrow keys move between them, the form posts as before."""
+
+    template_name = "core/widgets/stars.html"

@@ -31,3 +31,13 @@ def test_the_office_adding_a_project_to_a_session_is_asked_to_choose(provider, m
     with translation.override("en"):
         html = str(EntryAddForm(projects=ServiceProject.objects.all()))
     assert "---------" not in html and '<option value="" selected>Please choose…</option>' in html
+
+
+def test_star_rating_is_real_radios_each_with_a_spoken_label():
+    from dajia.orders.forms import RatingForm
+
+    with translation.override("zh-hans"):
+        html = str(RatingForm(initial={"stars": "4"})["stars"])
+    assert html.count('type="radio" class="star-input" name="stars"') == 5
+    assert '<span class="visually-hidden">4 星（满分 5 星）</span>' in html
+    assert 'value="4" id="id_stars_3" checked' in html
