@@ -40,6 +40,27 @@
         e.stopImmediatePropagation();
       }
     }, true);
+    // Copy buttons next to long digests, links and codes (core/_copyable.html); the text stays selectable too.
+    function selectAndCopy(el) {
+      var range = document.createRange();
+      range.selectNodeContents(el);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      try { return document.execCommand("copy"); } catch (err) { return false; }  // left selected for a long press
+    }
+    document.addEventListener("click", function (e) {
+      var btn = e.target.closest ? e.target.closest("[data-copy]") : null;
+      var box = btn ? btn.closest(".copyable") : null;
+      var text = box ? box.querySelector(".copyable-text") : null;
+      if (!text) return;
+      var status = box.querySelector(".copy-status");
+      var done = function () { if (status) status.textContent = btn.getAttribute("data-copied") || ""; };
+      var fallback = function () { if (selectAndCopy(text)) done(); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text.textContent.trim()).then(done, fallback);
+      } else { fallback(); }
+    });
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) {
       document.body.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-CSRFToken"] = meta.content; });
