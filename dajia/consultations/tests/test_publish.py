@@ -174,6 +174,15 @@ def test_published_ranking_lists_the_digest_and_receipts(client, grouped_session
     assert published.digest in html
     for code in published.receipts:
         assert code in html
+    # The digest in plain words, with a copy button; "SHA-256" only inside the "what is this?" disclosure.
+    box = html[html.index('class="digest-box"') :]
+    box = box[: box.index("</details>")]
+    assert (
+        "数字指纹" in box
+        and "data-copy" in box
+        and f'<code class="copyable-text">{published.digest}</code>' in box
+    )
+    assert "SHA-256" not in box.split("<details")[0] and "SHA-256" in box.split("<details")[1]
 
 
 def test_published_pages_show_the_record_even_if_a_sheet_changes_later(client, grouped_session, office_user):

@@ -42,11 +42,11 @@ OVERFLOW_JS = """() => {
   return out;
 }"""
 
-# Tags and the first (name) column of every table: the text of each must sit on one line. A range over the
+# Tags, headers, dates and the names (the first column's link) of every table: each must sit on one line. A range over the
 # element's text gives one client rect per line it occupies, whatever the element's display.
 WRAPPED_JS = """() => {
   const out = [];
-  for (const el of document.querySelectorAll('table .tag, table td:first-child, table td.name, table th')) {
+  for (const el of document.querySelectorAll('table .tag, table td:first-child > a, table td.name, table td.when, table th')) {
     if (!el.textContent.trim()) continue;
     const range = document.createRange();
     range.selectNodeContents(el);
