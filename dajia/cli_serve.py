@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from dajia.core.env import stored_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_SECONDS = 20  # how long each server may take to finish its requests before it is killed
@@ -49,12 +50,7 @@ def _secret_key(env: dict, var_dir: Path) -> str | None:
     if env.get("DAJIA_SECRET_KEY"):
         return None
     path = Path(env.get("DAJIA_SECRET_KEY_FILE") or var_dir / "secret_key")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(50))
-    env["DAJIA_SECRET_KEY"] = path.read_text().strip()
+    env["DAJIA_SECRET_KEY"] = stored_secret_key(path)
     return (
         f"密钥取自 / secret key from {path} (多台主机须设置同一个 DAJIA_SECRET_KEY / set one for all hosts)"
     )
@@ -86,6 +82,9 @@ def build_environment(
         )
     if args.trial:
         env["DAJIA_LOCAL_TRIAL"] = "1"
+        # QR codes carry the venue network's address when bound to every interface (dajia/core/siteurl.py).
+        env.setdefault("DAJIA_SERVE_HOST", getattr(args, "host", "127.0.0.1"))
+        env.setdefault("DAJIA_SERVE_PORT", str(args.port))
         notes.append(
             "本机试运行：允许开发用短信发送器（验证码写入 DAJIA_SMS_FILE，不发短信）/ local trial: the development "
             "SMS sender is allowed (codes go to DAJIA_SMS_FILE, no text is sent)"

@@ -2,7 +2,10 @@
 
 - SQLite (WAL) by default so a laptop runs everything; ``DATABASE_URL`` switches to PostgreSQL.
 - ``REDIS_URL`` (optional) carries live events between worker processes.
-- ``DAJIA_DEBUG=0`` is production: it refuses to start without ``DAJIA_SECRET_KEY``.
+- ``DAJIA_DEBUG=0`` is production: it refuses to start without ``DAJIA_SECRET_KEY``. Debug is on by default for
+  ``manage.py`` on a laptop, off under a local trial (``make run``); ``DAJIA_DEBUG=1`` turns it on there too.
+- A local trial (``DAJIA_LOCAL_TRIAL``) keeps its secret key in ``var/secret_key`` and, bound to every interface
+  (``make run HOST=0.0.0.0``), allows the machine's address on the venue's network and puts it in QR codes.
 """
 
 from __future__ import annotations
@@ -12,27 +15,49 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from dajia.core.env import EnvError, database_from_url, env_bool, env_int, env_list, env_str
+from dajia.core.env import (
+    EnvError,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    stored_secret_key,
+)
 from dajia.core.middleware import parse_frame_ancestors, parse_live_url
+from dajia.core.siteurl import trial_site_url, url_host
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-DEBUG = env_bool("DAJIA_DEBUG", default=True)
 TESTING = env_bool("DAJIA_TESTING", default=False)
 # A trial on one machine (``make run``, ``dajia serve --trial``), not a service people rely on: the development
 # SMS sender (codes written to a file, nothing sent) is allowed only here; ``check --deploy`` refuses it elsewhere.
 DAJIA_LOCAL_TRIAL = env_bool("DAJIA_LOCAL_TRIAL", default=False)
+# A trial shows what the office will see — the site's own error pages, not Django's debug pages.
+DEBUG = env_bool("DAJIA_DEBUG", default=not DAJIA_LOCAL_TRIAL)
 
 SECRET_KEY = env_str("DAJIA_SECRET_KEY")
+if not SECRET_KEY and DAJIA_LOCAL_TRIAL:
+    SECRET_KEY = stored_secret_key(Path(env_str("DAJIA_SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key"))
 if not SECRET_KEY:
     if not DEBUG:
         raise EnvError("生产环境必须设置 DAJIA_SECRET_KEY / DAJIA_SECRET_KEY is required when DAJIA_DEBUG=0")
     SECRET_KEY = "dajia-development-only-not-secret"  # noqa: S105 - only used with DEBUG on a laptop
 
+# Where QR codes and links for phones point (dajia/core/siteurl.py). Empty: the address the page was opened by.
+# A trial bound to every interface (make run HOST=0.0.0.0 sets DAJIA_SERVE_HOST/PORT) uses this machine's
+# address on the local network, which the phones at the venue can reach.
+DAJIA_SERVE_HOST = env_str("DAJIA_SERVE_HOST", "127.0.0.1")
+DAJIA_SERVE_PORT = env_int("DAJIA_SERVE_PORT", 8000)
+SITE_URL = env_str("DAJIA_SITE_URL").rstrip("/")
+if not SITE_URL and DAJIA_LOCAL_TRIAL:
+    SITE_URL = trial_site_url(DAJIA_SERVE_HOST, DAJIA_SERVE_PORT)
 ALLOWED_HOSTS = env_list("DAJIA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DAJIA_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("DAJIA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if SITE_URL:  # the site's own address (a trial's detected one included) is always served
+    ALLOWED_HOSTS.append(url_host(SITE_URL))
+    CSRF_TRUSTED_ORIGINS.append(SITE_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its headers (CSP …) reach every response, also those the others answer early.
+    "dajia.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,10 +95,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "dajia.core.middleware.SecurityHeadersMiddleware",
+    # Last, so that its 400 page for a number beyond 64 bits is rendered in the user's language, as the user.
+    "dajia.core.inputs.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "dajia.urls"
+CSRF_FAILURE_VIEW = "dajia.core.errors.csrf_failure"
 WSGI_APPLICATION = "dajia.wsgi.application"
 ASGI_APPLICATION = "dajia.asgi.application"
 
@@ -87,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dajia.core.context_processors.navigation",
+                "dajia.core.context_processors.trial",
             ],
         },
     }
@@ -160,9 +190,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Lockout: this many failed logins within the window lock the account for the same window.
-DAJIA_LOGIN_MAX_FAILURES = env_int("DAJIA_LOGIN_MAX_FAILURES", 5)
-DAJIA_LOGIN_LOCK_MINUTES = env_int("DAJIA_LOGIN_LOCK_MINUTES", 15)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -209,6 +236,14 @@ DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS = env_int("DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS",
 DAJIA_SIGNIN_RATE_WINDOW_SECONDS = env_int("DAJIA_SIGNIN_RATE_WINDOW_SECONDS", 3600)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Imports (dajia.core.spreadsheets): a file is refused before it is parsed when it is larger than max_bytes, when
+# an xlsx's parts would inflate beyond max_inflated, or when it declares or holds more than max_rows rows (the
+# header aside). Sized for a district: 600 paper sheets a session, a few thousand needs, 50,000 members.
+DAJIA_IMPORT_CAPS = {
+    "sheets": {"max_bytes": 2 * 1024 * 1024, "max_rows": 5000, "max_inflated": 10 * 1024 * 1024},
+    "needs": {"max_bytes": 2 * 1024 * 1024, "max_rows": 5000, "max_inflated": 25 * 1024 * 1024},
+    "roll": {"max_bytes": 5 * 1024 * 1024, "max_rows": 50000, "max_inflated": 40 * 1024 * 1024},
+}
 
 REDIS_URL = env_str("REDIS_URL")
 
@@ -241,11 +276,16 @@ DAJIA_WSGI_LONG_STREAMS = env_bool("DAJIA_WSGI_LONG_STREAMS", default=DEBUG or D
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1). The
 # login rate limit counts per client address; 0 trusts no header and uses the socket's address.
 DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)
-# Login rate limit (on top of the per-account lockout): failed attempts per client address and per identifier
-# (username or mobile, existing or not) within the window; beyond it, 429.
-DAJIA_LOGIN_FAILURES_PER_IP = env_int("DAJIA_LOGIN_FAILURES_PER_IP", 20)
-DAJIA_LOGIN_FAILURES_PER_IDENTIFIER = env_int("DAJIA_LOGIN_FAILURES_PER_IDENTIFIER", 10)
-DAJIA_LOGIN_RATE_WINDOW_SECONDS = env_int("DAJIA_LOGIN_RATE_WINDOW_SECONDS", 600)
+# The login gate (dajia.core.ratelimit): failures from one address for one account refuse that address for that
+# account for the hold; beyond the free failures per hour, each failure delays the account's next attempt
+# (doubling, at most the max delay). Never a lock.
+DAJIA_LOGIN_FAILURES_PER_ADDRESS = env_int("DAJIA_LOGIN_FAILURES_PER_ADDRESS", 5)
+DAJIA_LOGIN_ADDRESS_HOLD_SECONDS = env_int("DAJIA_LOGIN_ADDRESS_HOLD_SECONDS", 900)
+DAJIA_LOGIN_FREE_FAILURES_PER_HOUR = env_int("DAJIA_LOGIN_FREE_FAILURES_PER_HOUR", 10)
+DAJIA_LOGIN_MAX_DELAY_SECONDS = env_int("DAJIA_LOGIN_MAX_DELAY_SECONDS", 30)
+# A provider's registration texts a code first: requests per client address and per number in an hour.
+DAJIA_REGISTER_CODES_PER_ADDRESS = env_int("DAJIA_REGISTER_CODES_PER_ADDRESS", 10)
+DAJIA_REGISTER_CODES_PER_MOBILE = env_int("DAJIA_REGISTER_CODES_PER_MOBILE", 3)
 # Production speaks HTTPS (TLS at the reverse proxy). DAJIA_HTTPS=0 only for a plain-HTTP trial on one machine.
 DAJIA_HTTPS = env_bool("DAJIA_HTTPS", default=not DEBUG)
 if not DEBUG:
@@ -286,5 +326,3 @@ DAJIA_PARTICIPATION_HASH_KEY = env_str("DAJIA_PARTICIPATION_HASH_KEY")
 DAJIA_PARTICIPATION_CODE_MINUTES = env_int("DAJIA_PARTICIPATION_CODE_MINUTES", 5)
 DAJIA_PARTICIPATION_CODE_ATTEMPTS = env_int("DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5)
 DAJIA_PARTICIPATION_IP_DAYS = env_int("DAJIA_PARTICIPATION_IP_DAYS", 30)
-# How many reverse proxies stand in front (their X-Forwarded-For entries are trusted for rate limits).
-DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)

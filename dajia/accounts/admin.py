@@ -1,8 +1,45 @@
+"""The admin of accounts, and the admin's login form, which explains a refusal of the login gate."""
+
+from functools import wraps
+
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dajia.accounts.backends import refusal_message
 from dajia.accounts.models import ApiToken, Person, RoleAssignment, User
+
+
+class GatedAdminLoginForm(AdminAuthenticationForm):
+    """``/admin/login/`` checks passwords through the same backend as the site; when the gate refused the
+    attempt, say so instead of "wrong password" (which would invite more guesses)."""
+
+    def get_invalid_login_error(self):
+        refusal = getattr(self.request, "dajia_login_refusal", None)
+        if refusal is not None:
+            return ValidationError(refusal_message(refusal), code="rate_limited")
+        return super().get_invalid_login_error()
+
+
+def _gated_login(view):
+    @wraps(view)
+    def login(request, extra_context=None):
+        response = view(request, extra_context)
+        refusal = getattr(request, "dajia_login_refusal", None)
+        if refusal is not None and response.status_code == 200:  # the form with the refusal on it
+            response.status_code = 429
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
+
+    return login
+
+
+admin.site.login_form = GatedAdminLoginForm
+# The admin's URLs are built from ``site.login`` after this module is imported (autodiscover runs first), so
+# the admin answers a refusal as the site's form does: 429 with Retry-After.
+admin.site.login = _gated_login(admin.site.login)
 
 
 class RoleInline(admin.TabularInline):
@@ -13,12 +50,12 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "last_name", "first_name", "mobile", "is_active", "locked_until"]
+    list_display = ["username", "last_name", "first_name", "mobile", "is_active"]
     search_fields = ["username", "last_name", "first_name", "mobile"]
     inlines = [RoleInline]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Dajia"), {"fields": ("mobile", "failed_logins", "locked_until", "must_change_password")}),
+        (_("Dajia"), {"fields": ("mobile", "must_change_password")}),
     )
 
 

@@ -2,15 +2,22 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.forms import Form
 from dajia.orgs.models import Federation
 
 
-class LoginForm(forms.Form):
+class LoginForm(Form):
     identifier = forms.CharField(label=_("Username or mobile number"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
 
-class ProviderRegistrationForm(forms.Form):
+class RegistrationCodeForm(Form):
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+
+class ProviderRegistrationForm(Form):
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=120)
     uscc = forms.CharField(
         label=_("Unified social credit code"),
@@ -23,6 +30,12 @@ class ProviderRegistrationForm(forms.Form):
     has_union = forms.BooleanField(label=_("Our organisation has its own union"), required=False)
     full_name = forms.CharField(label=_("Contact person"), max_length=50)
     mobile = forms.CharField(label=_("Mobile number"), max_length=20)
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        help_text=_("The 6-digit code we sent to this number."),
+    )
     username = forms.CharField(label=_("Username"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
@@ -32,7 +45,7 @@ class ProviderRegistrationForm(forms.Form):
         return password
 
 
-class ChangePasswordForm(forms.Form):
+class ChangePasswordForm(Form):
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
     confirm = forms.CharField(label=_("Repeat the new password"), widget=forms.PasswordInput)
 

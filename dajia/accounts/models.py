@@ -18,8 +18,6 @@ class User(AbstractUser):
     """An account. A person may hold several roles (see :class:`RoleAssignment`)."""
 
     mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True)
-    failed_logins = models.PositiveSmallIntegerField(_("failed logins"), default=0)
-    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()
@@ -157,3 +155,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"
+
+
+class RegistrationCode(models.Model):
+    """A one-time SMS code proving that whoever registers a provider holds the mobile number. Hashes only,
+    made as the live page's codes are (``dajia.participation.identity``); written for a taken number too (its
+    code is never sent), so the registration pages answer alike whether the number is free or not."""
+
+    mobile_hash = models.CharField(_("number (HMAC)"), max_length=64, db_index=True)
+    mobile_masked = models.CharField(_("number (masked)"), max_length=16)
+    code_hash = models.CharField(_("code (HMAC)"), max_length=64)
+    created_at = models.DateTimeField(_("sent at"), db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+
+    class Meta:
+        # Kept as long as the live page's codes (``DAJIA_PARTICIPATION_IP_DAYS``), then dropped by the next send.
+        verbose_name = _("registration code")
+        verbose_name_plural = _("registration codes")
+
+    def __str__(self) -> str:
+        return self.mobile_masked

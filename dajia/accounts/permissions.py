@@ -2,7 +2,8 @@
 
 - office staff see their own federation and every federation and union below it;
 - a chair acts only for its own union;
-- a provider member edits only its own organisation and projects.
+- a provider member edits only its own organisation and projects;
+- what is global (the service categories) only the office of a top federation (no parent) edits.
 """
 
 from __future__ import annotations
@@ -55,6 +56,16 @@ def chair_union_ids(user) -> set[int]:
 
 def provider_ids(user) -> set[int]:
     return {r.provider_id for r in _roles(user) if r.role == Role.PROVIDER and r.provider_id}
+
+
+def is_top_office(user) -> bool:
+    """Office staff of a federation with no parent (or a superuser): they keep what is global, such as the
+    service categories."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(
+        r.role == Role.OFFICE and r.federation_id and r.federation.parent_id is None for r in _roles(user)
+    )
 
 
 def can_manage_federation(user, federation_id: int | None) -> bool:

@@ -1,66 +1,21 @@
-"""Writes about people: logins with lockout, provider self-registration, password resets by the office."""
+"""Writes about people: provider self-registration, password resets and clearing failed logins by the office.
+
+The login gate itself is in ``dajia.accounts.backends`` (every login path passes there) and its counters in
+``dajia.core.ratelimit``; the office's lever on it is :func:`user_login_failures_clear`."""
 
 from __future__ import annotations
 
-import datetime
 import secrets
 
-from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dajia.accounts.models import Role, RoleAssignment, User
 from dajia.accounts.permissions import can_manage_federation
-from dajia.core import audit
+from dajia.core import audit, ratelimit
 from dajia.core.validators import mobile_error, normalise_code, normalise_mobile, uscc_error
 from dajia.orgs.models import Federation, Provider
-
-
-class LoginLocked(Exception):
-    def __init__(self, until: datetime.datetime):
-        super().__init__(until)
-        self.until = until
-
-
-def _find_user(identifier: str) -> User | None:
-    ident = (identifier or "").strip()
-    if not ident:
-        return None
-    return User.objects.filter(Q(username=ident) | Q(mobile=normalise_mobile(ident))).first()
-
-
-@transaction.atomic
-def login_attempt(*, request, identifier: str, password: str) -> User | None:
-    """Check a password, counting failures; after too many the account is locked for a while.
-
-    Returns the user on success, None on a wrong password, and raises :class:`LoginLocked` while locked
-    (even with the right password, so a guesser learns nothing from a locked account)."""
-    user = _find_user(identifier)
-    now = timezone.now()
-    if user is not None:
-        user = User.objects.select_for_update().get(pk=user.pk)
-        if user.locked_until and user.locked_until > now:
-            raise LoginLocked(user.locked_until)
-    authed = authenticate(request, username=identifier, password=password)
-    if user is None:
-        return None
-    if authed is not None and authed.pk == user.pk:
-        if user.failed_logins or user.locked_until:
-            user.failed_logins = 0
-            user.locked_until = None
-            user.save(update_fields=["failed_logins", "locked_until"])
-        return authed
-    user.failed_logins += 1
-    if user.failed_logins >= settings.DAJIA_LOGIN_MAX_FAILURES:
-        user.locked_until = now + datetime.timedelta(minutes=settings.DAJIA_LOGIN_LOCK_MINUTES)
-        user.failed_logins = 0
-        audit.log(action="accounts.user.locked", obj=user, after={"locked_until": user.locked_until})
-    user.save(update_fields=["failed_logins", "locked_until"])
-    return None
 
 
 def _check_password_and_mobile(*, username: str, mobile: str) -> dict[str, str]:
@@ -149,16 +104,15 @@ def user_federation_ids(user: User) -> set[int]:
 
 @transaction.atomic
 def user_reset_password(*, actor: User, user: User) -> str:
-    """The office sets a temporary password (shown once) and unlocks the account; the person must change it
-    at the next login."""
+    """The office sets a temporary password (shown once) and clears the failed logins; the person must change
+    it at the next login."""
     if not any(can_manage_federation(actor, fid) for fid in user_federation_ids(user)):
         raise PermissionDenied
     temporary = secrets.token_urlsafe(9)
     user.set_password(temporary)
-    user.failed_logins = 0
-    user.locked_until = None
     user.must_change_password = True
-    user.save(update_fields=["password", "failed_logins", "locked_until", "must_change_password"])
+    user.save(update_fields=["password", "must_change_password"])
+    ratelimit.login_clear(account=ratelimit.login_account(user_id=user.pk, identifier=""))
     audit.log(
         actor=actor,
         action="accounts.user.reset_password",
@@ -166,6 +120,24 @@ def user_reset_password(*, actor: User, user: User) -> str:
         federation_id=min(user_federation_ids(user)),
     )
     return temporary
+
+
+@transaction.atomic
+def user_login_failures_clear(*, actor: User, user: User) -> int:
+    """The office forgets an account's failed logins, holds and delay (someone was refused after mistyping,
+    or a stranger guessed); returns how many counters went."""
+    fed_ids = user_federation_ids(user)
+    if not any(can_manage_federation(actor, fid) for fid in fed_ids):
+        raise PermissionDenied
+    cleared = ratelimit.login_clear(account=ratelimit.login_account(user_id=user.pk, identifier=""))
+    audit.log(
+        actor=actor,
+        action="accounts.user.clear_login_failures",
+        obj=user,
+        after={"counters": cleared},
+        federation_id=min(fed_ids),
+    )
+    return cleared
 
 
 @transaction.atomic

@@ -10,4 +10,7 @@ urlpatterns = [
     path("password/", views.change_password, name="change_password"),
     path("people/", views.people, name="people"),
     path("people/<int:user_id>/reset-password/", views.reset_password, name="reset_password"),
+    path(
+        "people/<int:user_id>/clear-login-failures/", views.clear_login_failures, name="clear_login_failures"
+    ),
 ]

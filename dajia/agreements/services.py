@@ -32,7 +32,7 @@ from dajia.agreements.selectors import selected_entries
 from dajia.agreements.signals import agreement_closed
 from dajia.consultations.models import Session
 from dajia.core import audit
-from dajia.core.inputs import clean_text, clean_whole
+from dajia.core.inputs import clean_date, clean_text, clean_whole, parse_whole
 from dajia.orgs.models import Union
 
 TERM_FIELDS = [
@@ -111,15 +111,15 @@ def parse_money(value, *, field: str = "amount", label: str | None = None) -> De
 
 def _date(value, *, field: str, label: str) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        return timezone.localdate(value)
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            {field: _("%(label)s must be a date such as 2020-06-01.") % {"label": label}}
-        ) from None
+        value = timezone.localdate(value)
+    if not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValidationError(
+                {field: _("%(label)s must be a date such as 2020-06-01.") % {"label": label}}
+            ) from None
+    return clean_date(value, field=field, label=label)
 
 
 def clean_terms(terms: dict, *, booked: int = 0) -> dict:
@@ -587,13 +587,11 @@ def quotas_set(
         uid = int(key)
         if uid not in unions:
             raise PermissionDenied(_("A union in this list is not under this agreement's federation."))
-        raw_text = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
-        if raw_text == "":
-            raw_text = "0"
-        if not raw_text.isdigit():
+        try:
+            n = 0 if str(raw or "").strip() == "" else parse_whole(raw, label="", minimum=0, maximum=100000)
+        except ValidationError:
             errors.append(_("%(union)s: the quota must be a whole number.") % {"union": unions[uid].name})
             continue
-        n = int(raw_text)
         booked = existing[uid].booked if uid in existing else 0
         if n < booked:
             errors.append(

@@ -1,5 +1,6 @@
 """Navigation: each app may offer a ``nav.py`` with ``items(request) -> list[NavItem]``; the menu shows each
-role only what it may do, grouped by domain so an office's long list stays readable on a phone."""
+role only what it may do, grouped by domain so an office's long list stays readable on a phone. Also whether this
+is a local trial (``local_trial``), for the pages that tell a demo's presenter how it differs from production."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,3 +76,7 @@ def group(items: list[NavItem]) -> list[NavSection]:
 def navigation(request):
     large = request.COOKIES.get("dajia_large_text") == "1"
     return {"nav_sections": group(_collect(request)), "large_text": large}
+
+
+def trial(request):
+    return {"local_trial": settings.DAJIA_LOCAL_TRIAL}

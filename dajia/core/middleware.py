@@ -1,6 +1,9 @@
 """Security headers for every response, and CORS for the live endpoints.
 
-- A Content-Security-Policy without inline scripts: every script is a static file. ``connect-src`` also names
+- A Content-Security-Policy without inline scripts on every response (pages, the admin, the API, errors, the
+  API's own 400 for out-of-range numbers, and what the other middleware answers early — redirects, a bad
+  host's 400, static files): every script is a static file. Hence this middleware comes first in
+  ``MIDDLEWARE``. ``connect-src`` also names
   the live server when ``DAJIA_LIVE_URL`` puts it on another origin.
 - Framing: every page refuses it (``X-Frame-Options: DENY`` from Django, ``frame-ancestors 'none'``) except
   the embeddable ones (``settings.DAJIA_EMBEDDABLE_VIEWS`` or the :func:`embeddable` decorator), which this site
@@ -21,7 +24,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
 from django.utils.cache import patch_vary_headers
 
@@ -126,22 +129,6 @@ def live_cors_headers(origin: str) -> list[tuple[str, str]]:
     return [("Access-Control-Allow-Origin", allowed), ("Vary", "Origin")]
 
 
-_INTEGER = re.compile(r"^[+-]?[0-9]+(?:\.0*)?$")
-_INT64 = 2**63 - 1
-
-
-def _number_out_of_range(request) -> bool:
-    """Whether an id, offset or other whole number in the URL is beyond 64 bits. The database cannot hold it
-    (SQLite raises OverflowError, PostgreSQL "bigint out of range"), so it is bad input, not a server error."""
-    values = request.path.split("/")
-    for _name, given in request.GET.lists():
-        values.extend(given)
-    return any(
-        len(value) > 18 and _INTEGER.match(value.strip()) and abs(int(value.strip().split(".")[0])) > _INT64
-        for value in values
-    )
-
-
 def _preflight(request) -> HttpResponse:
     response = HttpResponse(status=204)
     allowed = live_cors_origin(request.headers.get("Origin", ""))
@@ -178,10 +165,6 @@ class SecurityHeadersMiddleware:
         is_live = bool(LIVE_PATH.match(request.path))
         if is_live and request.method == "OPTIONS":
             return _preflight(request)
-        if request.path.startswith("/api/") and _number_out_of_range(request):
-            return JsonResponse(
-                {"detail": "数值超出范围 / A number in the address is out of range"}, status=400
-            )
         response = self.get_response(request)
         if is_live:
             allowed = live_cors_origin(request.headers.get("Origin", ""))
@@ -191,13 +174,17 @@ class SecurityHeadersMiddleware:
         frame_ancestors = "'none'"
         if self.can_embed and _is_embeddable(request):
             frame_ancestors = self.frame_ancestors
-            response.xframe_options_exempt = True  # X-Frame-Options cannot name origins; the CSP does
+            # X-Frame-Options cannot name origins; the CSP does. This middleware wraps Django's, which has
+            # already answered DENY by now.
+            response.xframe_options_exempt = True
+            if "X-Frame-Options" in response.headers:
+                del response.headers["X-Frame-Options"]
             own = response.headers.get("Content-Security-Policy")
             if own:  # a view that widened the policy (a live page's video origin) keeps it, framing aside
                 response.headers["Content-Security-Policy"] = _FRAME_ANCESTORS.sub(
                     f"frame-ancestors {frame_ancestors}", own
                 )
-        if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", self.csp(request, frame_ancestors))
+        # Every response, the admin's and every error page included: Django's admin needs no inline script.
+        response.headers.setdefault("Content-Security-Policy", self.csp(request, frame_ancestors))
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         return response

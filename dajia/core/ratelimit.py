@@ -1,12 +1,25 @@
-"""Failure counters for the login form: per client address and per identifier, shared by every process.
+"""Failure counters and holds shared by every process: the one login gate, and hits per address.
 
 The counts live in the database table of ``dajia.participation`` (``RateCounter``: one row per key and fixed
 window; its own limits for codes and votes are in ``participation/services_limits.py``), so every gunicorn
 and uvicorn process, on one machine or several sharing one PostgreSQL, sees the same numbers. Only failures
-are written, so an ordinary login costs one indexed read; a refused attempt costs the same read and nothing
-else (the password is not even checked).
+are counted: an ordinary login costs two indexed reads and one indexed delete; a refused attempt costs the
+reads and nothing else (the password is not even checked).
+
+A *hold* (a key refused until a moment) is a row of the same table whose ``window_start`` is the moment the
+hold ends and whose ``hits`` is 0; the counters' pruning removes it two days later like any other row.
 
 Keys never hold a mobile number or a username in clear: identifiers are hashed with the site's key.
+
+The login rule (every path that checks a password calls :func:`login_refusal`, :func:`login_failed` and
+:func:`login_succeeded` through ``dajia.accounts.backends``):
+
+* 5 failures (``DAJIA_LOGIN_FAILURES_PER_ADDRESS``) from one address for one account refuse that address for
+  that account for 15 minutes (``DAJIA_LOGIN_ADDRESS_HOLD_SECONDS``); other addresses are not affected.
+* Across all addresses, each failure for an account beyond the 10th within an hour
+  (``DAJIA_LOGIN_FREE_FAILURES_PER_HOUR``) delays the account's next attempt: 1 s, 2 s, 4 s … at most 30 s
+  (``DAJIA_LOGIN_MAX_DELAY_SECONDS``). Never a lock: a stranger cannot shut the office out on session day.
+* A refused attempt checks no password and counts nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +29,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -62,24 +76,27 @@ def _retry_after(now: datetime.datetime, start: datetime.datetime, window: int) 
     return max(1, int((start + datetime.timedelta(seconds=window) - now).total_seconds()) + 1)
 
 
+def clock() -> datetime.datetime:
+    """The gate's clock (tests replace it to move time without sleeping)."""
+    return timezone.now()
+
+
 def _model():
     from dajia.participation.models import RateCounter
 
     return RateCounter
 
 
-def check(*, key: str, limit: int, window: int, now: datetime.datetime | None = None) -> Verdict:
-    """Whether ``key`` has already used up ``limit`` failures in the current window (counts nothing)."""
-    now = now or timezone.now()
-    start = _window_start(now, window)
-    hits = _model().objects.filter(key=key[:120], window_start=start).values_list("hits", flat=True).first()
-    return Verdict(refused=(hits or 0) >= limit, retry_after=_retry_after(now, start, window))
+def _hits(key: str, start: datetime.datetime) -> int:
+    return (
+        _model().objects.filter(key=key[:120], window_start=start).values_list("hits", flat=True).first() or 0
+    )
 
 
 def fail(*, key: str, window: int, now: datetime.datetime | None = None) -> int:
     """Count one failure for ``key``; returns the count in this window. Commits with the caller's
     transaction (the login view runs outside one, so at once)."""
-    now = now or timezone.now()
+    now = now or clock()
     start = _window_start(now, window)
     counters = _model().objects
     key = key[:120]
@@ -93,38 +110,144 @@ def fail(*, key: str, window: int, now: datetime.datetime | None = None) -> int:
         return counters.filter(key=key, window_start=start).values_list("hits", flat=True).get()
 
 
-# ---- the login form ------------------------------------------------------------------------------------------
+def hit(*, key: str, limit: int, window: int, now: datetime.datetime | None = None) -> Verdict:
+    """Count one use of ``key`` (committed at once) and refuse it when this window already held ``limit``."""
+    now = now or clock()
+    count = fail(key=key, window=window, now=now)
+    return Verdict(refused=count > limit, retry_after=_retry_after(now, _window_start(now, window), window))
 
 
-def _login_keys(request, identifier: str) -> list[tuple[str, int]]:
-    ident = "".join(identifier.split()).lower()
-    return [
-        (f"login_ip:{client_address(request)}", settings.DAJIA_LOGIN_FAILURES_PER_IP),
-        (f"login_id:{subject_token(ident)}", settings.DAJIA_LOGIN_FAILURES_PER_IDENTIFIER),
-    ]
+def hold(*, key: str, seconds: float, now: datetime.datetime | None = None) -> None:
+    """Refuse ``key`` for ``seconds`` from now (replacing a shorter or longer hold of the same key)."""
+    now = now or clock()
+    counters = _model().objects
+    key = key[:120]
+    with transaction.atomic():
+        counters.filter(key=key, hits=0).delete()
+        counters.create(key=key, window_start=now + datetime.timedelta(seconds=seconds), hits=0)
 
 
-def login_check(request, identifier: str) -> Verdict:
-    """Refused when this address or this identifier has had too many failed logins recently. If the counters
-    cannot be read, the login goes ahead (the per-account lockout still applies) and the error is logged."""
-    window = settings.DAJIA_LOGIN_RATE_WINDOW_SECONDS
-    try:  # plain reads in autocommit (no transaction: on SQLite one would take the write lock)
-        verdicts = [
-            check(key=key, limit=limit, window=window) for key, limit in _login_keys(request, identifier)
-        ]
-    except DatabaseError:
-        logger.exception("rate limit: could not read the login counters")
-        return Verdict(refused=False, retry_after=0)
-    refused = [v for v in verdicts if v.refused]
-    if refused:
-        return Verdict(refused=True, retry_after=max(v.retry_after for v in refused))
-    return Verdict(refused=False, retry_after=0)
+def held(*, key: str, now: datetime.datetime | None = None) -> int:
+    """Seconds until the hold on ``key`` ends (rounded up), 0 when there is none."""
+    now = now or clock()
+    until = (
+        _model()
+        .objects.filter(key=key[:120], hits=0, window_start__gt=now)
+        .order_by("-window_start")
+        .values_list("window_start", flat=True)
+        .first()
+    )
+    return 0 if until is None else max(1, math.ceil((until - now).total_seconds()))
 
 
-def login_failed(request, identifier: str) -> None:
-    window = settings.DAJIA_LOGIN_RATE_WINDOW_SECONDS
+def forget(*, keys: list[str]) -> None:
+    """Drop the counters and holds of exactly these keys (an indexed delete, unlike a prefix)."""
+    _model().objects.filter(key__in=[key[:120] for key in keys]).delete()
+
+
+def clear(*, prefix: str) -> int:
+    """Forget every counter and hold whose key starts with ``prefix``; returns how many rows went."""
+    deleted, _rows = _model().objects.filter(key__startswith=prefix[:120]).delete()
+    return deleted
+
+
+# ---- the login gate ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginRefusal(Verdict):
+    reason: str = ""  # "address": this address for this account; "delay": the account's delay
+
+
+def login_account(*, user_id: int | None, identifier: str) -> str:
+    """The account part of the gate's keys: the user's id (one account whether named by username or mobile),
+    or a keyed token of what was typed when no account has that name, so unknown names are gated alike."""
+    if user_id is not None:
+        return f"u{user_id}"
+    return "n" + subject_token("".join(identifier.split()).lower())
+
+
+def _address_key(account: str, address: str) -> str:
+    return f"login:{account}:ip:{address};"
+
+
+def _delay_key(account: str) -> str:
+    return f"login:{account}:delay"
+
+
+def _account_key(account: str) -> str:
+    return f"login:{account}:all"
+
+
+def login_refusal(*, account: str, address: str) -> LoginRefusal:
+    """Whether this attempt is refused before any password is checked (see the module docstring). If the
+    counters cannot be read, the attempt goes ahead and the error is logged: a broken counter table must not
+    shut every office out."""
+    now = clock()
     try:
-        for key, _limit in _login_keys(request, identifier):
-            fail(key=key, window=window)
+        blocked = held(key=_address_key(account, address) + "hold", now=now)
+        delayed = 0 if blocked else held(key=_delay_key(account), now=now)
     except DatabaseError:
-        logger.exception("rate limit: could not count a failed login")
+        logger.exception("login gate: could not read the counters")
+        return LoginRefusal(refused=False, retry_after=0)
+    if blocked:
+        return LoginRefusal(refused=True, retry_after=blocked, reason="address")
+    if delayed:
+        return LoginRefusal(refused=True, retry_after=delayed, reason="delay")
+    return LoginRefusal(refused=False, retry_after=0)
+
+
+def _fail_recent(*, key: str, window: int, now: datetime.datetime) -> int:
+    """Count one failure; returns the failures of this window and the one before, so that a run straddling a
+    window's end is not forgotten halfway (fixed windows approximate a sliding one, never undercounting)."""
+    previous = _window_start(now, window) - datetime.timedelta(seconds=window)
+    return fail(key=key, window=window, now=now) + _hits(key, previous)
+
+
+def login_failed(*, account: str, address: str) -> bool:
+    """Count a wrong password; returns True when this failure started the address's hold."""
+    now = clock()
+    address_key = _address_key(account, address)
+    window = settings.DAJIA_LOGIN_ADDRESS_HOLD_SECONDS
+    try:
+        here = _fail_recent(key=address_key + "count", window=window, now=now)
+        everywhere = _fail_recent(key=_account_key(account), window=3600, now=now)
+        beyond = everywhere - settings.DAJIA_LOGIN_FREE_FAILURES_PER_HOUR
+        if beyond > 0:
+            hold(
+                key=_delay_key(account),
+                seconds=min(settings.DAJIA_LOGIN_MAX_DELAY_SECONDS, 2 ** min(beyond - 1, 16)),
+                now=now,
+            )
+        if here >= settings.DAJIA_LOGIN_FAILURES_PER_ADDRESS:
+            # The hold remembers from now on; after it, this address starts again from zero.
+            forget(keys=[address_key + "count"])
+            hold(key=address_key + "hold", seconds=window, now=now)
+            return True
+    except DatabaseError:
+        logger.exception("login gate: could not count a failed login")
+    return False
+
+
+def login_succeeded(*, account: str, address: str) -> None:
+    """The right password from this address: its failures for this account are forgotten (not the account's
+    hourly count, which other addresses built up)."""
+    try:
+        address_key = _address_key(account, address)
+        forget(keys=[address_key + "count", address_key + "hold"])
+    except DatabaseError:
+        logger.exception("login gate: could not clear the counters")
+
+
+def login_failure_counts(accounts: list[str]) -> dict[str, int]:
+    """Failed logins of each account in the current hour, from every address, in one query (the office's
+    list of people)."""
+    start = _window_start(clock(), 3600)
+    keys = {_account_key(account): account for account in accounts}
+    rows = _model().objects.filter(key__in=list(keys), window_start=start).values_list("key", "hits")
+    return {keys[key]: hits for key, hits in rows}
+
+
+def login_clear(*, account: str) -> int:
+    """The office clears an account's failures, holds and delay everywhere."""
+    return clear(prefix=f"login:{account}:")

@@ -1,4 +1,5 @@
-"""The service menu (菜单式服务): categories and the service projects providers publish."""
+"""The service menu (菜单式服务): categories (global, kept by the top federation's office, with the other
+offices' proposals) and the service projects providers publish."""
 
 from __future__ import annotations
 
@@ -43,6 +44,69 @@ class Category(models.Model):
         lang = (get_language() or "zh-hans").lower()
         if lang.startswith("en") and self.name_en:
             return self.name_en
+        return self.name_zh
+
+
+class CategoryProposal(models.Model):
+    """An office below the top federation proposes a new category or a change to one; the top federation's
+    office accepts it (the category is then written) or declines it with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    federation = models.ForeignKey(
+        "orgs.Federation", verbose_name=_("proposing federation"), on_delete=models.CASCADE, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category to change"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        help_text=_("Leave empty to propose a new category."),
+    )
+    name_zh = models.CharField(_("Chinese name"), max_length=40)
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    reason = models.CharField(_("why"), max_length=300)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    response = models.CharField(_("response"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("category proposal")
+        verbose_name_plural = _("category proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="category_proposal_decided",
+                condition=(
+                    Q(status="pending", decided_at__isnull=True, decided_by__isnull=True)
+                    | Q(
+                        status__in=["accepted", "declined"],
+                        decided_at__isnull=False,
+                        decided_by__isnull=False,
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
         return self.name_zh
 
 

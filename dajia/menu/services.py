@@ -1,5 +1,6 @@
 """Writes to the service menu: projects move draft → submitted → approved / returned (with a reason); their
-photos go through the one upload rule (``dajia.core.uploads``)."""
+photos go through the one upload rule (``dajia.core.uploads``); the global categories are kept by the top
+federation's office, which decides the other offices' proposals."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from dajia.accounts.permissions import can_manage_federation, is_office, provider_ids
+from dajia.accounts.permissions import can_manage_federation, is_top_office, provider_ids
 from dajia.core import audit, uploads
-from dajia.core.inputs import clean_text
-from dajia.menu.models import Category, ProjectPhoto, ServiceProject
+from dajia.core.inputs import as_id, clean_text
+from dajia.menu.models import Category, CategoryProposal, ProjectPhoto, ServiceProject
 from dajia.orgs.models import Provider
 
 _PRICE_RE = re.compile(r"^\d{1,8}(\.\d{1,2})?$")
@@ -90,11 +92,8 @@ def _clean(data: dict) -> dict:
     if "format" in out and out["format"] not in ServiceProject.Format.values:
         errors["format"] = _("Choose online, offline, or both.")
     if "category" in out and not isinstance(out["category"], Category):
-        cat = (
-            Category.objects.active().filter(pk=out["category"]).first()
-            if str(out["category"]).isdigit()
-            else None
-        )
+        pk = as_id(out["category"])
+        cat = Category.objects.active().filter(pk=pk).first() if pk else None
         if cat is None:
             errors["category"] = _("Choose a service category.")
         out["category"] = cat
@@ -267,11 +266,22 @@ def project_photo_add(*, actor, project: ServiceProject, image, caption: str = "
     return photo
 
 
+# ---- categories: global, kept by the top federation's office --------------------------------------------------
+
+
+def _require_top_office(actor) -> None:
+    if not is_top_office(actor):
+        raise PermissionDenied(
+            _(
+                "Only the office of the top federation edits the service categories; please propose the change."
+            )
+        )
+
+
 @transaction.atomic
 def category_save(*, actor, category: Category | None = None, **fields) -> Category:
-    """The office edits the category list (names are data)."""
-    if not is_office(actor):
-        raise PermissionDenied
+    """The top federation's office edits the category list (names are data; every federation's menu uses it)."""
+    _require_top_office(actor)
     before = audit.snapshot(category) if category else None
     category = category or Category()
     for key, value in fields.items():
@@ -282,3 +292,91 @@ def category_save(*, actor, category: Category | None = None, **fields) -> Categ
         actor=actor, action="menu.category.save", obj=category, before=before, after=audit.snapshot(category)
     )
     return category
+
+
+def _office_federation(actor):
+    """The federation an office member proposes for: the one of their office role nearest the top."""
+    roles = [r for r in actor.roles.select_related("federation") if r.role == "office" and r.federation_id]
+    if not roles:
+        raise PermissionDenied
+    return min((r.federation for r in roles), key=lambda f: (f.parent_id is not None, f.pk))
+
+
+@transaction.atomic
+def category_propose(
+    *,
+    actor,
+    name_zh: str,
+    reason: str,
+    category: Category | None = None,
+    name_en: str = "",
+    description: str = "",
+) -> CategoryProposal:
+    """An office below the top federation proposes a new category (``category`` empty) or a change to one."""
+    federation = _office_federation(actor)
+    proposal = CategoryProposal(
+        federation=federation,
+        proposed_by=actor,
+        category=category,
+        name_zh=name_zh.strip(),
+        name_en=name_en.strip(),
+        description=description.strip(),
+        reason=reason.strip(),
+    )
+    proposal.full_clean()
+    proposal.save()
+    audit.log(
+        actor=actor,
+        action="menu.category.propose",
+        obj=proposal,
+        after=audit.snapshot(proposal),
+        federation_id=federation.pk,
+    )
+    return proposal
+
+
+def _new_code(name_zh: str) -> str:
+    base = slugify("-".join(lazy_pinyin(name_zh, style=Style.NORMAL)))[:36] or "category"
+    code, n = base, 1
+    while Category.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+@transaction.atomic
+def category_proposal_decide(
+    *, actor, proposal: CategoryProposal, accept: bool, response: str = ""
+) -> CategoryProposal:
+    """The top federation's office accepts (the category is written, audited as any edit) or declines (with a
+    reason for the proposing office)."""
+    _require_top_office(actor)
+    proposal = CategoryProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != CategoryProposal.Status.PENDING:
+        raise ValidationError(_("This proposal has already been decided."))
+    if not accept and not response.strip():
+        raise ValidationError({"response": _("Please say why the proposal is declined.")})
+    before = audit.snapshot(proposal)
+    if accept:
+        fields = {
+            "name_zh": proposal.name_zh,
+            "name_en": proposal.name_en,
+            "description": proposal.description,
+        }
+        if proposal.category is None:
+            fields["code"] = _new_code(proposal.name_zh)
+        proposal.category = category_save(actor=actor, category=proposal.category, **fields)
+    proposal.status = CategoryProposal.Status.ACCEPTED if accept else CategoryProposal.Status.DECLINED
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.response = response.strip()
+    proposal.save()
+    audit.log(
+        actor=actor,
+        action="menu.category.proposal.accept" if accept else "menu.category.proposal.decline",
+        obj=proposal,
+        before=before,
+        after=audit.snapshot(proposal),
+        federation_id=proposal.federation_id,
+    )
+    return proposal

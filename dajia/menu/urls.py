@@ -17,4 +17,9 @@ urlpatterns = [
     path("review/<int:pk>/", views.project_review, name="project_review"),
     path("categories/", views.category_list, name="category_list"),
     path("categories/<int:pk>/", views.category_edit, name="category_edit"),
+    path(
+        "categories/proposals/<int:pk>/decide/",
+        views.category_proposal_decide,
+        name="category_proposal_decide",
+    ),
 ]

@@ -1,3 +1,6 @@
+"""Pages of the service menu: the public list and details, the provider's workspace, the office's review queue,
+and the global categories (edited by the top federation's office, proposed by the others)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,13 +12,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
-from dajia.accounts.permissions import is_office, office_federation_ids, provider_ids
+from dajia.accounts.permissions import is_office, is_top_office, office_federation_ids, provider_ids
 from dajia.core import uploads
+from dajia.core.inputs import query_page
 from dajia.core.xlsx import xlsx_response
 from dajia.menu import services
 from dajia.menu.exports import menu_xlsx
-from dajia.menu.forms import CategoryForm, PhotoForm, ProjectForm, ReturnForm
-from dajia.menu.models import Category, ServiceProject
+from dajia.menu.forms import (
+    CategoryForm,
+    CategoryProposalForm,
+    PhotoForm,
+    ProjectForm,
+    ProposalDecisionForm,
+    ReturnForm,
+)
+from dajia.menu.models import Category, CategoryProposal, ServiceProject
 from dajia.menu.selectors import MenuFilter, menu_projects
 from dajia.orgs.models import Provider
 
@@ -25,7 +36,7 @@ PAGE_SIZE = 24
 def project_list(request):
     f = MenuFilter.from_params(request.GET)
     projects = menu_projects(f)
-    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(projects, PAGE_SIZE).get_page(query_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
@@ -223,24 +234,50 @@ def project_review(request, pk: int):
     return redirect("menu:review_queue")
 
 
+def _categories_page(request, *, form, proposal_form, status: int):
+    top = is_top_office(request.user)
+    proposals = CategoryProposal.objects.select_related("federation", "proposed_by", "category", "decided_by")
+    if top:
+        proposals = proposals.filter(status=CategoryProposal.Status.PENDING)
+    else:
+        proposals = proposals.filter(federation_id__in=office_federation_ids(request.user))
+    context = {
+        "categories": Category.objects.all(),
+        "top": top,
+        "form": form,
+        "proposal_form": proposal_form,
+        "proposals": proposals[:100],
+    }
+    return render(request, "menu/categories.html", context, status=status)
+
+
 @login_required
 def category_list(request):
+    """The categories; the top federation's office adds and edits them, the other offices propose."""
     if not is_office(request.user):
         raise PermissionDenied
-    form = CategoryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    action = request.POST.get("action", "add")
+    form = CategoryForm(request.POST if posted and action == "add" else None)
+    proposal_form = CategoryProposalForm(request.POST if posted and action == "propose" else None)
+    if posted and action == "add" and form.is_valid():
         services.category_save(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Category added."))
         return redirect("menu:category_list")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "menu/categories.html", {"categories": Category.objects.all(), "form": form}, status=status
-    )
+    if posted and action == "propose" and proposal_form.is_valid():
+        try:
+            services.category_propose(actor=request.user, **proposal_form.cleaned_data)
+        except ValidationError as e:
+            apply_service_errors(proposal_form, e)
+        else:
+            messages.success(request, _("Proposal sent to the top federation's office."))
+            return redirect("menu:category_list")
+    return _categories_page(request, form=form, proposal_form=proposal_form, status=400 if posted else 200)
 
 
 @login_required
 def category_edit(request, pk: int):
-    if not is_office(request.user):
+    if not is_top_office(request.user):
         raise PermissionDenied
     category = get_object_or_404(Category, pk=pk)
     form = CategoryForm(request.POST or None, instance=category)
@@ -250,3 +287,30 @@ def category_edit(request, pk: int):
         return redirect("menu:category_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "menu/category_edit.html", {"form": form, "category": category}, status=status)
+
+
+@login_required
+@require_POST
+def category_proposal_decide(request, pk: int):
+    if not is_top_office(request.user):
+        raise PermissionDenied
+    proposal = get_object_or_404(CategoryProposal, pk=pk)
+    form = ProposalDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to accept or decline the proposal."))
+        return _categories_page(
+            request, form=CategoryForm(), proposal_form=CategoryProposalForm(), status=400
+        )
+    try:
+        services.category_proposal_decide(actor=request.user, proposal=proposal, **form.cleaned_data)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return _categories_page(
+            request, form=CategoryForm(), proposal_form=CategoryProposalForm(), status=400
+        )
+    messages.success(
+        request,
+        (_("Accepted: %(name)s") if form.cleaned_data["accept"] else _("Declined: %(name)s"))
+        % {"name": proposal.name_zh},
+    )
+    return redirect("menu:category_list")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from dajia.core.forms import Form
 from dajia.core.renderers import StarRating
 from dajia.orders.models import Order
 
@@ -23,7 +24,7 @@ def _datetime_field(label, **kw):
     )
 
 
-class OrderForm(forms.Form):
+class OrderForm(Form):
     project = forms.TypedChoiceField(label=_("Service project"), coerce=int)
     union = forms.TypedChoiceField(label=_("Grassroots union"), coerce=int)
     starts_at = _datetime_field(_("Date and time"))
@@ -39,11 +40,11 @@ class OrderForm(forms.Form):
             self.fields["union"].widget = forms.HiddenInput()
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
     proposed_starts_at = _datetime_field(
         _("Propose another time (optional)"), required=False, help_text=_("Leave empty to decline outright.")
@@ -69,7 +70,7 @@ class MultipleImageField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(Form):
     started_at = _datetime_field(_("Started at"))
     ended_at = _datetime_field(_("Ended at"))
     content = forms.CharField(label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -80,7 +81,7 @@ class DeliveryForm(forms.Form):
         return {"started_at": order.starts_at, "ended_at": order.ends_at}
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     stars = forms.ChoiceField(
         label=_("Rating"),
         choices=[
@@ -95,16 +96,16 @@ class RatingForm(forms.Form):
     complaint = forms.BooleanField(label=_("This is a complaint"), required=False)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(Form):
     reply = forms.CharField(label=_("Reply"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SignInForm(forms.Form):
+class SignInForm(Form):
     name = forms.CharField(label=_("Your name"), max_length=30)
     union_name = forms.CharField(label=_("Your union or workplace"), max_length=120)
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(Form):
     union = forms.TypedChoiceField(label=_("Grassroots union"), coerce=int)
     year = forms.CharField(label=_("Year"), max_length=4)
     amount = forms.CharField(label=_("Budget (yuan)"), max_length=20)

@@ -129,6 +129,16 @@ def _check_purpose(session: Session, purpose: str) -> None:
         raise ValidationError(_("Unknown purpose."))
 
 
+def send_text(number: str, text: str) -> None:
+    """Hand a text to the SMS sender; a failed send is a clear message for the person, not a 500."""
+    try:
+        sms.send(number, text)
+    except sms.SmsError:
+        raise ValidationError(
+            _("The text message could not be sent. Please try again in a minute.")
+        ) from None
+
+
 @transaction.atomic
 def code_request(
     *, session: Session, mobile: str, purpose: str = Purpose.VIEWER, ip: str | None = None
@@ -168,12 +178,7 @@ def code_request(
         "[Dajia] Your code is %(code)s, valid for %(minutes)d minutes, to take part in “%(title)s”. "
         "Do not share it. Ignore this message if you did not ask for it."
     ) % {"code": code, "minutes": code_minutes(), "title": session.title[:30]}
-    try:
-        sms.send(number, text)
-    except sms.SmsError:
-        raise ValidationError(
-            _("The text message could not be sent. Please try again in a minute.")
-        ) from None
+    send_text(number, text)
     audit.log(
         action="participation.code.send",
         obj=row,
@@ -192,6 +197,28 @@ class VerifyOutcome:
     error: str = ""
     field: str = "code"
     viewer: Viewer | None = None
+
+
+def judge_code(row, entered_hash: str, now) -> VerifyOutcome | None:
+    """The one rule for a one-time code row (``VerificationCode`` here, and the registration codes of
+    ``dajia.accounts``, which call this): None when ``entered_hash`` matches and the row is now used; else the
+    refusal, a wrong attempt counted on the row. Call it with the row locked (select_for_update)."""
+    if row is None or row.used_at is not None:
+        return VerifyOutcome(ok=False, error=_("Please ask for a code first."))
+    if row.expires_at <= now:
+        return VerifyOutcome(ok=False, error=_("This code has expired. Please ask for a new one."))
+    if row.attempts >= code_attempts():
+        return VerifyOutcome(ok=False, error=_("Too many wrong attempts. Please ask for a new code."))
+    if not identity.same(entered_hash, row.code_hash):
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        left = code_attempts() - row.attempts
+        if left <= 0:
+            return VerifyOutcome(ok=False, error=_("Too many wrong attempts. Please ask for a new code."))
+        return VerifyOutcome(ok=False, error=_("The code is not right; %(n)d attempts left.") % {"n": left})
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return None
 
 
 def _viewer_for(session: Session, number: str, now) -> tuple[Viewer, bool]:
@@ -242,28 +269,18 @@ def code_verify(
         .order_by("-created_at", "-id")
         .first()
     )
-    if row is None or row.used_at is not None:
-        return VerifyOutcome(ok=False, error=_("Please ask for a code first."))
-    if row.expires_at <= now:
-        return VerifyOutcome(ok=False, error=_("This code has expired. Please ask for a new one."))
-    if row.attempts >= code_attempts():
-        return VerifyOutcome(ok=False, error=_("Too many wrong attempts. Please ask for a new code."))
-    if not identity.same(identity.code_hash(session.pk, number, entered), row.code_hash):
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-        left = code_attempts() - row.attempts
-        audit.log(
-            action="participation.code.wrong",
-            obj=row,
-            after={"mobile": row.mobile_masked, "attempts": row.attempts, "ip": ip},
-            federation_id=session.federation_id,
-            actor_label=row.mobile_masked,
-        )
-        if left <= 0:
-            return VerifyOutcome(ok=False, error=_("Too many wrong attempts. Please ask for a new code."))
-        return VerifyOutcome(ok=False, error=_("The code is not right; %(n)d attempts left.") % {"n": left})
-    row.used_at = now
-    row.save(update_fields=["used_at"])
+    attempts = row.attempts if row is not None else 0
+    refused = judge_code(row, identity.code_hash(session.pk, number, entered), now)
+    if refused is not None:
+        if row is not None and row.attempts != attempts:
+            audit.log(
+                action="participation.code.wrong",
+                obj=row,
+                after={"mobile": row.mobile_masked, "attempts": row.attempts, "ip": ip},
+                federation_id=session.federation_id,
+                actor_label=row.mobile_masked,
+            )
+        return refused
     if purpose != Purpose.VIEWER:
         audit.log(
             action="participation.code.verify",

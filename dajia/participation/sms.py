@@ -5,6 +5,8 @@
   It holds the numbers and codes in clear, so ``check --deploy`` and ``dajia serve`` refuse it (and
   ``LocmemSender``) outside a local trial (``DAJIA_LOCAL_TRIAL``; dajia/core/checks.py). No sender logs a code
   or a number: logs are kept and shipped where an outbox file is not.
+  Under a local trial the office reads its last messages on the SMS outbox page (``trial_outbox``,
+  dajia/participation/views_outbox.py), so a demo gets past a viewer's verification.
 * ``dajia.participation.sms.LocmemSender``: keeps messages in ``sms.outbox`` (a list), like Django's mail outbox.
 * ``dajia.participation.sms.HttpSender``: POSTs ``{"mobile": …, "text": …}`` as JSON to ``DAJIA_SMS_HTTP_URL``
   (with ``Authorization: Bearer DAJIA_SMS_HTTP_TOKEN`` when set; timeout ``DAJIA_SMS_HTTP_TIMEOUT`` seconds,
@@ -21,6 +23,7 @@ import os
 import threading
 import urllib.error
 import urllib.request
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +121,15 @@ def get_sender():
     return import_string(_setting("DAJIA_SMS_BACKEND", DEFAULT_BACKEND))()
 
 
+def trial_outbox() -> FileSender | None:
+    """The file sender whose outbox the office may read (the SMS outbox page): only under a local trial, where
+    codes are written instead of sent and a demo must get past a viewer's verification; never in production."""
+    if not settings.DAJIA_LOCAL_TRIAL:
+        return None
+    sender = get_sender()
+    return sender if isinstance(sender, FileSender) else None
+
+
 def send(mobile: str, text: str) -> None:
     try:
         get_sender().send(Message(mobile=mobile, text=text))
@@ -127,9 +139,20 @@ def send(mobile: str, text: str) -> None:
         raise
 
 
-def read_file_outbox(path: Path | str | None = None) -> list[dict]:
-    """The messages a ``FileSender`` wrote (tests and the developer's console)."""
+def read_file_outbox(path: Path | str | None = None, *, last: int | None = None) -> list[dict]:
+    """The messages a ``FileSender`` wrote, oldest first (tests, the developer's console, the trial's SMS outbox
+    page). ``last``: only that many lines from the end are kept in memory. A line that is not a message (one cut
+    short when the machine stopped) is skipped."""
     target = Path(path) if path else FileSender().path()
-    if not target.exists():
+    try:
+        with target.open(encoding="utf-8", errors="replace") as fh:
+            lines = deque(fh, maxlen=last)
+    except FileNotFoundError:
         return []
-    return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out = []
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out
