@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dajia.conftest import screenshot
+from dajia.conftest import axe_violations, screenshot
 from dajia.consultations import services_console
 from dajia.consultations.tests.test_services_support import make_session
 
@@ -50,7 +50,9 @@ def nine(office_user, federation, provider, other_provider, make_project):
 def test_nine_projects_and_the_audience_fit_a_projector_with_the_join_qr(
     browser, live_server, nine, width, height
 ):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="zh-CN", bypass_csp=True
+    )
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/sessions/{nine.pk}/screen/")
@@ -71,5 +73,6 @@ def test_nine_projects_and_the_audience_fit_a_projector_with_the_join_qr(
             box = locator.bounding_box()
             assert box["y"] >= 0 and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width
         assert qr.bounding_box()["width"] >= 96
+        assert axe_violations(page) == []
     finally:
         context.close()
