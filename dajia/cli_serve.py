@@ -18,6 +18,10 @@ sender outside ``--trial``: dajia/core/checks.py), then migrates the database an
 gunicorn's threads keep their connections (``DAJIA_CONN_MAX_AGE``) and uvicorn uses a pool
 (``DAJIA_DB_POOL_MAX_SIZE``): under ASGI every request has a thread of its own, and persistent connections would
 exhaust the server. Ctrl-C (or SIGTERM) stops both.
+
+Beside them runs the background worker (``manage.py db_worker`` of django-tasks-db): the servers queue tasks in
+the database (``DAJIA_TASKS_BACKEND=database``) — the SMS outbox drain of dajia/notifications — and the worker
+runs them, so a slow SMS gateway never holds a page. Ctrl-C stops it with the servers.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ def build_environment(
     notes: list[str] = []
     env["DJANGO_SETTINGS_MODULE"] = env.get("DJANGO_SETTINGS_MODULE") or "dajia.settings"
     env.setdefault("DAJIA_DEBUG", "0")
+    env.setdefault("DAJIA_TASKS_BACKEND", "database")
     if env["DAJIA_DEBUG"].strip().lower() not in {"0", "false", "no", "off"}:
         notes.append("注意：DAJIA_DEBUG 已开启，不是生产配置 / warning: DAJIA_DEBUG is on, not production")
     var_dir = Path(env.get("DAJIA_VAR_DIR") or ROOT / "var")
@@ -157,6 +162,11 @@ def uvicorn_command(args: argparse.Namespace) -> list[str]:
     ]
 
 
+def worker_command() -> list[str]:
+    # No reloading: a reload could stop a task between handing an SMS to the gateway and recording it.
+    return [sys.executable, "-m", "django", "db_worker", "--interval", "1", "--no-reload"]
+
+
 def _manage(env: dict, *argv: str) -> None:
     subprocess.run([sys.executable, "-m", "django", *argv], env=env, cwd=ROOT, check=True)  # noqa: S603
 
@@ -244,6 +254,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         procs.append(subprocess.Popen(gunicorn_command(args), env=wsgi_env, cwd=ROOT))  # noqa: S603
         procs.append(subprocess.Popen(uvicorn_command(args), env=asgi_env, cwd=ROOT))  # noqa: S603
+        procs.append(subprocess.Popen(worker_command(), env=wsgi_env, cwd=ROOT))  # noqa: S603
         deadline = time.monotonic() + 60
         while not stopping and not (_answers(args.host, args.port) and _answers(args.host, args.live_port)):
             if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
@@ -256,6 +267,7 @@ def serve(args: argparse.Namespace) -> int:
                 f"  页面 / pages:      {_url(args.host, args.port)}  "
                 f"(gunicorn, {args.workers} × {args.threads} threads)\n"
                 f"  实时 / live (SSE): {_url(args.host, args.live_port)}  (uvicorn, {args.live_workers})\n"
+                f"  后台任务 / background tasks: db_worker (短信发件 / the SMS outbox)\n"
                 f"  {_describe(env)}\n"
                 + "".join(f"  {n}\n" for n in notes)
                 + "按 Ctrl-C 停止 / Ctrl-C stops it",

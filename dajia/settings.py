@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "dajia.core",
     "dajia.accounts",
     "dajia.orgs",
@@ -80,6 +82,8 @@ INSTALLED_APPS = [
     "dajia.agreements",
     "dajia.orders",
     "dajia.live",
+    "dajia.notifications",
+    "dajia.workbench",
     "dajia.demo",
 ]
 
@@ -117,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dajia.core.context_processors.navigation",
                 "dajia.core.context_processors.trial",
+                "dajia.notifications.context_processors.unread",
             ],
         },
     }
@@ -181,7 +186,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["dajia.accounts.backends.UsernameOrMobileBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -320,6 +325,43 @@ DAJIA_SMS_FILE = env_str("DAJIA_SMS_FILE", str(BASE_DIR / "var" / "sms-outbox.js
 DAJIA_SMS_HTTP_URL = env_str("DAJIA_SMS_HTTP_URL")
 DAJIA_SMS_HTTP_TOKEN = env_str("DAJIA_SMS_HTTP_TOKEN")
 DAJIA_SMS_HTTP_TIMEOUT = env_int("DAJIA_SMS_HTTP_TIMEOUT", 5)
+# Text messages that tell someone an event waits for them (dajia/notifications). Chinese gateways send only
+# registered templates under a registered signature: the HTTP sender sends the signature and, per event, the
+# template id set here (DAJIA_SMS_TEMPLATE_<EVENT>, e.g. DAJIA_SMS_TEMPLATE_ORDER_DISPATCHED=SMS_123456) with the
+# event's parameters. An event added by a later module adds its line below.
+DAJIA_SMS_SIGN_NAME = env_str("DAJIA_SMS_SIGN_NAME")
+DAJIA_SMS_TEMPLATES = {
+    event: env_str(f"DAJIA_SMS_TEMPLATE_{event.upper()}")
+    for event in (
+        "verification_code",
+        "registration_code",
+        "registration_number_taken",
+        "order_dispatched",
+        "order_accepted",
+        "order_declined",
+        "order_cancelled",
+        "agreement_to_sign",
+        "agreement_voided",
+        "objection_filed",
+        "objection_answered",
+        "need_answered",
+    )
+}
+# A message the gateway refused is tried again after 1, 2, 4… minutes, this many times in all.
+DAJIA_SMS_MAX_ATTEMPTS = env_int("DAJIA_SMS_MAX_ATTEMPTS", 5)
+DAJIA_SMS_RETRY_SECONDS = env_int("DAJIA_SMS_RETRY_SECONDS", 60)
+# Background tasks (the SMS outbox drain). ``dajia serve`` queues them in the database and runs a worker beside
+# the servers (DAJIA_TASKS_BACKEND=database); ``make run``, runserver and the tests run them at once, in-process.
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_task_backend = env_str("DAJIA_TASKS_BACKEND", "immediate")
+if _task_backend not in _TASK_BACKENDS:
+    raise EnvError(
+        f"DAJIA_TASKS_BACKEND={_task_backend!r} 无效（immediate 或 database）/ must be immediate or database"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 # Viewer identities are keyed hashes of their numbers; a separate key lets SECRET_KEY rotate without
 # resetting who has already voted.
 DAJIA_PARTICIPATION_HASH_KEY = env_str("DAJIA_PARTICIPATION_HASH_KEY")

@@ -26,6 +26,8 @@ urlpatterns = [
     path("agreements/", include("dajia.agreements.urls")),
     path("orders/", include("dajia.orders.urls")),
     path("live/", include("dajia.live.urls")),
+    path("workbench/", include("dajia.workbench.urls")),
+    path("inbox/", include("dajia.notifications.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

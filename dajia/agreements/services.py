@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, provider_ids
 from dajia.agreements import text as agreement_text
+from dajia.agreements import workbench
 from dajia.agreements.models import (
     DEFAULT_TEMPLATE,
     Agreement,
@@ -274,7 +275,7 @@ def _new_version(agreement: Agreement, terms: dict, *, actor, reason: str = "") 
     body = template_for(agreement.federation).body
     rendered = agreement_text.render(body, _values(agreement, terms))
     last = agreement.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    return AgreementVersion.objects.create(
+    version = AgreementVersion.objects.create(
         agreement=agreement,
         number=last + 1,
         text=rendered,
@@ -283,6 +284,8 @@ def _new_version(agreement: Agreement, terms: dict, *, actor, reason: str = "") 
         reason=reason,
         created_by=actor,
     )
+    workbench.notify_to_sign(agreement, version, actor=actor)
+    return version
 
 
 def default_terms(entry, start: datetime.date) -> dict:
@@ -493,6 +496,7 @@ def _void(agreement: Agreement, *, actor, reason: str, now) -> None:
         after={**audit.snapshot(agreement, ["state", "state_reason"]), "orders_cancelled": cancelled},
         federation_id=agreement.federation_id,
     )
+    workbench.notify_voided(agreement, actor=actor, cancelled=cancelled)
 
 
 @transaction.atomic

@@ -5,11 +5,11 @@ is a local trial (``local_trial``), for the pages that tell a demo's presenter h
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from dajia.core.contributions import app_modules
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,7 @@ def _section_of(item: NavItem) -> str:
 
 def _collect(request) -> list[NavItem]:
     items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("dajia."):
-            continue
-        try:
-            module = import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as e:
-            if e.name != f"{config.name}.nav":
-                raise
-            continue
+    for module in app_modules("nav"):
         items.extend(module.items(request))
     return sorted(items, key=lambda i: (i.order, str(i.label)))
 

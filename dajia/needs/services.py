@@ -22,6 +22,7 @@ from dajia.accounts.permissions import can_manage_federation, chair_union_ids, i
 from dajia.core import audit
 from dajia.core.inputs import as_id
 from dajia.menu.models import Category
+from dajia.needs import workbench
 from dajia.needs.learning import web_suggester
 from dajia.needs.models import Need, NeedUpdate, Support
 from dajia.needs.suggest import tokenize
@@ -294,6 +295,7 @@ def need_update_status(
         after={**audit.snapshot(need, ["status", "hidden"]), "message": message, "public": bool(public)},
         federation_id=need.federation_id,
     )
+    workbench.notify_answered(update)
     return update
 
 

@@ -8,9 +8,13 @@
   Under a local trial the office reads its last messages on the SMS outbox page (``trial_outbox``,
   dajia/participation/views_outbox.py), so a demo gets past a viewer's verification.
 * ``dajia.participation.sms.LocmemSender``: keeps messages in ``sms.outbox`` (a list), like Django's mail outbox.
-* ``dajia.participation.sms.HttpSender``: POSTs ``{"mobile": …, "text": …}`` as JSON to ``DAJIA_SMS_HTTP_URL``
-  (with ``Authorization: Bearer DAJIA_SMS_HTTP_TOKEN`` when set; timeout ``DAJIA_SMS_HTTP_TIMEOUT`` seconds,
-  default 5) — the gateway of the office's SMS provider. Any answer other than 2xx is a failure.
+* ``dajia.participation.sms.HttpSender``: POSTs ``{"mobile": …, "text": …, "sign_name": …, "template_id": …,
+  "params": {…}}`` as JSON to ``DAJIA_SMS_HTTP_URL`` (with ``Authorization: Bearer DAJIA_SMS_HTTP_TOKEN`` when
+  set; timeout ``DAJIA_SMS_HTTP_TIMEOUT`` seconds, default 5) — the gateway of the office's SMS provider. Chinese
+  gateways send only registered templates under a registered signature, so each message names its event and the
+  sender adds the signature ``DAJIA_SMS_SIGN_NAME`` and the event's template id from ``DAJIA_SMS_TEMPLATES``
+  (settings.py; the rendered text goes along for gateways that take free text). Any answer other than 2xx is a
+  failure.
 
 Each setting may also come from the environment variable of the same name.
 """
@@ -24,7 +28,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -51,6 +55,9 @@ def _setting(name: str, default: str = "") -> str:
 class Message:
     mobile: str
     text: str
+    # The event names the gateway template (DAJIA_SMS_TEMPLATES); params fill its placeholders.
+    event: str = ""
+    params: dict = field(default_factory=dict)
 
 
 class FileSender:
@@ -63,7 +70,13 @@ class FileSender:
     def send(self, message: Message) -> None:
         path = self.path()
         line = json.dumps(
-            {"mobile": message.mobile, "text": message.text, "at": timezone.now().isoformat()},
+            {
+                "mobile": message.mobile,
+                "text": message.text,
+                "event": message.event,
+                "params": message.params,
+                "at": timezone.now().isoformat(),
+            },
             ensure_ascii=False,
         )
         try:
@@ -98,7 +111,14 @@ class HttpSender:
         if problem:
             raise SmsError(problem)
         url = _setting("DAJIA_SMS_HTTP_URL")
-        body = json.dumps({"mobile": message.mobile, "text": message.text}, ensure_ascii=False).encode()
+        payload = {"mobile": message.mobile, "text": message.text}
+        if message.event:
+            payload |= {
+                "sign_name": _setting("DAJIA_SMS_SIGN_NAME"),
+                "template_id": (getattr(settings, "DAJIA_SMS_TEMPLATES", {}) or {}).get(message.event, ""),
+                "params": message.params,
+            }
+        body = json.dumps(payload, ensure_ascii=False).encode()
         request = urllib.request.Request(  # noqa: S310 - the configured gateway's http(s) address
             url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
         )
@@ -130,9 +150,9 @@ def trial_outbox() -> FileSender | None:
     return sender if isinstance(sender, FileSender) else None
 
 
-def send(mobile: str, text: str) -> None:
+def send(mobile: str, text: str, *, event: str = "", params: dict | None = None) -> None:
     try:
-        get_sender().send(Message(mobile=mobile, text=text))
+        get_sender().send(Message(mobile=mobile, text=text, event=event, params=dict(params or {})))
     except SmsError as error:
         # The operator's only sign of a failing gateway; the reason never holds the number or the text.
         logger.warning("SMS not sent: %s", error)
