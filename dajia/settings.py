@@ -127,6 +127,9 @@ TEMPLATES = [
     }
 ]
 
+# Widgets render through core's renderer: a select's empty choice reads "请选择…", never "---------".
+FORM_RENDERER = "dajia.core.renderers.FormRenderer"
+
 # Each test run gets its own test database, so two runs on one machine (a developer's and CI's) never clash.
 _TEST_SUFFIX = f"_{os.getpid()}" if TESTING else ""
 

@@ -24,6 +24,7 @@ from dajia.accounts.permissions import can_manage_federation, chair_union_ids, p
 from dajia.agreements.models import Agreement, AgreementQuota
 from dajia.core import audit, uploads
 from dajia.core.inputs import clean_money, clean_text, clean_whole
+from dajia.core.money import yuan
 from dajia.orders import workbench
 from dajia.orders.models import (
     HOLDING_STATES,
@@ -248,8 +249,8 @@ def order_place(
             )
         if budget.committed + cost > budget.amount:
             raise ValidationError(
-                _("This session costs ¥%(cost)s but your union has ¥%(left)s left of its %(year)s budget.")
-                % {"cost": cost, "left": budget.remaining, "year": year}
+                _("This session costs %(cost)s but your union has %(left)s left of its %(year)s budget.")
+                % {"cost": yuan(cost), "left": yuan(budget.remaining), "year": year}
             )
     try:
         with transaction.atomic():
@@ -396,6 +397,25 @@ def order_accept_proposal(*, actor, order: Order) -> Order:
 
 
 @transaction.atomic
+def cancel_refusal(*, order: Order, office: bool, now: datetime.datetime | None = None) -> str | None:
+    """Why this order cannot be cancelled now (by the office, or else by its chair), or None if it can. The one
+    rule: the service enforces it and the order page shows the cancel form only when it returns None."""
+    if order.state not in OPEN_STATES:
+        return _("This order can no longer be cancelled (it is %(state)s).") % {
+            "state": order.get_state_display()
+        }
+    now = now or timezone.now()
+    if (
+        not office
+        and order.state != Order.State.PROPOSED
+        and order.starts_at - now < datetime.timedelta(hours=cancel_hours())
+    ):
+        return _(
+            "Orders can be cancelled up to %(h)s hours before the start. Please contact the union office."
+        ) % {"h": cancel_hours()}
+    return None
+
+
 def order_cancel(*, actor, order: Order, reason: str, now: datetime.datetime | None = None) -> Order:
     """Cancel with a reason. A chair may cancel up to ``DAJIA_ORDER_CANCEL_HOURS`` (48) hours before the start
     (or any time while the provider proposes another time); the office may cancel at any time."""
@@ -406,22 +426,11 @@ def order_cancel(*, actor, order: Order, reason: str, now: datetime.datetime | N
         raise PermissionDenied(
             _("Only the ordering union's chair or the union office may cancel this order.")
         )
-    if order.state not in OPEN_STATES:
-        raise ValidationError(
-            _("This order can no longer be cancelled (it is %(state)s).")
-            % {"state": order.get_state_display()}
-        )
+    refusal = cancel_refusal(order=order, office=office, now=now)
+    if refusal:
+        raise ValidationError(refusal)
     reason = clean_text(reason, field="reason", label=_("the reason"), max_length=300)
     now = now or timezone.now()
-    if (
-        not office
-        and order.state != Order.State.PROPOSED
-        and order.starts_at - now < datetime.timedelta(hours=cancel_hours())
-    ):
-        raise ValidationError(
-            _("Orders can be cancelled up to %(h)s hours before the start. Please contact the union office.")
-            % {"h": cancel_hours()}
-        )
     before = _snap(order)
     _release(order)
     order.state = Order.State.CANCELLED
@@ -553,8 +562,8 @@ def budget_set(*, actor, union, year, amount) -> UnionBudget:
     if amount < budget.committed:
         raise ValidationError(
             {
-                "amount": _("Orders already commit ¥%(c)s of this budget; it cannot be lower.")
-                % {"c": budget.committed}
+                "amount": _("Orders already commit %(c)s of this budget; it cannot be lower.")
+                % {"c": yuan(budget.committed)}
             }
         )
     budget.amount = amount
