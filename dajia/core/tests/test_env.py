@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 
 from dajia.core.env import EnvError, database_from_url, env_bool, env_int
 
@@ -46,6 +47,12 @@ PRODUCTION = {
     "DAJIA_SECRET_KEY": "x" * 60 + "-production-secret-for-the-check",
     "DAJIA_SMS_BACKEND": "dajia.core.sms.HttpSender",
     "DAJIA_SMS_HTTP_URL": "https://sms.example.org/send",
+    # A Chinese gateway sends only registered templates under a registered signature (dajia.W101 otherwise).
+    "DAJIA_SMS_SIGN_NAME": "大家",
+    **{
+        f"DAJIA_SMS_TEMPLATE_{event.upper()}": f"SMS_{n:06d}"
+        for n, event in enumerate(settings.DAJIA_SMS_TEMPLATES)
+    },
 }
 
 
