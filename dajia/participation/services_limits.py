@@ -65,7 +65,11 @@ def _maybe_prune(now: datetime.datetime) -> None:
     if time.monotonic() - _last_prune < PRUNE_EVERY:
         return
     _last_prune = time.monotonic()
-    RateCounter.objects.filter(window_start__lt=now - datetime.timedelta(days=2)).delete()
+    # Keep every window that may still be current: a row of a longer window than two days (a configured limit)
+    # is counted again until that window ends.
+    longest = max(limit_for(action)[1] for action in DEFAULT_LIMITS)
+    keep = datetime.timedelta(seconds=max(2 * 86400, longest + 86400))
+    RateCounter.objects.filter(window_start__lt=now - keep).delete()
 
 
 @dataclass(frozen=True)
