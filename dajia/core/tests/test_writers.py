@@ -31,6 +31,7 @@ WRITES = {"create", "bulk_create", "update", "bulk_update", "update_or_create", 
 ALLOWED = {
     "consultations/services_sheets.py",
     "participation/services.py",
+    "participation/services_supports.py",
     "participation/services_retention.py",
     "core/audit.py",
     "demo/management/commands/bench_generate.py",
