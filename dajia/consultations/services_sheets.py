@@ -158,18 +158,6 @@ def _one_decimal(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.1f}"
 
 
-def _sheet_state(sheet: Sheet, names: dict[int, str]) -> dict:
-    return {
-        "receipt": sheet.receipt,
-        "complete": sheet.complete,
-        "scores": {
-            names[s.criterion_id]: _one_decimal(s.value)
-            for s in sheet.scores.all()
-            if s.criterion_id in names
-        },
-    }
-
-
 @dataclass(frozen=True)
 class SheetRequest:
     """One sheet as a phone, the office's form or an import sends it. The evaluator is named by id, or by the

@@ -19,12 +19,23 @@ from dajia.consultations.services_console import progress_counts
 from dajia.consultations.services_sheets import (
     SubmitResult,
     _one_decimal,
-    _sheet_state,
     new_receipt,
     parse_scores,
     require_paper_window,
 )
 from dajia.core import audit
+
+
+def _sheet_state(sheet: Sheet, names: dict[int, str]) -> dict:
+    return {
+        "receipt": sheet.receipt,
+        "complete": sheet.complete,
+        "scores": {
+            names[s.criterion_id]: _one_decimal(s.value)
+            for s in sheet.scores.all()
+            if s.criterion_id in names
+        },
+    }
 
 
 @transaction.atomic
