@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,12 +150,34 @@ def session_close(*, actor, session: Session) -> Session:
 
 def progress_counts(entry: SessionProject) -> dict:
     """Counts only (public): sheets in, and how many are expected (evaluators minus declared conflicts)."""
-    evaluators = Evaluator.objects.filter(session_id=entry.session_id).count()
-    conflicts = Conflict.objects.filter(entry=entry).count()
+    return progress_counts_many([entry.pk])[entry.pk]
+
+
+def progress_counts_many(entry_ids) -> dict[int, dict]:
+    """:func:`progress_counts` of many projects in three queries (a batch of sheets announces each once)."""
+    entries = dict(SessionProject.objects.filter(pk__in=entry_ids).values_list("pk", "session_id"))
+    evaluators = dict(
+        Evaluator.objects.filter(session_id__in=set(entries.values()))
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    conflicts = dict(
+        Conflict.objects.filter(entry_id__in=entries)
+        .values_list("entry_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    sheets = dict(
+        Sheet.objects.filter(entry_id__in=entries).values_list("entry_id").annotate(n=Count("pk")).order_by()
+    )
     return {
-        "entry_id": entry.pk,
-        "submitted": Sheet.objects.filter(entry=entry).count(),
-        "expected": evaluators - conflicts,
+        pk: {
+            "entry_id": pk,
+            "submitted": sheets.get(pk, 0),
+            "expected": evaluators.get(session_id, 0) - conflicts.get(pk, 0),
+        }
+        for pk, session_id in entries.items()
     }
 
 
