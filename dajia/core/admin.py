@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from dajia.core.models import AuditLog, CalendarDay, OfficeHoursSetting
+from dajia.core.models import AuditLog, CalendarDay, OfficeHoursSetting, RateCounter
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +39,9 @@ class CalendarDayAdmin(ReadOnlyAdmin):
 @admin.register(OfficeHoursSetting)
 class OfficeHoursSettingAdmin(ReadOnlyAdmin):
     list_display = ["morning_opens", "morning_closes", "afternoon_opens", "afternoon_closes"]
+
+
+@admin.register(RateCounter)
+class RateCounterAdmin(admin.ModelAdmin):
+    list_display = ["key", "window_start", "hits"]
+    search_fields = ["key"]

@@ -117,3 +117,22 @@ class OfficeHoursSetting(models.Model):
         return OfficeHours(
             periods=((self.morning_opens, self.morning_closes), (self.afternoon_opens, self.afternoon_closes))
         )
+
+
+class RateCounter(models.Model):
+    """Hits of one rate-limit key in one fixed window; shared by every process through the database
+    (``dajia.core.ratelimit``: login failures, sign-ins, codes, votes). The table keeps the name it had when the
+    model lived in ``participation``."""
+
+    key = models.CharField(max_length=120)
+    window_start = models.DateTimeField(db_index=True)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "participation_ratecounter"
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window_start:%H:%M}={self.hits}"

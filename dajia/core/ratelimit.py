@@ -1,7 +1,7 @@
 """Failure counters and holds shared by every process: the one login gate, and hits per address.
 
-The counts live in the database table of ``dajia.participation`` (``RateCounter``: one row per key and fixed
-window; its own limits for codes and votes are in ``participation/services_limits.py``), so every gunicorn
+The counts live in the database table ``RateCounter`` (``dajia.core.models``: one row per key and fixed
+window; participation's limits for codes and votes are in ``participation/services_limits.py``), so every gunicorn
 and uvicorn process, on one machine or several sharing one PostgreSQL, sees the same numbers. Only failures
 are counted: an ordinary login costs two indexed reads and one indexed delete; a refused attempt costs the
 reads and nothing else (the password is not even checked).
@@ -37,6 +37,8 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from dajia.core.models import RateCounter
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +85,6 @@ def clock() -> datetime.datetime:
 
 
 def _model():
-    from dajia.participation.models import RateCounter
-
     return RateCounter
 
 

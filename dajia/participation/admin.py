@@ -5,7 +5,6 @@ from django.contrib import admin
 from dajia.participation.models import (
     Comment,
     LiveSettings,
-    RateCounter,
     RollMember,
     SensitiveWord,
     Support,
@@ -72,9 +71,3 @@ class RollMemberAdmin(admin.ModelAdmin):
     search_fields = ["name_masked", "mobile_masked"]
     readonly_fields = ["mobile_hash"]
     list_select_related = ["union", "federation"]
-
-
-@admin.register(RateCounter)
-class RateCounterAdmin(admin.ModelAdmin):
-    list_display = ["key", "window_start", "hits"]
-    search_fields = ["key"]

@@ -307,19 +307,3 @@ class RollMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_masked} {self.mobile_masked}"
-
-
-class RateCounter(models.Model):
-    """Hits of one rate-limit key in one fixed window; shared by every process through the database."""
-
-    key = models.CharField(max_length=120)
-    window_start = models.DateTimeField(db_index=True)
-    hits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("rate-limit counter")
-        verbose_name_plural = _("rate-limit counters")
-        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.key}@{self.window_start:%H:%M}={self.hits}"

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dajia.core import audit, ratelimit
-from dajia.participation.models import RateCounter
+from dajia.core.models import RateCounter
 
 logger = logging.getLogger(__name__)
 

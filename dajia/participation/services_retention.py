@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from dajia.consultations.models import Session
 from dajia.core import audit
+from dajia.core.models import RateCounter
 from dajia.core.workdays import workdays
 from dajia.notices.models import Objection
 from dajia.notices.window import notice_window
-from dajia.participation.models import RateCounter, Support, VerificationCode, Viewer
+from dajia.participation.models import Support, VerificationCode, Viewer
 
 
 def ip_days() -> int:

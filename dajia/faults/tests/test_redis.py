@@ -80,8 +80,8 @@ def test_without_redis_the_edge_writes_supports_and_sheets_counting_limits_in_th
 ):
     """Redis down while the viewers press: the ASGI edge's writer counts the vote limits in the database (and
     leaves Redis alone for a while rather than wait on it per batch); every write is acknowledged, stored once."""
+    from dajia.core.models import RateCounter
     from dajia.faults.harness import Burst, vote_writes
-    from dajia.participation.models import RateCounter
 
     closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     sms_file = tmp_path / "sms.jsonl"

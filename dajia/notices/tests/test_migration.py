@@ -36,7 +36,7 @@ BEFORE = [
     ("participation", "0001_initial"),
     ("notices", None),
 ]
-MOVED = {"participation.objection": "notices.objection"}
+MOVED = {"participation.objection": "notices.objection", "participation.ratecounter": "core.ratecounter"}
 
 
 def _rows() -> list[dict]:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
+from dajia.core.models import RateCounter
 from dajia.core.ratelimit import _window_start
-from dajia.participation.models import RateCounter, Support, SupportCount, Viewer
+from dajia.participation.models import Support, SupportCount, Viewer
 from dajia.participation.services import SupportState, _announce
 from dajia.participation.services_limits import RateLimited, RateResult, limit_for
 

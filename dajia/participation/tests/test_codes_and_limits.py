@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from dajia.core import ratelimit, sms
-from dajia.core.models import AuditLog
+from dajia.core.models import AuditLog, RateCounter
 from dajia.participation import identity, services_limits
-from dajia.participation.models import RateCounter, Support, SupportCount, VerificationCode, Viewer
+from dajia.participation.models import Support, SupportCount, VerificationCode, Viewer
 from dajia.participation.tests.conftest import CJK, JSON, RELAXED, last_code, support, verify, zh
 
 TOO_MANY = "Too many requests. Please try again in %(s)d seconds."

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from dajia.core.models import AuditLog
+from dajia.core.models import AuditLog, RateCounter
 from dajia.participation.fastpath import write_supports
-from dajia.participation.models import RateCounter, Support, SupportCount
+from dajia.participation.models import Support, SupportCount
 from dajia.participation.tests.conftest import support, verify, zh
 
 pytestmark = pytest.mark.django_db

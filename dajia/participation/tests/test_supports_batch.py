@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dajia.consultations.tests.test_services_support import make_session
-from dajia.core.models import AuditLog
+from dajia.core.models import AuditLog, RateCounter
 from dajia.participation import services, services_limits
-from dajia.participation.models import RateCounter, Support, SupportCount, Viewer
+from dajia.participation.models import Support, SupportCount, Viewer
 from dajia.participation.services_limits import RateLimited
 from dajia.participation.tests import oracle_supports
 from dajia.participation.tests.conftest import RELAXED
