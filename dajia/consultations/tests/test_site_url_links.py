@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dajia.consultations.tests.test_setup_views import draft, office  # noqa: F401 - fixtures
+from dajia.consultations.tests.test_setup_views import office  # noqa: F401 - fixture
 from dajia.core.tests.qrcodes import encodes, qr_paths
 
 pytestmark = pytest.mark.django_db
 VENUE = "http://192.168.1.10:8000"
 
 
-def test_evaluator_links_and_qr_codes_point_at_the_site_address(settings, office, draft):  # noqa: F811
+def test_evaluator_links_and_qr_codes_point_at_the_site_address(settings, office, draft):  # noqa: F811 - fixtures
     settings.SITE_URL = VENUE
     evaluators = list(draft.evaluators.all())
     page = office.get(reverse("consultations:evaluators", args=[draft.pk]), HTTP_HOST="127.0.0.1:8000")
