@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dajia.agreements",
     "dajia.orders",
     "dajia.live",
+    "dajia.desk",
     "dajia.demo",
 ]
 
@@ -288,3 +289,16 @@ DAJIA_PARTICIPATION_CODE_ATTEMPTS = env_int("DAJIA_PARTICIPATION_CODE_ATTEMPTS",
 DAJIA_PARTICIPATION_IP_DAYS = env_int("DAJIA_PARTICIPATION_IP_DAYS", 30)
 # How many reverse proxies stand in front (their X-Forwarded-For entries are trusted for rate limits).
 DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)
+
+# Expert desk. A volunteer who advised one side of a case may not take the other side's case while it is open or
+# for this many years after it closed. A worker party's personal data is kept this many years after the case.
+DAJIA_DESK_CONFLICT_YEARS = env_int("DAJIA_DESK_CONFLICT_YEARS", 3)
+DAJIA_DESK_WORKER_DATA_YEARS = env_int("DAJIA_DESK_WORKER_DATA_YEARS", 3)
+# Service targets in working hours (the office's hours on working days, dajia/core/workdays.py), per urgency:
+# (first response, resolution).
+DAJIA_DESK_TARGETS = {
+    "urgent": (env_int("DAJIA_DESK_URGENT_RESPONSE_HOURS", 2), env_int("DAJIA_DESK_URGENT_RESOLUTION_HOURS", 16)),
+    "normal": (env_int("DAJIA_DESK_NORMAL_RESPONSE_HOURS", 8), env_int("DAJIA_DESK_NORMAL_RESOLUTION_HOURS", 40)),
+    "low": (env_int("DAJIA_DESK_LOW_RESPONSE_HOURS", 16), env_int("DAJIA_DESK_LOW_RESOLUTION_HOURS", 80)),
+}
+DAJIA_DESK_ATTACHMENTS_MAX = env_int("DAJIA_DESK_ATTACHMENTS_MAX", 5)
