@@ -21,6 +21,7 @@ urlpatterns = [
     path("agreements/", include("dajia.agreements.urls")),
     path("orders/", include("dajia.orders.urls")),
     path("live/", include("dajia.live.urls")),
+    path("desk/", include("dajia.desk.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

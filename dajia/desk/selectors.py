@@ -34,6 +34,13 @@ def volunteer_of(user) -> Volunteer | None:
     return cache
 
 
+def on_desk(user) -> bool:
+    """Does this person have a place at the desk (office, park office, volunteer of a park, enterprise contact)?"""
+    return bool(
+        is_office(user) or park_office_ids(user) or expert_park_ids(user) or enterprise_contact_ids(user)
+    )
+
+
 def led_park_ids(user) -> set[int]:
     volunteer = volunteer_of(user)
     if volunteer is None:

@@ -74,9 +74,9 @@ def _clean_party(p: PartyInput, *, side: str, field: str) -> Party:
 
 def _raiser_scope(actor, *, enterprise: Enterprise | None, park: Park | None, kind: str) -> tuple[str, Park]:
     """The channel the actor raises through, and the park the case belongs to; refuses anyone else's."""
-    if kind == Case.Kind.ENTERPRISE:
-        if enterprise is None:
-            raise ValidationError({"enterprise": _("Choose the enterprise.")})
+    if kind == Case.Kind.ENTERPRISE and enterprise is None:
+        raise ValidationError({"enterprise": _("Choose the enterprise.")})
+    if enterprise is not None:
         park = enterprise.park
         if park is None:
             raise ValidationError({"enterprise": _("This enterprise is not in a park.")})
