@@ -70,6 +70,7 @@ def home(request):
             "queue": list(queue),
             "recent": list(cases[:30]),
             "counts": selectors.counts(cases, consultations),
+            "consultations": list(consultations.filter(case__isnull=True)[:10]),
             "may_raise": True,
             "may_log": bool(_desk_parks(user).exists()),
             "is_office": is_office(user),
@@ -123,6 +124,9 @@ def case_new(request):
                         mobile=data.get("counter_mobile", ""),
                     )
                 )
+            consultation = (
+                selectors.visible_consultations(user).filter(pk=request.GET.get("consultation") or 0).first()
+            )
             try:
                 case = services.case_raise(
                     actor=user,
@@ -136,6 +140,7 @@ def case_new(request):
                     worker=worker,
                     contact_mobile=data.get("contact_mobile", ""),
                     attachments=request.FILES.getlist("attachments"),
+                    consultation=consultation,
                 )
             except ValidationError as e:
                 _errors_into(form, e)

@@ -268,3 +268,25 @@ def test_response_target_over_national_day_2026(raise_case, contact_user, enterp
     assert len(overdue) == 1 and overdue[0]["audience"].children == [("pk", lead.user_id)]
     services.cases_check_targets(now=timezone.make_aware(datetime.datetime(2026, 10, 9, 9, 0)))
     assert len([c for c in told if c["event"] == "desk.case.overdue.response"]) == 1  # told once
+
+
+def test_a_consultation_that_becomes_a_case_counts_once_as_the_case(
+    raise_case, park_office_user, park, enterprise
+):
+    from dajia.desk.models import Consultation
+    from dajia.desk.selectors import counts, visible_cases, visible_consultations
+
+    asked = services.consultation_log(
+        actor=park_office_user, park=park, specialty="lawyer", channel="station", summary="欠薪"
+    )
+    services.consultation_log(
+        actor=park_office_user, park=park, specialty="tax", channel="online", summary="发票"
+    )
+    raise_case(park_office_user, enterprise=enterprise, consultation=asked)
+    assert Consultation.objects.get(pk=asked.pk).case is not None
+    user = park_office_user
+    assert counts(visible_cases(user), visible_consultations(user)) == {
+        "cases": 1,
+        "open": 1,
+        "consultations": 1,
+    }
