@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dajia.desk import views
+from dajia.desk import views, views_contacts
 
 app_name = "desk"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("cases/<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("consultations/new/", views.consultation_new, name="consultation_new"),
     path("export.xlsx", views.export, name="export"),
+]
+
+urlpatterns += [
+    path("register/", views_contacts.register, name="register"),
+    path("contacts/", views_contacts.contacts, name="contacts"),
+    path("contacts/<int:pk>/", views_contacts.contact_confirm, name="contact_confirm"),
 ]

@@ -27,7 +27,7 @@ from dajia.desk.models import Attachment, Case, Volunteer
 from dajia.orgs.models import Enterprise, Park
 
 
-def _errors_into(form, error: ValidationError) -> None:
+def errors_into(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errs in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errs)
@@ -74,6 +74,7 @@ def home(request):
             "may_raise": True,
             "may_log": bool(_desk_parks(user).exists()),
             "is_office": is_office(user),
+            "may_confirm": bool(park_office_ids(user) or office_federation_ids(user)),
         },
     )
 
@@ -143,7 +144,7 @@ def case_new(request):
                     consultation=consultation,
                 )
             except ValidationError as e:
-                _errors_into(form, e)
+                errors_into(form, e)
                 status = refusal_status(e)
             else:
                 messages.success(request, _("Your problem %(case)s was received.") % {"case": case.number})
@@ -296,7 +297,7 @@ def consultation_new(request):
             try:
                 services.consultation_log(actor=request.user, **form.cleaned_data)
             except ValidationError as e:
-                _errors_into(form, e)
+                errors_into(form, e)
                 status = 400
             else:
                 messages.success(request, _("Consultation logged."))
