@@ -130,6 +130,15 @@ def other_contact_user(other_enterprise):
     return make_user("contact2", role="enterprise", enterprise=other_enterprise)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Services' messages are read in English here (the pages are tested in Chinese, the site's language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def told(monkeypatch):
     """What the desk told whom (the arguments of every notify call), in order."""

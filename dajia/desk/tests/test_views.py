@@ -121,9 +121,9 @@ def test_assign_with_conflict_without_reason_is_a_400_with_the_reason(
     aid = raise_case(lead.user, kind="worker", worker=WORKER, enterprise=enterprise)
     client.force_login(lead.user)
     page = client.get(detail(aid)).content.decode()
-    assert "advised the other side" in page  # the exclusion is shown with its reason
+    assert "曾在" in page and "中为对方" in page  # the exclusion is shown with its reason (Chinese first)
     response = client.post(reverse("desk:case_assign", args=[aid.pk]), {"volunteer": lawyer.pk})
-    assert response.status_code == 400 and "Conflict of interest" in response.content.decode()
+    assert response.status_code == 400 and "存在利益冲突" in response.content.decode()
 
 
 def test_rating_twice_through_the_page_is_a_400(client, case, contact_user, lawyer):
