@@ -455,3 +455,31 @@ def consultation_log(
         federation_id=park.federation_id,
     )
     return consultation
+
+
+@transaction.atomic
+def parties_expire(*, today: datetime.date | None = None) -> int:
+    """Mask the personal data of worker parties whose retention period has ended (a daily job): the case keeps
+    that a worker was a party, not who."""
+    from dajia.core.validators import mask_mobile, mask_name
+
+    today = today or timezone.localdate()
+    expired = list(
+        Party.objects.select_for_update()
+        .filter(kind=Party.Kind.WORKER, keep_until__lt=today)
+        .exclude(purpose="")
+    )
+    for party in expired:
+        party.name = mask_name(party.name)
+        party.mobile = mask_mobile(party.mobile)
+        party.id_card = ""
+        party.purpose = _("retention period ended; personal data masked")
+    Party.objects.bulk_update(expired, ["name", "mobile", "id_card", "purpose"])
+    for party in expired:
+        audit.log(
+            action="desk.party.expire",
+            obj=party.case,
+            after={"party_id": party.pk},
+            actor_label=_("retention job"),
+        )
+    return len(expired)

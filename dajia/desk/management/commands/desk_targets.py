@@ -1,13 +1,15 @@
-"""Flag the desk's open cases past a service target and tell their team leads (run every few minutes)."""
+"""Flag the desk's open cases past a service target and tell their team leads, and mask worker parties' data
+whose retention period has ended (run every few minutes)."""
 
 from django.core.management.base import BaseCommand
 
-from dajia.desk.services import cases_check_targets
+from dajia.desk.services import cases_check_targets, parties_expire
 
 
 class Command(BaseCommand):
-    help = "标记超出服务时限的案件 / flag desk cases past a service target"
+    help = "标记超时案件、到期脱敏 / flag desk cases past a target, mask expired personal data"
 
     def handle(self, *args, **options):
         flagged = cases_check_targets()
-        self.stdout.write(f"{len(flagged)}")
+        masked = parties_expire()
+        self.stdout.write(f"overdue {len(flagged)}, masked {masked}")
