@@ -12,6 +12,15 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the services check them with the one upload rule)."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return super().clean(data, initial)
+
+
 class CaseForm(forms.Form):
     """Raising a case. The enterprise is fixed for its contact; the park office and a volunteer choose it among
     their parks' enterprises; a volunteer or the office may record a worker's legal-aid case instead."""
@@ -47,7 +56,7 @@ class CaseForm(forms.Form):
         required=False,
         help_text=_("For an enterprise without an account: it is told of progress by SMS."),
     )
-    attachments = forms.FileField(
+    attachments = MultipleFileField(
         label=_("Photos of documents"), widget=MultipleFileInput(attrs={"accept": "image/*"}), required=False
     )
 

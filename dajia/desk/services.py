@@ -21,7 +21,7 @@ from dajia.accounts.permissions import (
     park_office_ids,
 )
 from dajia.core import audit
-from dajia.core.uploads import clean_images
+from dajia.core.uploads import clean_images, private_storage
 from dajia.core.validators import id_card_error, mobile_error, normalise_code, normalise_mobile, uscc_error
 from dajia.core.workdays import workdays
 from dajia.desk import notify, selectors
@@ -175,29 +175,13 @@ def case_raise(
 
 
 def _saved(files):
-    from django.core.files.storage import storages
-
-    storage = storages["evidence"]
+    storage = private_storage()
     for f in files:
         yield storage.save(f"desk/{f.name}", f)
 
 
-def _route(case: Case, *, now: datetime.datetime):
-    volunteers = selectors.team_volunteers(case)
-    decision = decide(
-        selectors.volunteer_facts(volunteers, today=timezone.localtime(now).date()),
-        selectors.case_facts(case),
-        now=timezone.localtime(now),
-        conflict_years=settings.DAJIA_DESK_CONFLICT_YEARS,
-    )
-    case.suggested_id = decision.suggested
-    case.waiting = decision.waiting
-    case.save(update_fields=["suggested", "waiting"])
-    return decision
-
-
 def routing(case: Case, *, now: datetime.datetime | None = None):
-    """The routing decision for the case page (who is suggested, who is excluded and why)."""
+    """The team and the routing decision (who is suggested, who is excluded and why), for the case page too."""
     now = timezone.localtime(now or timezone.now())
     volunteers = selectors.team_volunteers(case)
     return volunteers, decide(
@@ -206,6 +190,14 @@ def routing(case: Case, *, now: datetime.datetime | None = None):
         now=now,
         conflict_years=settings.DAJIA_DESK_CONFLICT_YEARS,
     )
+
+
+def _route(case: Case, *, now: datetime.datetime):
+    _team, decision = routing(case, now=now)
+    case.suggested_id = decision.suggested
+    case.waiting = decision.waiting
+    case.save(update_fields=["suggested", "waiting"])
+    return decision
 
 
 @transaction.atomic

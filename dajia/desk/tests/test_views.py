@@ -178,3 +178,37 @@ def test_consultation_logged_and_counted_apart(client, park_office_user, park, c
     assert page.context["counts"] == {"cases": 0, "open": 0, "consultations": 1}
     client.force_login(contact_user)
     assert client.get(url).status_code == 403
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_attachments_under_the_upload_cap_and_only_for_who_sees_the_case(
+    client, contact_user, other_contact_user, settings, told
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(contact_user)
+    data = {"specialty": "lawyer", "urgency": "normal", "description": "合同纠纷"}
+    settings.DAJIA_UPLOAD_MAX_BYTES = 10
+    big = client.post(
+        reverse("desk:case_new"), {**data, "attachments": [SimpleUploadedFile("a.png", _png())]}
+    )
+    assert big.status_code == 413 and not Case.objects.exists()
+    settings.DAJIA_UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+    assert (
+        client.post(
+            reverse("desk:case_new"), {**data, "attachments": [SimpleUploadedFile("a.png", _png())]}
+        ).status_code
+        == 302
+    )
+    case = Case.objects.get()
+    url = reverse("desk:attachment", args=[case.pk, case.attachments.get().pk])
+    assert client.get(url).status_code == 200
+    client.force_login(other_contact_user)
+    assert client.get(url).status_code == 404
