@@ -379,7 +379,9 @@ def cases_check_targets(*, now: datetime.datetime | None = None) -> list[Case]:
     calendar = workdays()
     flagged = []
     cases = list(
-        Case.objects.select_for_update().filter(status__in=Case.OPEN).select_related("park__team__lead")
+        Case.objects.select_for_update(of=("self",))
+        .filter(status__in=Case.OPEN)
+        .select_related("park__team__lead")
     )
     for case in cases:
         response, resolution = overdue(
