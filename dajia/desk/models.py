@@ -86,6 +86,16 @@ class Team(models.Model):
         return str(self.park)
 
 
+WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+NTH = {
+    1: _("the first %(day)s of each month"),
+    2: _("the second %(day)s of each month"),
+    3: _("the third %(day)s of each month"),
+    4: _("the fourth %(day)s of each month"),
+    5: _("the fifth %(day)s of each month"),
+}
+
+
 class RotaSlot(models.Model):
     """A recurring duty at a park station: every week, or the n-th weekday of each month (每月第二个周二)."""
 
@@ -116,7 +126,18 @@ class RotaSlot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.park} {self.weekday} {self.starts:%H:%M}–{self.ends:%H:%M}"
+        return f"{self.park} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """每周二 8:30–12:00, 每月第二个周二 8:30–12:00."""
+        day = WEEKDAYS[self.weekday]
+        when = (
+            _("every %(day)s") % {"day": day}
+            if self.week_of_month is None
+            else NTH[self.week_of_month] % {"day": day}
+        )
+        return f"{when} {self.starts:%H:%M}–{self.ends:%H:%M}".replace(" 0", " ")
 
 
 class Leave(models.Model):

@@ -221,3 +221,34 @@ def visible_consultations(user) -> QuerySet[Consultation]:
     if is_office(user):
         q |= Q(federation_id__in=office_federation_ids(user))
     return Consultation.objects.filter(q).select_related("park")
+
+
+def rota(parks) -> list[dict]:
+    """Each park's team lead, duty slots and leave still to come (a fixed number of queries)."""
+    from dajia.desk.models import RotaSlot
+
+    parks = list(parks.select_related("team__lead__user"))
+    slots = defaultdict(list)
+    volunteer_ids = set()
+    for slot in RotaSlot.objects.filter(park__in=parks).select_related("volunteer__user"):
+        slots[slot.park_id].append(slot)
+        volunteer_ids.add(slot.volunteer_id)
+    leave = defaultdict(list)
+    for row in Leave.objects.filter(volunteer_id__in=volunteer_ids, ends__gte=timezone.localdate()).order_by(
+        "starts"
+    ):
+        leave[row.volunteer_id].append(row)
+    out = []
+    for park in parks:
+        team = getattr(park, "team", None)
+        out.append(
+            {
+                "park": park,
+                "lead": team.lead if team else None,
+                "slots": slots[park.pk],
+                "leave": [
+                    row for v in dict.fromkeys(s.volunteer_id for s in slots[park.pk]) for row in leave[v]
+                ],
+            }
+        )
+    return out

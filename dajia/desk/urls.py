@@ -22,4 +22,5 @@ urlpatterns += [
     path("register/", views_contacts.register, name="register"),
     path("contacts/", views_contacts.contacts, name="contacts"),
     path("contacts/<int:pk>/", views_contacts.contact_confirm, name="contact_confirm"),
+    path("rota/", views_contacts.rota, name="rota"),
 ]

@@ -35,7 +35,8 @@ def errors_into(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _desk_parks(user):
+def desk_parks(user):
+    """The parks where this person works at the desk (park office, volunteer, or the office's federation)."""
     ids = park_office_ids(user) | expert_park_ids(user)
     q = Q(pk__in=ids)
     if is_office(user):
@@ -72,7 +73,7 @@ def home(request):
             "counts": selectors.counts(cases, consultations),
             "consultations": list(consultations.filter(case__isnull=True)[:10]),
             "may_raise": True,
-            "may_log": bool(_desk_parks(user).exists()),
+            "may_log": bool(desk_parks(user).exists()),
             "is_office": is_office(user),
             "may_confirm": bool(park_office_ids(user) or office_federation_ids(user)),
         },
@@ -81,7 +82,7 @@ def home(request):
 
 def _raise_enterprises(user):
     contact = enterprise_contact_ids(user)
-    desk = Enterprise.objects.filter(park__in=_desk_parks(user), uscc__isnull=False)
+    desk = Enterprise.objects.filter(park__in=desk_parks(user), uscc__isnull=False)
     return Enterprise.objects.filter(Q(pk__in=contact) | Q(pk__in=desk.values("pk"))).select_related("park")
 
 
@@ -92,7 +93,7 @@ def case_new(request):
         raise PermissionDenied
     enterprises = _raise_enterprises(user)
     contact = enterprise_contact_ids(user)
-    fixed = len(contact) == 1 and not _desk_parks(user).exists()
+    fixed = len(contact) == 1 and not desk_parks(user).exists()
     may_record_worker = bool(expert_park_ids(user) or is_office(user))
     form = CaseForm(
         request.POST or None,
@@ -287,7 +288,7 @@ def attachment(request, pk: int, attachment_id: int):
 
 @login_required
 def consultation_new(request):
-    parks = _desk_parks(request.user)
+    parks = desk_parks(request.user)
     if not parks.exists():
         raise PermissionDenied
     form = ConsultationForm(request.POST or None, parks=parks)

@@ -1,4 +1,5 @@
-"""Pages of enterprise contacts' registration and its confirmation by the park office or the union office."""
+"""Pages of enterprise contacts' registration and its confirmation by the park office or the union office, and
+of the parks' rota with leave."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dajia.accounts.permissions import office_federation_ids, park_office_ids
-from dajia.desk.models import ContactRequest
+from dajia.desk import selectors
+from dajia.desk.models import ContactRequest, Volunteer
 from dajia.desk.services_contacts import contact_decide, contact_register
-from dajia.desk.views import errors_into
+from dajia.desk.services_rota import leave_record, may_record_leave
+from dajia.desk.views import desk_parks, errors_into
 from dajia.orgs.models import Park
 
 
@@ -68,3 +71,45 @@ def contact_confirm(request, pk: int):
         raise Http404
     contact_decide(actor=request.user, request=pending, confirm=request.POST.get("confirm") == "1")
     return redirect("desk:contacts")
+
+
+class LeaveForm(forms.Form):
+    volunteer = forms.ModelChoiceField(label=gettext_lazy("Volunteer"), queryset=Volunteer.objects.none())
+    starts = forms.DateField(label=gettext_lazy("first day"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends = forms.DateField(label=gettext_lazy("last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=gettext_lazy("reason"), max_length=120, required=False)
+
+    def __init__(self, *args, volunteers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers
+
+
+@login_required
+def rota(request):
+    parks = desk_parks(request.user)
+    if not parks.exists():
+        raise PermissionDenied
+    candidates = Volunteer.objects.filter(user__roles__park__in=parks).select_related("user").distinct()
+    volunteers = Volunteer.objects.filter(
+        pk__in=[v.pk for v in candidates if may_record_leave(request.user, v)]
+    )
+    form = LeaveForm(request.POST or None, volunteers=volunteers)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                leave_record(actor=request.user, **form.cleaned_data)
+            except ValidationError as e:
+                errors_into(form, e)
+                status = 400
+            else:
+                messages.success(request, _("Leave recorded."))
+                return redirect("desk:rota")
+        else:
+            status = 400
+    return render(
+        request,
+        "desk/rota.html",
+        {"parks": selectors.rota(parks), "form": form if volunteers else None},
+        status=status,
+    )
