@@ -66,6 +66,18 @@ def _lead(case: Case) -> Q | None:
     return Q(pk=team.lead.user_id) if team is not None and team.lead_id else None
 
 
+def volunteer_suggested(case: Case) -> None:
+    """The on-duty volunteer routing chose hears of the case at once."""
+    _send(
+        event="desk.case.suggested",
+        key=f"desk-case-{case.pk}-suggested-{case.suggested_id}",
+        text=_("A new case %(case)s at %(park)s waits for you to take it."),
+        params={"case": case.number, "park": case.park.name},
+        url=reverse("desk:case_detail", args=[case.pk]),
+        audience=Q(volunteer__pk=case.suggested_id),
+    )
+
+
 def lead_waiting(case: Case) -> None:
     audience = _lead(case) or Q(roles__role=Role.OFFICE, roles__federation_id=case.federation_id)
     _send(

@@ -171,6 +171,8 @@ def case_raise(
     notify.status_changed(case)
     if decision.waiting:
         notify.lead_waiting(case)
+    else:
+        notify.volunteer_suggested(case)
     return case
 
 

@@ -23,7 +23,7 @@ WORKER = PartyInput(kind="worker", name="王小明", mobile="13812345678")
 
 
 def test_routing_picks_the_on_duty_lawyer_of_the_park_with_fewest_open_cases(
-    raise_case, contact_user, enterprise, lawyer, other_lawyer, far_lawyer, accountant, lead
+    raise_case, told, contact_user, enterprise, lawyer, other_lawyer, far_lawyer, accountant, lead
 ):
     first = raise_case(contact_user, enterprise=enterprise)
     # Neither has a case yet and neither was ever assigned: the lower id wins.
@@ -31,6 +31,11 @@ def test_routing_picks_the_on_duty_lawyer_of_the_park_with_fewest_open_cases(
     services.case_assign(actor=lawyer.user, case=first, volunteer=lawyer, now=NOW)
     second = raise_case(contact_user, enterprise=enterprise)
     assert second.suggested_id == other_lawyer.pk  # lawyer now has one open case
+    suggested = [c for c in told if c["event"] == "desk.case.suggested"]
+    assert [c["audience"].children for c in suggested] == [
+        [("volunteer__pk", lawyer.pk)],
+        [("volunteer__pk", other_lawyer.pk)],
+    ]
 
 
 def test_ties_on_open_cases_go_to_who_was_assigned_longest_ago(
