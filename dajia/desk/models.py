@@ -193,6 +193,11 @@ class ContactRequest(models.Model):
         return f"{self.user} · {self.enterprise}"
 
 
+def case_number(pk: int | None) -> str:
+    """A case's number as the desk writes it (ZJ000042)."""
+    return f"ZJ{pk:06d}" if pk else "ZJ—"
+
+
 class Case(models.Model):
     """A problem taken at the desk (前台受理 → 后台办理 → 反馈)."""
 
@@ -293,7 +298,7 @@ class Case(models.Model):
 
     @property
     def number(self) -> str:
-        return f"ZJ{self.pk:06d}" if self.pk else "ZJ—"
+        return case_number(self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -21,7 +21,17 @@ from dajia.accounts.permissions import (
     park_office_ids,
 )
 from dajia.desk.decide import CaseFacts, PastCase, Slot, VolunteerFacts
-from dajia.desk.models import Assignment, Case, Consultation, Leave, Party, RotaSlot, Team, Volunteer
+from dajia.desk.models import (
+    Assignment,
+    Case,
+    Consultation,
+    Leave,
+    Party,
+    RotaSlot,
+    Team,
+    Volunteer,
+    case_number,
+)
 
 
 def volunteer_of(user) -> Volunteer | None:
@@ -161,7 +171,7 @@ def volunteer_facts(
         client, counter = keys.get(case_id, (frozenset(), frozenset()))
         past[volunteer_id].append(
             PastCase(
-                number=f"ZJ{case_id:06d}",
+                number=case_number(case_id),
                 client_keys=client,
                 counter_keys=counter,
                 closed_at=None if status in Case.OPEN else finished_at,
