@@ -18,13 +18,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# A local trial: DAJIA_LOCAL_TRIAL allows the development SMS sender (codes in var/sms-outbox.jsonl).
+# A local trial, not a debug server (dajia/settings.py): DAJIA_LOCAL_TRIAL turns debug off (the site's own error
+# pages; DAJIA_DEBUG=1 make run turns it on), keeps the secret key in var/secret_key, allows the development SMS
+# sender (codes in var/sms-outbox.jsonl, shown on the office's SMS outbox page) and, with HOST=0.0.0.0, serves
+# the venue's network with this machine's address in the QR codes (DAJIA_SERVE_HOST/PORT). Plain HTTP. Static
+# files by WhiteNoise (collected), public media by dajia/core/media.py, live streams by runserver itself.
+# The port is checked first: a taken port stops here, before anything says "ready".
 run: export DAJIA_LOCAL_TRIAL = 1
+run: export DAJIA_HTTPS = 0
+run: export DAJIA_SERVE_HOST = $(HOST)
+run: export DAJIA_SERVE_PORT = $(PORT)
 run: $(STAMP)
+	@$(PY) manage.py check_port $(HOST) $(PORT)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
-	@$(PY) manage.py demo_logins --address http://$(HOST):$(PORT)
+	@$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)

@@ -18,19 +18,24 @@ sender outside ``--trial``: dajia/core/checks.py), then migrates the database an
 gunicorn's threads keep their connections (``DAJIA_CONN_MAX_AGE``) and uvicorn uses a pool
 (``DAJIA_DB_POOL_MAX_SIZE``): under ASGI every request has a thread of its own, and persistent connections would
 exhaust the server. Ctrl-C (or SIGTERM) stops both.
+
+Beside them runs the background worker (``manage.py db_worker`` of django-tasks-db): the servers queue tasks in
+the database (``DAJIA_TASKS_BACKEND=database``) — the SMS outbox drain of dajia/notifications — and the worker
+runs them, so a slow SMS gateway never holds a page. Ctrl-C stops it with the servers.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from dajia.core.env import stored_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_SECONDS = 20  # how long each server may take to finish its requests before it is killed
@@ -49,12 +54,7 @@ def _secret_key(env: dict, var_dir: Path) -> str | None:
     if env.get("DAJIA_SECRET_KEY"):
         return None
     path = Path(env.get("DAJIA_SECRET_KEY_FILE") or var_dir / "secret_key")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(50))
-    env["DAJIA_SECRET_KEY"] = path.read_text().strip()
+    env["DAJIA_SECRET_KEY"] = stored_secret_key(path)
     return (
         f"密钥取自 / secret key from {path} (多台主机须设置同一个 DAJIA_SECRET_KEY / set one for all hosts)"
     )
@@ -72,6 +72,7 @@ def build_environment(
     notes: list[str] = []
     env["DJANGO_SETTINGS_MODULE"] = env.get("DJANGO_SETTINGS_MODULE") or "dajia.settings"
     env.setdefault("DAJIA_DEBUG", "0")
+    env.setdefault("DAJIA_TASKS_BACKEND", "database")
     if env["DAJIA_DEBUG"].strip().lower() not in {"0", "false", "no", "off"}:
         notes.append("注意：DAJIA_DEBUG 已开启，不是生产配置 / warning: DAJIA_DEBUG is on, not production")
     var_dir = Path(env.get("DAJIA_VAR_DIR") or ROOT / "var")
@@ -86,6 +87,9 @@ def build_environment(
         )
     if args.trial:
         env["DAJIA_LOCAL_TRIAL"] = "1"
+        # QR codes carry the venue network's address when bound to every interface (dajia/core/siteurl.py).
+        env.setdefault("DAJIA_SERVE_HOST", getattr(args, "host", "127.0.0.1"))
+        env.setdefault("DAJIA_SERVE_PORT", str(args.port))
         notes.append(
             "本机试运行：允许开发用短信发送器（验证码写入 DAJIA_SMS_FILE，不发短信）/ local trial: the development "
             "SMS sender is allowed (codes go to DAJIA_SMS_FILE, no text is sent)"
@@ -156,6 +160,11 @@ def uvicorn_command(args: argparse.Namespace) -> list[str]:
         "--log-level",
         "warning",
     ]
+
+
+def worker_command() -> list[str]:
+    # No reloading: a reload could stop a task between handing an SMS to the gateway and recording it.
+    return [sys.executable, "-m", "django", "db_worker", "--interval", "1", "--no-reload"]
 
 
 def _manage(env: dict, *argv: str) -> None:
@@ -245,6 +254,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         procs.append(subprocess.Popen(gunicorn_command(args), env=wsgi_env, cwd=ROOT))  # noqa: S603
         procs.append(subprocess.Popen(uvicorn_command(args), env=asgi_env, cwd=ROOT))  # noqa: S603
+        procs.append(subprocess.Popen(worker_command(), env=wsgi_env, cwd=ROOT))  # noqa: S603
         deadline = time.monotonic() + 60
         while not stopping and not (_answers(args.host, args.port) and _answers(args.host, args.live_port)):
             if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
@@ -257,6 +267,7 @@ def serve(args: argparse.Namespace) -> int:
                 f"  页面 / pages:      {_url(args.host, args.port)}  "
                 f"(gunicorn, {args.workers} × {args.threads} threads)\n"
                 f"  实时 / live (SSE): {_url(args.host, args.live_port)}  (uvicorn, {args.live_workers})\n"
+                f"  后台任务 / background tasks: db_worker (短信发件 / the SMS outbox)\n"
                 f"  {_describe(env)}\n"
                 + "".join(f"  {n}\n" for n in notes)
                 + "按 Ctrl-C 停止 / Ctrl-C stops it",

@@ -2,7 +2,10 @@
 
 - SQLite (WAL) by default so a laptop runs everything; ``DATABASE_URL`` switches to PostgreSQL.
 - ``REDIS_URL`` (optional) carries live events between worker processes.
-- ``DAJIA_DEBUG=0`` is production: it refuses to start without ``DAJIA_SECRET_KEY``.
+- ``DAJIA_DEBUG=0`` is production: it refuses to start without ``DAJIA_SECRET_KEY``. Debug is on by default for
+  ``manage.py`` on a laptop, off under a local trial (``make run``); ``DAJIA_DEBUG=1`` turns it on there too.
+- A local trial (``DAJIA_LOCAL_TRIAL``) keeps its secret key in ``var/secret_key`` and, bound to every interface
+  (``make run HOST=0.0.0.0``), allows the machine's address on the venue's network and puts it in QR codes.
 """
 
 from __future__ import annotations
@@ -12,27 +15,49 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from dajia.core.env import EnvError, database_from_url, env_bool, env_int, env_list, env_str
+from dajia.core.env import (
+    EnvError,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    stored_secret_key,
+)
 from dajia.core.middleware import parse_frame_ancestors, parse_live_url
+from dajia.core.siteurl import trial_site_url, url_host
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-DEBUG = env_bool("DAJIA_DEBUG", default=True)
 TESTING = env_bool("DAJIA_TESTING", default=False)
 # A trial on one machine (``make run``, ``dajia serve --trial``), not a service people rely on: the development
 # SMS sender (codes written to a file, nothing sent) is allowed only here; ``check --deploy`` refuses it elsewhere.
 DAJIA_LOCAL_TRIAL = env_bool("DAJIA_LOCAL_TRIAL", default=False)
+# A trial shows what the office will see — the site's own error pages, not Django's debug pages.
+DEBUG = env_bool("DAJIA_DEBUG", default=not DAJIA_LOCAL_TRIAL)
 
 SECRET_KEY = env_str("DAJIA_SECRET_KEY")
+if not SECRET_KEY and DAJIA_LOCAL_TRIAL:
+    SECRET_KEY = stored_secret_key(Path(env_str("DAJIA_SECRET_KEY_FILE") or BASE_DIR / "var" / "secret_key"))
 if not SECRET_KEY:
     if not DEBUG:
         raise EnvError("生产环境必须设置 DAJIA_SECRET_KEY / DAJIA_SECRET_KEY is required when DAJIA_DEBUG=0")
     SECRET_KEY = "dajia-development-only-not-secret"  # noqa: S105 - only used with DEBUG on a laptop
 
+# Where QR codes and links for phones point (dajia/core/siteurl.py). Empty: the address the page was opened by.
+# A trial bound to every interface (make run HOST=0.0.0.0 sets DAJIA_SERVE_HOST/PORT) uses this machine's
+# address on the local network, which the phones at the venue can reach.
+DAJIA_SERVE_HOST = env_str("DAJIA_SERVE_HOST", "127.0.0.1")
+DAJIA_SERVE_PORT = env_int("DAJIA_SERVE_PORT", 8000)
+SITE_URL = env_str("DAJIA_SITE_URL").rstrip("/")
+if not SITE_URL and DAJIA_LOCAL_TRIAL:
+    SITE_URL = trial_site_url(DAJIA_SERVE_HOST, DAJIA_SERVE_PORT)
 ALLOWED_HOSTS = env_list("DAJIA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DAJIA_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("DAJIA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if SITE_URL:  # the site's own address (a trial's detected one included) is always served
+    ALLOWED_HOSTS.append(url_host(SITE_URL))
+    CSRF_TRUSTED_ORIGINS.append(SITE_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +68,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "dajia.core",
     "dajia.accounts",
     "dajia.orgs",
@@ -55,6 +82,8 @@ INSTALLED_APPS = [
     "dajia.agreements",
     "dajia.orders",
     "dajia.live",
+    "dajia.notifications",
+    "dajia.workbench",
     "dajia.desk",
     "dajia.demo",
 ]
@@ -71,9 +100,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that its 400 page for a number beyond 64 bits is rendered in the user's language, as the user.
+    "dajia.core.inputs.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "dajia.urls"
+CSRF_FAILURE_VIEW = "dajia.core.errors.csrf_failure"
 WSGI_APPLICATION = "dajia.wsgi.application"
 ASGI_APPLICATION = "dajia.asgi.application"
 
@@ -89,6 +121,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dajia.core.context_processors.navigation",
+                "dajia.core.context_processors.trial",
+                "dajia.notifications.context_processors.unread",
             ],
         },
     }
@@ -150,7 +184,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["dajia.accounts.backends.UsernameOrMobileBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -205,6 +239,14 @@ DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS = env_int("DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS",
 DAJIA_SIGNIN_RATE_WINDOW_SECONDS = env_int("DAJIA_SIGNIN_RATE_WINDOW_SECONDS", 3600)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Imports (dajia.core.spreadsheets): a file is refused before it is parsed when it is larger than max_bytes, when
+# an xlsx's parts would inflate beyond max_inflated, or when it declares or holds more than max_rows rows (the
+# header aside). Sized for a district: 600 paper sheets a session, a few thousand needs, 50,000 members.
+DAJIA_IMPORT_CAPS = {
+    "sheets": {"max_bytes": 2 * 1024 * 1024, "max_rows": 5000, "max_inflated": 10 * 1024 * 1024},
+    "needs": {"max_bytes": 2 * 1024 * 1024, "max_rows": 5000, "max_inflated": 25 * 1024 * 1024},
+    "roll": {"max_bytes": 5 * 1024 * 1024, "max_rows": 50000, "max_inflated": 40 * 1024 * 1024},
+}
 
 REDIS_URL = env_str("REDIS_URL")
 
@@ -281,14 +323,49 @@ DAJIA_SMS_FILE = env_str("DAJIA_SMS_FILE", str(BASE_DIR / "var" / "sms-outbox.js
 DAJIA_SMS_HTTP_URL = env_str("DAJIA_SMS_HTTP_URL")
 DAJIA_SMS_HTTP_TOKEN = env_str("DAJIA_SMS_HTTP_TOKEN")
 DAJIA_SMS_HTTP_TIMEOUT = env_int("DAJIA_SMS_HTTP_TIMEOUT", 5)
+# Text messages that tell someone an event waits for them (dajia/notifications). Chinese gateways send only
+# registered templates under a registered signature: the HTTP sender sends the signature and, per event, the
+# template id set here (DAJIA_SMS_TEMPLATE_<EVENT>, e.g. DAJIA_SMS_TEMPLATE_ORDER_DISPATCHED=SMS_123456) with the
+# event's parameters. An event added by a later module adds its line below.
+DAJIA_SMS_SIGN_NAME = env_str("DAJIA_SMS_SIGN_NAME")
+DAJIA_SMS_TEMPLATES = {
+    event: env_str(f"DAJIA_SMS_TEMPLATE_{event.upper()}")
+    for event in (
+        "verification_code",
+        "registration_code",
+        "registration_number_taken",
+        "order_dispatched",
+        "order_accepted",
+        "order_declined",
+        "order_cancelled",
+        "agreement_to_sign",
+        "agreement_voided",
+        "objection_filed",
+        "objection_answered",
+        "need_answered",
+    )
+}
+# A message the gateway refused is tried again after 1, 2, 4… minutes, this many times in all.
+DAJIA_SMS_MAX_ATTEMPTS = env_int("DAJIA_SMS_MAX_ATTEMPTS", 5)
+DAJIA_SMS_RETRY_SECONDS = env_int("DAJIA_SMS_RETRY_SECONDS", 60)
+# Background tasks (the SMS outbox drain). ``dajia serve`` queues them in the database and runs a worker beside
+# the servers (DAJIA_TASKS_BACKEND=database); ``make run``, runserver and the tests run them at once, in-process.
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_task_backend = env_str("DAJIA_TASKS_BACKEND", "immediate")
+if _task_backend not in _TASK_BACKENDS:
+    raise EnvError(
+        f"DAJIA_TASKS_BACKEND={_task_backend!r} 无效（immediate 或 database）/ must be immediate or database"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 # Viewer identities are keyed hashes of their numbers; a separate key lets SECRET_KEY rotate without
 # resetting who has already voted.
 DAJIA_PARTICIPATION_HASH_KEY = env_str("DAJIA_PARTICIPATION_HASH_KEY")
 DAJIA_PARTICIPATION_CODE_MINUTES = env_int("DAJIA_PARTICIPATION_CODE_MINUTES", 5)
 DAJIA_PARTICIPATION_CODE_ATTEMPTS = env_int("DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5)
 DAJIA_PARTICIPATION_IP_DAYS = env_int("DAJIA_PARTICIPATION_IP_DAYS", 30)
-# How many reverse proxies stand in front (their X-Forwarded-For entries are trusted for rate limits).
-DAJIA_TRUSTED_PROXIES = env_int("DAJIA_TRUSTED_PROXIES", 0)
 
 # Expert desk. A volunteer who advised one side of a case may not take the other side's case while it is open or
 # for this many years after it closed. A worker party's personal data is kept this many years after the case.

@@ -1,5 +1,10 @@
-from django.conf import settings
-from django.conf.urls.static import static
+"""The site's URLs, and its own error pages (dajia/core/errors.py).
+
+MEDIA_ROOT is never served from here: its public folders are served in front of Django (dajia/core/media.py,
+under runserver too, through dajia/wsgi.py) and the private delivery evidence only by the view that checks
+permissions.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,10 +26,15 @@ urlpatterns = [
     path("agreements/", include("dajia.agreements.urls")),
     path("orders/", include("dajia.orders.urls")),
     path("live/", include("dajia.live.urls")),
+    path("workbench/", include("dajia.workbench.urls")),
+    path("inbox/", include("dajia.notifications.urls")),
     path("desk/", include("dajia.desk.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "dajia.core.errors.bad_request"
+handler403 = "dajia.core.errors.permission_denied"
+handler404 = "dajia.core.errors.page_not_found"
+handler500 = "dajia.core.errors.server_error"

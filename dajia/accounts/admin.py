@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dajia.accounts.backends import refusal_message
-from dajia.accounts.models import ApiToken, Person, RoleAssignment, User
+from dajia.accounts.models import ApiToken, Person, RegistrationCode, RoleAssignment, User
+from dajia.core.admin import ReadOnlyAdmin
+from dajia.core.forms import BoundedInputs
 
 
-class GatedAdminLoginForm(AdminAuthenticationForm):
+class GatedAdminLoginForm(BoundedInputs, AdminAuthenticationForm):
     """``/admin/login/`` checks passwords through the same backend as the site; when the gate refused the
     attempt, say so instead of "wrong password" (which would invite more guesses)."""
 
@@ -79,3 +81,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "created_at", "last_used_at"]
     readonly_fields = ["key_hash"]
     search_fields = ["user__username", "name"]
+
+
+@admin.register(RegistrationCode)
+class RegistrationCodeAdmin(ReadOnlyAdmin):
+    """Codes texted to would-be providers: hashed, masked, deleted after the retention period; only read here."""
+
+    list_display = ["mobile_masked", "created_at", "expires_at", "attempts", "used_at"]
+    date_hierarchy = "created_at"

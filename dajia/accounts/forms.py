@@ -2,21 +2,22 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.forms import Form
 from dajia.orgs.models import Federation
 
 
-class LoginForm(forms.Form):
+class LoginForm(Form):
     identifier = forms.CharField(label=_("Username or mobile number"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
 
-class RegistrationCodeForm(forms.Form):
+class RegistrationCodeForm(Form):
     mobile = forms.CharField(
         label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
 
 
-class ProviderRegistrationForm(forms.Form):
+class ProviderRegistrationForm(Form):
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=120)
     uscc = forms.CharField(
         label=_("Unified social credit code"),
@@ -44,7 +45,7 @@ class ProviderRegistrationForm(forms.Form):
         return password
 
 
-class ChangePasswordForm(forms.Form):
+class ChangePasswordForm(Form):
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
     confirm = forms.CharField(label=_("Repeat the new password"), widget=forms.PasswordInput)
 

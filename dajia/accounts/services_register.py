@@ -86,6 +86,7 @@ def registration_code_send(*, mobile: str, ip: str | None) -> str:
         expires_at=now + datetime.timedelta(minutes=code_minutes()),
         ip=ip,
     )
+    event, params = ("registration_number_taken", {}) if taken else ("registration_code", {"code": code})
     if taken:
         text = _(
             "[Dajia] Someone tried to register a new account with this number, which already has one. "
@@ -97,7 +98,7 @@ def registration_code_send(*, mobile: str, ip: str | None) -> str:
             "[Dajia] Your registration code is %(code)s, valid for %(minutes)d minutes. Do not share it. "
             "Ignore this message if you did not ask for it."
         ) % {"code": code, "minutes": code_minutes()}
-    send_text(number, text)
+    send_text(number, text, event=event, params={**params, "minutes": code_minutes()} if params else params)
     audit.log(
         action="accounts.register.code_send",
         obj=row,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -48,7 +49,7 @@ def login_view(request):
                 return redirect("accounts:change_password")
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                target = "core:home"
+                target = settings.LOGIN_REDIRECT_URL
             return redirect(target)
     elif request.method == "POST":
         status = 400

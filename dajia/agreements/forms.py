@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dajia.agreements.models import Agreement
+from dajia.core.forms import Form
 
 
 class DateInput(forms.DateInput):
@@ -11,7 +12,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kw)
 
 
-class AmendForm(forms.Form):
+class AmendForm(Form):
     """Amounts and numbers are text fields so that the service gives its own clear message for bad input."""
 
     scope = forms.CharField(label=_("Scope of service"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -44,9 +45,9 @@ class AmendForm(forms.Form):
         }
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(Form):
     body = forms.CharField(label=_("Agreement text"), widget=forms.Textarea(attrs={"rows": 30}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, provider_ids
 from dajia.agreements import text as agreement_text
+from dajia.agreements import workbench
 from dajia.agreements.models import (
     DEFAULT_TEMPLATE,
     Agreement,
@@ -32,7 +33,7 @@ from dajia.agreements.selectors import selected_entries
 from dajia.agreements.signals import agreement_closed
 from dajia.consultations.models import Session
 from dajia.core import audit
-from dajia.core.inputs import clean_text, clean_whole
+from dajia.core.inputs import clean_date, clean_text, clean_whole, parse_whole
 from dajia.orgs.models import Union
 
 TERM_FIELDS = [
@@ -111,15 +112,15 @@ def parse_money(value, *, field: str = "amount", label: str | None = None) -> De
 
 def _date(value, *, field: str, label: str) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        return timezone.localdate(value)
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            {field: _("%(label)s must be a date such as 2020-06-01.") % {"label": label}}
-        ) from None
+        value = timezone.localdate(value)
+    if not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValidationError(
+                {field: _("%(label)s must be a date such as 2020-06-01.") % {"label": label}}
+            ) from None
+    return clean_date(value, field=field, label=label)
 
 
 def clean_terms(terms: dict, *, booked: int = 0) -> dict:
@@ -274,7 +275,7 @@ def _new_version(agreement: Agreement, terms: dict, *, actor, reason: str = "") 
     body = template_for(agreement.federation).body
     rendered = agreement_text.render(body, _values(agreement, terms))
     last = agreement.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    return AgreementVersion.objects.create(
+    version = AgreementVersion.objects.create(
         agreement=agreement,
         number=last + 1,
         text=rendered,
@@ -283,6 +284,8 @@ def _new_version(agreement: Agreement, terms: dict, *, actor, reason: str = "") 
         reason=reason,
         created_by=actor,
     )
+    workbench.notify_to_sign(agreement, version, actor=actor)
+    return version
 
 
 def default_terms(entry, start: datetime.date) -> dict:
@@ -493,6 +496,7 @@ def _void(agreement: Agreement, *, actor, reason: str, now) -> None:
         after={**audit.snapshot(agreement, ["state", "state_reason"]), "orders_cancelled": cancelled},
         federation_id=agreement.federation_id,
     )
+    workbench.notify_voided(agreement, actor=actor, cancelled=cancelled)
 
 
 @transaction.atomic
@@ -587,13 +591,11 @@ def quotas_set(
         uid = int(key)
         if uid not in unions:
             raise PermissionDenied(_("A union in this list is not under this agreement's federation."))
-        raw_text = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
-        if raw_text == "":
-            raw_text = "0"
-        if not raw_text.isdigit():
+        try:
+            n = 0 if str(raw or "").strip() == "" else parse_whole(raw, label="", minimum=0, maximum=100000)
+        except ValidationError:
             errors.append(_("%(union)s: the quota must be a whole number.") % {"union": unions[uid].name})
             continue
-        n = int(raw_text)
         booked = existing[uid].booked if uid in existing else 0
         if n < booked:
             errors.append(

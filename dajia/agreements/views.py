@@ -22,6 +22,7 @@ from dajia.agreements.pdf import agreement_pdf
 from dajia.agreements.selectors import published_sessions_for, settlement_rows
 from dajia.agreements.text import PLACEHOLDERS
 from dajia.consultations.models import Session
+from dajia.core.inputs import DB_INT_MAX, as_id, query_id, query_whole
 from dajia.core.xlsx import xlsx_response
 from dajia.notices.window import notice_window
 from dajia.orders.models import Order
@@ -183,7 +184,7 @@ def agreement_quotas(request, pk: int):
     quotas = {
         key.removeprefix("quota_"): value for key, value in request.POST.items() if key.startswith("quota_")
     }
-    if not all(k.isdigit() for k in quotas):
+    if not all(as_id(k) for k in quotas):
         messages.error(request, _("The quota form is damaged; please reload the page."))
         return _render_detail(request, agreement, status=400)
     try:
@@ -203,13 +204,9 @@ def agreement_quotas(request, pk: int):
 @login_required
 def agreement_pdf_view(request, pk: int):
     agreement = _visible(request, pk)
-    number = request.GET.get("version", "")
+    number = query_whole(request.GET, "version", minimum=1, maximum=DB_INT_MAX)
     versions = agreement.versions.prefetch_related("signatures")
-    version = (
-        versions.filter(number=int(number)).first()
-        if number.isdigit()
-        else versions.order_by("-number").first()
-    )
+    version = versions.filter(number=number).first() if number else versions.order_by("-number").first()
     if version is None:
         raise Http404
     data = agreement_pdf(agreement, version, list(version.signatures.all()))
@@ -226,9 +223,9 @@ def _own_federation(request) -> Federation:
     )
     if ids:
         return Federation.objects.get(pk=ids[0])
-    fid = request.GET.get("federation", "")
-    if request.user.is_superuser and fid.isdigit():
-        return get_object_or_404(Federation, pk=int(fid))
+    fid = query_id(request.GET, "federation")
+    if request.user.is_superuser and fid:
+        return get_object_or_404(Federation, pk=fid)
     raise PermissionDenied
 
 

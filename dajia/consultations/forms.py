@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dajia.consultations.models import Session
+from dajia.core.forms import Form
 
 
 def weights_to_text(weights: dict) -> str:
@@ -35,7 +36,7 @@ def parse_weight_lines(text: str) -> dict[str, str]:
     return out
 
 
-class SessionForm(forms.Form):
+class SessionForm(Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
@@ -94,7 +95,7 @@ class SessionForm(forms.Form):
         }
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(Form):
     name = forms.CharField(label=_("Criterion"), max_length=40, required=False)
     max_points = forms.CharField(label=_("Maximum points"), max_length=6, required=False)
     descriptors = forms.CharField(
@@ -105,7 +106,7 @@ class CriterionForm(forms.Form):
 CriterionFormSet = forms.formset_factory(CriterionForm, extra=0, max_num=20, absolute_max=20)
 
 
-class EntryAddForm(forms.Form):
+class EntryAddForm(Form):
     project = forms.ModelChoiceField(label=_("Service project"), queryset=None)
     amount = forms.CharField(
         label=_("Proposed amount (yuan)"),
@@ -122,13 +123,13 @@ class EntryAddForm(forms.Form):
         )
 
 
-class EvaluatorForm(forms.Form):
+class EvaluatorForm(Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     group = forms.CharField(label=_("Group"), max_length=40, required=False)
     mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
 
 
-class PeopleForm(forms.Form):
+class PeopleForm(Form):
     people = forms.ModelMultipleChoiceField(
         label=_("People of the federation"),
         queryset=None,

@@ -19,11 +19,26 @@ from django.utils.translation import gettext as _
 
 from dajia.consultations.models import Conflict, Evaluator, Session, SessionProject, Sheet
 from dajia.consultations.results import ScoringError, clean_name, entry_names, panel_names
+from dajia.core.spreadsheets import Caps, check_upload, import_caps, read_upload
 from dajia.scoring import engine
 
 MAX_IMPORT_ERRORS = 50
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
 PREVIEW_KEY = "dajia_sheet_import"
+
+
+def caps() -> Caps:
+    return import_caps("sheets")
+
+
+def checked_upload(upload) -> bytes:
+    """The uploaded sheet file's bytes once it is within the caps (``DAJIA_IMPORT_CAPS["sheets"]``): checked
+    before the engine's parser is called, so a crafted file that would take minutes to parse (a small zip
+    inflating to hundreds of MB, a sheet declaring a million rows) is refused at once. Raises
+    ``SpreadsheetRefused``."""
+    limits = caps()
+    data = read_upload(upload, limits)
+    check_upload(data, upload.name, limits)
+    return data
 
 
 def scoring_error_text(error: ScoringError) -> str:

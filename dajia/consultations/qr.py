@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import segno
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from dajia.consultations.models import Evaluator
+from dajia.core.siteurl import absolute_url, is_loopback
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+__all__ = [
+    "evaluator_url",
+    "is_loopback",
+    "qr_svg",
+    "qr_svg_document",
+]  # is_loopback: the pages import it here
 
 
 def evaluator_url(request, evaluator: Evaluator) -> str:
-    return request.build_absolute_uri(reverse("consultations:evaluator_page", args=[evaluator.token]))
-
-
-def is_loopback(request) -> bool:
-    """True when the page was opened as 127.0.0.1/localhost: phones could not reach links built from it."""
-    host = urlsplit(request.build_absolute_uri("/")).hostname or ""
-    return host in LOOPBACK
+    return absolute_url(request, reverse("consultations:evaluator_page", args=[evaluator.token]))
 
 
 def qr_svg(data: str, *, scale: int = 4, title: str = "") -> SafeString:

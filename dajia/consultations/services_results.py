@@ -197,7 +197,6 @@ def session_publish(*, actor, session: Session) -> PublishedResult:
 # ---- imports -------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def sheets_import(
     *, actor, session: Session, data: bytes, filename: str, replace: bool = False, commit: bool = True
 ) -> ImportReport:
@@ -209,16 +208,35 @@ def sheets_import(
     with a new receipt). Every error is reported with its line, and nothing is saved unless the whole file
     is valid. ``commit=False`` checks everything, then rolls back: the preview.
     """
-    session = lock_session(session)
+    # The file is read before the transaction: on SQLite a transaction holds the database's write lock from its
+    # start, and every other user's write would wait for the parse. The checks run again under the lock.
     _require_office(actor, session)
     require_paper_window(session)
-    sha = hashlib.sha256(data).hexdigest()
     try:
         sheet_file = parse_bytes(data, filename)
     except ScoringError as error:
         raise ImportRejected([scoring_error_text(error)]) from None
     if not sheet_file.sheets:
         raise ImportRejected([_("The file holds no score sheet (only a header).")])
+    return _sheets_store(
+        actor=actor,
+        session=session,
+        sheet_file=sheet_file,
+        sha=hashlib.sha256(data).hexdigest(),
+        filename=filename,
+        replace=replace,
+        commit=commit,
+    )
+
+
+@transaction.atomic
+def _sheets_store(
+    *, actor, session: Session, sheet_file, sha: str, filename: str, replace: bool, commit: bool
+) -> ImportReport:
+    """The write half of :func:`sheets_import`, under the session's lock."""
+    session = lock_session(session)
+    _require_office(actor, session)
+    require_paper_window(session)
     planned, errors = plan_import(session, sheet_file)
     if errors:
         raise ImportRejected(errors)

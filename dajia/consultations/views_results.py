@@ -26,6 +26,9 @@ from dajia.accounts.permissions import can_manage_federation
 from dajia.consultations import exports, imports, selectors, services_results, services_sheets
 from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Session, SessionProject
 from dajia.consultations.results import ScoringError, session_tally
+from dajia.core.forms import Form
+from dajia.core.inputs import as_id
+from dajia.core.spreadsheets import SpreadsheetRefused
 from dajia.core.xlsx import xlsx_response
 from dajia.notices.selectors import notice_context
 from dajia.scoring import engine
@@ -143,10 +146,7 @@ def results_tie_break(request, pk: int):
         value = request.POST.get(f"place_{index}")
         if value is None:
             break
-        try:
-            order.append(int(value))
-        except ValueError:
-            order.append(-1)
+        order.append(as_id(value) or -1)
     reason = request.POST.get("reason", "")
     return _service_post(
         request,
@@ -269,7 +269,7 @@ def notice(request, pk: int):
 # ---- paper sheets ----------------------------------------------------------------------------------------
 
 
-class PaperSheetForm(forms.Form):
+class PaperSheetForm(Form):
     evaluator = forms.ModelChoiceField(queryset=Evaluator.objects.none(), label=gettext_lazy("Evaluator"))
     entry = forms.ModelChoiceField(queryset=SessionProject.objects.none(), label=gettext_lazy("Project"))
     submission_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -371,7 +371,7 @@ def _apply_sheet_errors(form: PaperSheetForm, error: ValidationError) -> None:
 # ---- imports ---------------------------------------------------------------------------------------------
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Sheet file (.csv in UTF-8, or .xlsx)"),
         help_text=gettext_lazy(
@@ -405,6 +405,7 @@ def sheets_import(request, pk: int):
         "form": form,
         "open_for_entry": _open_for_entry(session),
         "example": _example_file(session),
+        "caps": imports.caps(),
     }
     if request.method != "POST":
         return render(request, "consultations/import.html", ctx)
@@ -437,10 +438,11 @@ def sheets_import(request, pk: int):
     if not form.is_valid():
         return render(request, "consultations/import.html", ctx, status=400)
     upload = form.cleaned_data["file"]
-    if upload.size > imports.MAX_IMPORT_BYTES:
-        ctx["errors"] = [_("The file is too large (at most 2 MB).")]
+    try:
+        data = imports.checked_upload(upload)
+    except SpreadsheetRefused as error:
+        ctx["errors"] = [str(error)]
         return render(request, "consultations/import.html", ctx, status=400)
-    data = upload.read()
     replace = form.cleaned_data["replace"]
     try:
         report = services_results.sheets_import(

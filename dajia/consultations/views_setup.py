@@ -18,6 +18,7 @@ from dajia.consultations import services_roster, services_setup
 from dajia.consultations.forms import CriterionFormSet, EntryAddForm, EvaluatorForm, PeopleForm, SessionForm
 from dajia.consultations.models import Evaluator, Session, SessionProject
 from dajia.consultations.qr import evaluator_url, is_loopback, qr_svg, qr_svg_document
+from dajia.core.inputs import parse_whole
 from dajia.menu.models import ServiceProject
 from dajia.needs.selectors import coverage_for_session
 from dajia.orders.selectors import attach_track_records
@@ -254,8 +255,8 @@ def entry_remove(request, pk: int, entry_id: int):
 def entry_move(request, pk: int, entry_id: int):
     entry = _office_entry(request, pk, entry_id)
     try:
-        position = int(request.POST.get("position", ""))
-    except ValueError:
+        position = parse_whole(request.POST.get("position"), label=_("The position"), minimum=1)
+    except ValidationError:
         messages.error(request, _("Enter a position number."))
         return redirect("consultations:entries", pk=pk)
     try:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dajia.core.models import AuditLog
+from dajia.core.models import AuditLog, CalendarDay, OfficeHoursSetting
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -23,3 +23,9 @@ class AuditLogAdmin(ReadOnlyAdmin):
     list_filter = ["action", "federation"]
     search_fields = ["action", "object_repr", "actor_label"]
     date_hierarchy = "at"
+
+
+@admin.register(CalendarDay, OfficeHoursSetting)
+class CalendarAdmin(ReadOnlyAdmin):
+    """The office's own holidays, working days and hours change the 公示 windows: they are edited on the office's
+    calendar page (audited services), only read here."""

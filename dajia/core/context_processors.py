@@ -1,13 +1,15 @@
 """Navigation: each app may offer a ``nav.py`` with ``items(request) -> list[NavItem]``; the menu shows each
-role only what it may do, grouped by domain so an office's long list stays readable on a phone."""
+role only what it may do, grouped by domain so an office's long list stays readable on a phone. Also whether this
+is a local trial (``local_trial``), for the pages that tell a demo's presenter how it differs from production."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from dajia.core.contributions import app_modules
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,7 @@ def _section_of(item: NavItem) -> str:
 
 def _collect(request) -> list[NavItem]:
     items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("dajia."):
-            continue
-        try:
-            module = import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as e:
-            if e.name != f"{config.name}.nav":
-                raise
-            continue
+    for module in app_modules("nav"):
         items.extend(module.items(request))
     return sorted(items, key=lambda i: (i.order, str(i.label)))
 
@@ -74,3 +68,7 @@ def group(items: list[NavItem]) -> list[NavSection]:
 def navigation(request):
     large = request.COOKIES.get("dajia_large_text") == "1"
     return {"nav_sections": group(_collect(request)), "large_text": large}
+
+
+def trial(request):
+    return {"local_trial": settings.DAJIA_LOCAL_TRIAL}

@@ -7,6 +7,8 @@ consultation on the wrong database, so every helper refuses what it cannot parse
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 
@@ -76,3 +78,18 @@ def database_from_url(url: str) -> dict:
     raise EnvError(
         f"DATABASE_URL 协议不支持（仅 postgres:// 或 sqlite:///）/ unsupported DATABASE_URL scheme: {url!r}"
     )
+
+
+def stored_secret_key(path: Path) -> str:
+    """The secret key kept in ``path``, generated there once (mode 600) when missing, so that sessions survive
+    a restart of a server that has no ``DAJIA_SECRET_KEY`` (``dajia serve``, ``make run``)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process (runserver's reloader, a second worker) wrote it a moment ago
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()

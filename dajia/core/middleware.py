@@ -24,7 +24,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
 from django.utils.cache import patch_vary_headers
 
@@ -129,22 +129,6 @@ def live_cors_headers(origin: str) -> list[tuple[str, str]]:
     return [("Access-Control-Allow-Origin", allowed), ("Vary", "Origin")]
 
 
-_INTEGER = re.compile(r"^[+-]?[0-9]+(?:\.0*)?$")
-_INT64 = 2**63 - 1
-
-
-def _number_out_of_range(request) -> bool:
-    """Whether an id, offset or other whole number in the URL is beyond 64 bits. The database cannot hold it
-    (SQLite raises OverflowError, PostgreSQL "bigint out of range"), so it is bad input, not a server error."""
-    values = request.path.split("/")
-    for _name, given in request.GET.lists():
-        values.extend(given)
-    return any(
-        len(value) > 18 and _INTEGER.match(value.strip()) and abs(int(value.strip().split(".")[0])) > _INT64
-        for value in values
-    )
-
-
 def _preflight(request) -> HttpResponse:
     response = HttpResponse(status=204)
     allowed = live_cors_origin(request.headers.get("Origin", ""))
@@ -181,13 +165,7 @@ class SecurityHeadersMiddleware:
         is_live = bool(LIVE_PATH.match(request.path))
         if is_live and request.method == "OPTIONS":
             return _preflight(request)
-        if request.path.startswith("/api/") and _number_out_of_range(request):
-            # Answered here, but with the same headers as every other response (below).
-            response = JsonResponse(
-                {"detail": "数值超出范围 / A number in the address is out of range"}, status=400
-            )
-        else:
-            response = self.get_response(request)
+        response = self.get_response(request)
         if is_live:
             allowed = live_cors_origin(request.headers.get("Origin", ""))
             if allowed is not None:

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from dajia.accounts.permissions import is_office
+from dajia.core.inputs import query_page
 from dajia.core.models import AuditLog
 from dajia.menu.models import Category, ServiceProject
 from dajia.orgs.models import Federation, Provider, Union
@@ -29,5 +30,5 @@ def audit_log(request):
     action = request.GET.get("action", "").strip()
     if action:
         entries = entries.filter(action__startswith=action)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = Paginator(entries, 50).get_page(query_page(request.GET))
     return render(request, "core/audit_log.html", {"page": page, "action": action})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dajia.accounts.models import Role
@@ -46,9 +47,10 @@ STATUS_TEXT = {
 
 def status_changed(case: Case) -> None:
     audience, mobiles = _raising_side(case)
-    closure = case.get_closure_display()
+    # Lazy labels, so the text is rendered in the site's language whoever's request changed the status.
+    closure = Case.Closure(case.closure).label if case.closure else ""
     if case.closure == Case.Closure.REFERRED:
-        closure = f"{closure}：{case.closure_note}"
+        closure = format_lazy("{}：{}", closure, case.closure_note)
     _send(
         event="desk.case.status",
         key=f"desk-case-{case.pk}-{case.status}",

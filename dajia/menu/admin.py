@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from dajia.menu.models import Category, ProjectPhoto, ServiceProject
+from dajia.core.admin import ReadOnlyAdmin
+from dajia.menu.models import Category, CategoryProposal, ProjectPhoto, ServiceProject
 
 
 @admin.register(Category)
@@ -29,3 +30,13 @@ class ProjectPhotoAdmin(admin.ModelAdmin):
     list_display = ["project", "caption"]
     search_fields = ["project__title", "caption"]
     list_select_related = ["project"]
+
+
+@admin.register(CategoryProposal)
+class CategoryProposalAdmin(ReadOnlyAdmin):
+    """Decided by the top federation's office on the categories page (an audited service), only read here."""
+
+    list_display = ["name_zh", "federation", "status", "created_at", "decided_at"]
+    list_filter = ["status", "federation"]
+    search_fields = ["name_zh", "name_en", "reason"]
+    list_select_related = ["federation"]

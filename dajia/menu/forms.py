@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.forms import Form, ModelForm
 from dajia.menu.models import Category, CategoryProposal, ServiceProject
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(Form):
     """Field shapes only; the rules (price, counts, uniqueness) live in the project services."""
 
     title = forms.CharField(label=_("Project title"), max_length=100)
@@ -38,7 +39,7 @@ class ProjectForm(forms.Form):
         }
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(Form):
     # A plain file field: whether it is a photo, and how large it may be, is dajia.core.uploads' rule (the service).
     image = forms.FileField(
         label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/*"})
@@ -46,22 +47,22 @@ class PhotoForm(forms.Form):
     caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(ModelForm):
     class Meta:
         model = Category
         fields = ["code", "name_zh", "name_en", "description", "keywords", "position", "active"]
 
 
-class CategoryProposalForm(forms.ModelForm):
+class CategoryProposalForm(ModelForm):
     class Meta:
         model = CategoryProposal
         fields = ["category", "name_zh", "name_en", "description", "reason"]
 
 
-class ProposalDecisionForm(forms.Form):
+class ProposalDecisionForm(Form):
     accept = forms.TypedChoiceField(choices=[("1", "accept"), ("0", "decline")], coerce=lambda v: v == "1")
     response = forms.CharField(label=_("Response"), max_length=300, required=False)

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q, QuerySet
 
+from dajia.core.inputs import query_id
 from dajia.menu.models import ServiceProject
 
 
@@ -22,7 +23,8 @@ class MenuFilter:
 
     @classmethod
     def from_params(cls, params) -> MenuFilter:
-        """Lenient on purpose: a mistyped filter value is ignored rather than failing the whole page."""
+        """Lenient on purpose for text, format and prices (a mistyped one is ignored); an id that is not one
+        is a 400 (``dajia.core.inputs.BadInput``): it comes from an edited address, not from the page."""
 
         def dec(name):
             raw = unicodedata.normalize("NFKC", params.get(name) or "").strip()
@@ -32,18 +34,14 @@ class MenuFilter:
                 return None
             return value if value is not None and value.is_finite() and value >= 0 else None
 
-        def num(name):
-            raw = (params.get(name) or "").strip()
-            return int(raw) if raw.isdigit() else None
-
         fmt = params.get("format") or ""
         return cls(
             q=unicodedata.normalize("NFKC", params.get("q") or "").strip()[:50],
-            category=num("category"),
+            category=query_id(params, "category"),
             format=fmt if fmt in ServiceProject.Format.values else "",
             price_min=dec("price_min"),
             price_max=dec("price_max"),
-            provider=num("provider"),
+            provider=query_id(params, "provider"),
         )
 
 

@@ -17,7 +17,7 @@ from pypinyin import Style, lazy_pinyin
 
 from dajia.accounts.permissions import can_manage_federation, is_top_office, provider_ids
 from dajia.core import audit, uploads
-from dajia.core.inputs import clean_text
+from dajia.core.inputs import as_id, clean_text
 from dajia.menu.models import Category, CategoryProposal, ProjectPhoto, ServiceProject
 from dajia.orgs.models import Provider
 
@@ -92,11 +92,8 @@ def _clean(data: dict) -> dict:
     if "format" in out and out["format"] not in ServiceProject.Format.values:
         errors["format"] = _("Choose online, offline, or both.")
     if "category" in out and not isinstance(out["category"], Category):
-        cat = (
-            Category.objects.active().filter(pk=out["category"]).first()
-            if str(out["category"]).isdigit()
-            else None
-        )
+        pk = as_id(out["category"])
+        cat = Category.objects.active().filter(pk=pk).first() if pk else None
         if cat is None:
             errors["category"] = _("Choose a service category.")
         out["category"] = cat

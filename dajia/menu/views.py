@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import is_office, is_top_office, office_federation_ids, provider_ids
 from dajia.core import uploads
+from dajia.core.inputs import query_page
 from dajia.core.xlsx import xlsx_response
 from dajia.menu import services
 from dajia.menu.exports import menu_xlsx
@@ -35,7 +36,7 @@ PAGE_SIZE = 24
 def project_list(request):
     f = MenuFilter.from_params(request.GET)
     projects = menu_projects(f)
-    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(projects, PAGE_SIZE).get_page(query_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.forms import Form
 from dajia.menu.models import Category
 from dajia.needs.models import Need, NeedUpdate, Question
 from dajia.orgs.models import Federation, Park, Union
@@ -15,7 +16,7 @@ class UnionChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class NeedForm(forms.Form):
+class NeedForm(Form):
     text = forms.CharField(
         label=_("Your need"),
         max_length=600,
@@ -44,11 +45,11 @@ class NeedForm(forms.Form):
     anonymous = forms.BooleanField(label=_("Do not show my name publicly"), required=False)
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(Form):
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.active())
 
 
-class StatusForm(forms.Form):
+class StatusForm(Form):
     status = forms.ChoiceField(
         label=_("New status"),
         choices=[(v, label) for v, label in Need.Status.choices if v != Need.Status.RECEIVED],
@@ -63,7 +64,7 @@ class StatusForm(forms.Form):
     hidden = forms.BooleanField(label=_("Hide this need from the public list"), required=False)
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     target = forms.IntegerField(
         label=_("Merge into need No."),
         min_value=1,
@@ -71,7 +72,7 @@ class MergeForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     federation = forms.ModelChoiceField(label=_("Federation"), queryset=Federation.objects.none())
     file = forms.FileField(
         label=_("File (.xlsx or .csv)"),
@@ -87,7 +88,7 @@ class ImportForm(forms.Form):
         )
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(Form):
     federation = forms.ModelChoiceField(label=_("Federation"), queryset=Federation.objects.none())
     title = forms.CharField(label=_("Title"), max_length=120)
     intro = forms.CharField(
@@ -107,7 +108,7 @@ class SurveyForm(forms.Form):
         )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("Question"), max_length=300)
     required = forms.BooleanField(label=_("An answer is required"), required=False, initial=True)

@@ -7,12 +7,18 @@ import csv
 import io
 from dataclasses import dataclass
 
+from dajia.core.spreadsheets import MB, Caps, SpreadsheetRefused, check_text, xlsx_rows
+
 HEADERS = {
     "text": ("需求内容", "需求", "内容", "need", "text"),
     "union": ("工会", "基层工会", "union"),
     "park": ("园区", "park"),
     "category": ("类别", "服务类别", "category"),
 }
+
+
+# The command line reads files without settings; the web import passes ``import_caps("needs")``.
+CAPS = Caps(max_bytes=2 * MB, max_rows=5000, max_inflated=25 * MB)
 
 
 class NeedFileError(ValueError):
@@ -33,26 +39,24 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_rows(data: bytes, filename: str) -> list[Row]:
-    """The non-blank rows of the file, with their line numbers (1-based, as a spreadsheet shows them)."""
+def read_rows(data: bytes, filename: str, caps: Caps = CAPS) -> list[Row]:
+    """The non-blank rows of the file, with their line numbers (1-based, as a spreadsheet shows them). A file
+    beyond ``caps`` is refused before it is parsed (``dajia.core.spreadsheets``)."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many kinds for a damaged file
-            raise NeedFileError(
-                "无法读取该 Excel 文件，请确认是 .xlsx 格式 / cannot read this Excel file; is it .xlsx?"
-            ) from e
-        ws = wb.worksheets[0]
-        rows = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell(v) for v in values]
-            if any(cells):
-                rows.append(Row(number, cells))
-        wb.close()
-        return rows
+            rows = []
+            for number, values in xlsx_rows(data, caps):
+                cells = [_cell(v) for v in values]
+                if any(cells):
+                    rows.append(Row(number, cells))
+            return rows
+        except SpreadsheetRefused as error:
+            raise NeedFileError(str(error)) from None
+    try:
+        check_text(data, caps)
+    except SpreadsheetRefused as error:
+        raise NeedFileError(str(error)) from None
     if name.endswith(".csv") or name.endswith(".txt"):
         try:
             text = data.decode("utf-8-sig")
@@ -65,9 +69,20 @@ def read_rows(data: bytes, filename: str) -> list[Row]:
                 Row(i, [line.strip()]) for i, line in enumerate(text.splitlines(), start=1) if line.strip()
             ]
         reader = csv.reader(io.StringIO(text))
-        return [
-            Row(i, [c.strip() for c in r]) for i, r in enumerate(reader, start=1) if any(c.strip() for c in r)
-        ]
+        try:
+            return [
+                Row(i, [c.strip() for c in r])
+                for i, r in enumerate(reader, start=1)
+                if any(c.strip() for c in r)
+            ]
+        except csv.Error as error:  # e.g. a field beyond the csv module's limit
+            raise NeedFileError(
+                str(
+                    SpreadsheetRefused(
+                        f"CSV 格式错误（{error}）/ malformed CSV ({error})", line=reader.line_num
+                    )
+                )
+            ) from None
     raise NeedFileError("请上传 .xlsx 或 .csv 文件 / please upload an .xlsx or .csv file")
 
 

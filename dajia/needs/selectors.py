@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from dajia.core.inputs import query_id
 from dajia.menu.models import Category
 from dajia.needs.models import Answer, Need, NeedUpdate, Question, Response, Survey, SurveyInvite
 from dajia.needs.suggest import similar, tokenize
@@ -42,20 +43,16 @@ class NeedFilter:
 
     @classmethod
     def from_params(cls, params) -> NeedFilter:
-        """Lenient: a mistyped filter value is ignored rather than failing the page."""
-
-        def num(name):
-            raw = (params.get(name) or "").strip()
-            return int(raw) if raw.isdigit() else None
+        """A mistyped status or sort is ignored; an id that is not one is a 400 (``dajia.core.inputs.BadInput``)."""
 
         status = params.get("status") or ""
         sort = params.get("sort") or "support"
         return cls(
             q=unicodedata.normalize("NFKC", params.get("q") or "").strip()[:50],
-            category=num("category"),
+            category=query_id(params, "category"),
             status=status if status in Need.Status.values else "",
-            union=num("union"),
-            federation=num("federation"),
+            union=query_id(params, "union"),
+            federation=query_id(params, "federation"),
             sort=sort if sort in {"support", "new"} else "support",
         )
 

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids, is_office
 from dajia.core import audit
+from dajia.core.inputs import as_id
 from dajia.menu.models import Category
+from dajia.needs import workbench
 from dajia.needs.learning import web_suggester
 from dajia.needs.models import Need, NeedUpdate, Support
 from dajia.needs.suggest import tokenize
@@ -104,7 +106,8 @@ def _category(value) -> Category | None:
     if isinstance(value, Category):
         category = value if value.active else None
     else:
-        category = Category.objects.active().filter(pk=value).first() if str(value).isdigit() else None
+        pk = as_id(value)
+        category = Category.objects.active().filter(pk=pk).first() if pk else None
     if category is None:
         raise ValidationError({"category": _("Choose a service category from the list.")})
     return category
@@ -292,6 +295,7 @@ def need_update_status(
         after={**audit.snapshot(need, ["status", "hidden"]), "message": message, "public": bool(public)},
         federation_id=need.federation_id,
     )
+    workbench.notify_answered(update)
     return update
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids
 from dajia.core import audit
+from dajia.core.inputs import check_date, parse_whole
 from dajia.menu.models import Category
 from dajia.needs.models import Answer, Question, Response, Survey, SurveyInvite
 from dajia.orgs.models import Federation, Union
@@ -57,6 +58,11 @@ def _clean_closes_at(value, errors: dict) -> datetime.datetime | None:
         return None
     if not isinstance(value, datetime.datetime):
         errors["closes_at"] = _("Enter a date and time.")
+        return None
+    try:
+        check_date(value, label=_("The closing time"))
+    except ValidationError as error:
+        errors["closes_at"] = error.messages[0]
         return None
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
@@ -213,10 +219,7 @@ def question_remove(*, actor, question: Question) -> None:
 def _expected(value) -> int | None:
     if value in (None, ""):
         return None
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ValidationError(_("The expected number of responses must be a whole number of at least 1."))
-    return int(text)
+    return parse_whole(value, label=_("The expected number of responses"), minimum=1, maximum=1000000)
 
 
 @transaction.atomic
@@ -334,10 +337,12 @@ def clean_answer(question: Question, raw, category_codes: list[str]):
             raise ValidationError(_("Choose one option."))
         indexes = []
         for v in values:
-            if not v.isdigit() or int(v) >= len(question.options):
-                raise ValidationError(_("Choose from the options shown."))
-            if int(v) not in indexes:
-                indexes.append(int(v))
+            try:
+                index = parse_whole(v, label=question.text, minimum=0, maximum=len(question.options) - 1)
+            except ValidationError:
+                raise ValidationError(_("Choose from the options shown.")) from None
+            if index not in indexes:
+                indexes.append(index)
         return indexes[0] if kind == Question.Kind.SINGLE else sorted(indexes)
     if kind == Question.Kind.RANKING:
         places = [str(v).strip() for v in _as_list(raw)]

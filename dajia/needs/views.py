@@ -23,6 +23,8 @@ from dajia.accounts.permissions import (
     is_office,
     office_federation_ids,
 )
+from dajia.core.inputs import query_ids, query_page, query_whole
+from dajia.core.spreadsheets import SpreadsheetRefused, import_caps, read_upload
 from dajia.core.xlsx import xlsx_response
 from dajia.menu.models import Category
 from dajia.needs import selectors, services
@@ -50,7 +52,7 @@ def _flat(error: ValidationError) -> str:
 
 def need_list_view(request):
     f = NeedFilter.from_params(request.GET)
-    page = Paginator(need_list(f), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(need_list(f), PAGE_SIZE).get_page(query_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
@@ -109,7 +111,7 @@ def need_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ctx.update(_check_context(request, data["text"], data["union"], data["park"]))
-        seen = {int(v) for v in request.POST.getlist("seen") if v.isdigit()}
+        seen = set(query_ids(request.POST, "seen"))
         unseen = [s for s in ctx["similar"] if s.need.pk not in seen]
         if request.POST.get("check"):
             pass  # the "check for similar needs" button (without JavaScript): show, do not post
@@ -287,7 +289,7 @@ def office_export(request):
 @login_required
 def office_queue(request):
     f, base, needs = _office_needs(request)
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(needs, PAGE_SIZE).get_page(query_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     counts = dict(base.values("status").annotate(n=Count("id")).values_list("status", "n"))
@@ -397,7 +399,8 @@ def needs_import(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = read_rows(upload.read(), upload.name)
+                caps = import_caps("needs")
+                rows = read_rows(read_upload(upload, caps), upload.name, caps)
                 cols, body = columns(rows)
                 items = [
                     services.ImportRow(
@@ -413,14 +416,19 @@ def needs_import(request):
                 created = services.needs_import(
                     actor=request.user, federation=form.cleaned_data["federation"], rows=items
                 )
-            except NeedFileError as e:
+            except (NeedFileError, SpreadsheetRefused) as e:
                 errors = [str(e)]
             except ValidationError as e:
                 errors = e.messages
             else:
                 messages.success(request, _("%(n)d needs imported.") % {"n": len(created)})
                 return redirect("needs:office")
-    return render(request, "needs/import.html", {"form": form, "errors": errors}, status=status)
+    return render(
+        request,
+        "needs/import.html",
+        {"form": form, "errors": errors, "caps": import_caps("needs")},
+        status=status,
+    )
 
 
 @login_required
@@ -516,8 +524,7 @@ def coverage(request, session_id: int):
     session = get_object_or_404(Session.objects.select_related("federation"), pk=session_id)
     if not can_manage_federation(request.user, session.federation_id):
         raise PermissionDenied
-    raw = (request.GET.get("top") or "").strip()
-    top_n = int(raw) if raw.isdigit() and 1 <= int(raw) <= 12 else selectors.DEFAULT_TOP_N
+    top_n = query_whole(request.GET, "top", minimum=1, maximum=12, default=selectors.DEFAULT_TOP_N)
     return render(
         request,
         "needs/coverage.html",

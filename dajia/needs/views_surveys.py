@@ -22,6 +22,8 @@ from dajia.accounts.permissions import (
     is_office,
     office_federation_ids,
 )
+from dajia.core.inputs import query_id, query_ids
+from dajia.core.siteurl import absolute_url
 from dajia.core.xlsx import xlsx_response
 from dajia.needs import selectors
 from dajia.needs import services_surveys as services
@@ -145,7 +147,7 @@ def question_remove(request, pk: int, question_id: int):
 @require_POST
 def survey_send(request, pk: int):
     survey = _office_survey(request, pk)
-    ids = [int(v) for v in request.POST.getlist("unions") if v.isdigit()]
+    ids = query_ids(request.POST, "unions")
     unions = list(Union.objects.filter(pk__in=ids))
     if len(unions) != len(set(ids)):
         raise PermissionDenied
@@ -182,10 +184,8 @@ def survey_state(request, pk: int, action: str):
 @login_required
 def survey_results(request, pk: int):
     survey = _office_survey(request, pk)
-    raw = request.GET.get("union") or ""
-    union = (
-        survey.invites.filter(union_id=int(raw)).select_related("union").first() if raw.isdigit() else None
-    )
+    union_id = query_id(request.GET, "union")
+    union = survey.invites.filter(union_id=union_id).select_related("union").first() if union_id else None
     results = selectors.survey_results(survey, union_id=union.union_id if union else None)
     rates = selectors.invite_rates(survey)
     charts = [r.chart() for r in results if r.question.kind != Question.Kind.TEXT]
@@ -241,7 +241,7 @@ def _qr(url: str) -> str:
 def invite_page(request, invite_id: int):
     """The link and QR code of one union's survey (the office, or that union's chair)."""
     invite = _own_invite(request, invite_id)
-    url = request.build_absolute_uri(reverse("needs:answer", args=[invite.token]))
+    url = absolute_url(request, reverse("needs:answer", args=[invite.token]))
     responses = invite.responses.count()
     return render(
         request,

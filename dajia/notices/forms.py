@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dajia.consultations.models import SessionProject
+from dajia.core.forms import Form
 from dajia.participation.forms import EntryChoiceField, entries
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(Form):
     name = forms.CharField(label=_("Your real name"), max_length=30)
     mobile = forms.CharField(
         label=_("Mobile number"),
@@ -41,7 +42,7 @@ class ObjectionForm(forms.Form):
         self.fields["entry"].empty_label = _("— choose the project —")
 
 
-class RespondForm(forms.Form):
+class RespondForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[

@@ -27,6 +27,7 @@ from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
 from dajia.core.validators import mask_mobile, mask_name
 from dajia.core.workdays import HolidayCalendar, workdays
+from dajia.notices import workbench
 from dajia.notices.models import Objection
 from dajia.notices.selectors import objection_states
 from dajia.notices.window import notice_window, require_open
@@ -117,6 +118,7 @@ def objection_file(
         federation_id=session.federation_id,
         actor_label=mask_name(cleaned["name"]),
     )
+    workbench.notify_filed(objection)
     return objection
 
 
@@ -151,6 +153,7 @@ def objection_respond(*, actor, objection: Objection, upheld: bool, response: st
         after={**audit.snapshot(objection, ["status", "response"]), "agreement_voided": voided},
         federation_id=session.federation_id,
     )
+    workbench.notify_answered(objection)
     return objection
 
 

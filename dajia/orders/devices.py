@@ -70,9 +70,7 @@ def address_refused(request, *, scope: str, capacity: int) -> ratelimit.Verdict:
     window = settings.DAJIA_SIGNIN_RATE_WINDOW_SECONDS
     key = _address_key(request, scope)
     try:
-        verdict = ratelimit.check(key=key, limit=address_limit(capacity), window=window)
-        if not verdict.refused:
-            ratelimit.fail(key=key, window=window)
+        verdict = ratelimit.hit(key=key, limit=address_limit(capacity), window=window)
     except DatabaseError:
         # As for logins: unreadable counters do not stop a room signing in; the capacity still holds.
         logger.exception("rate limit: could not count a sign-in attempt")

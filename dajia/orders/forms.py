@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.forms import Form
 from dajia.orders.models import Order
 
 
@@ -21,7 +22,7 @@ def _datetime_field(label, **kw):
     )
 
 
-class OrderForm(forms.Form):
+class OrderForm(Form):
     project = forms.TypedChoiceField(label=_("Service project"), coerce=int)
     union = forms.TypedChoiceField(label=_("Grassroots union"), coerce=int)
     starts_at = _datetime_field(_("Date and time"))
@@ -37,11 +38,11 @@ class OrderForm(forms.Form):
             self.fields["union"].widget = forms.HiddenInput()
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
     proposed_starts_at = _datetime_field(
         _("Propose another time (optional)"), required=False, help_text=_("Leave empty to decline outright.")
@@ -67,7 +68,7 @@ class MultipleImageField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(Form):
     started_at = _datetime_field(_("Started at"))
     ended_at = _datetime_field(_("Ended at"))
     content = forms.CharField(label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -78,7 +79,7 @@ class DeliveryForm(forms.Form):
         return {"started_at": order.starts_at, "ended_at": order.ends_at}
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     stars = forms.ChoiceField(
         label=_("Rating"),
         choices=[(str(n), "★" * n) for n in range(5, 0, -1)],
@@ -90,16 +91,16 @@ class RatingForm(forms.Form):
     complaint = forms.BooleanField(label=_("This is a complaint"), required=False)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(Form):
     reply = forms.CharField(label=_("Reply"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SignInForm(forms.Form):
+class SignInForm(Form):
     name = forms.CharField(label=_("Your name"), max_length=30)
     union_name = forms.CharField(label=_("Your union or workplace"), max_length=120)
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(Form):
     union = forms.TypedChoiceField(label=_("Grassroots union"), coerce=int)
     year = forms.CharField(label=_("Year"), max_length=4)
     amount = forms.CharField(label=_("Budget (yuan)"), max_length=20)

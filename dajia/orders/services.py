@@ -25,6 +25,7 @@ from dajia.agreements.models import Agreement, AgreementQuota
 from dajia.agreements.services import parse_money
 from dajia.core import audit, uploads
 from dajia.core.inputs import clean_text, clean_whole
+from dajia.orders import workbench
 from dajia.orders.models import (
     HOLDING_STATES,
     Delivery,
@@ -313,6 +314,7 @@ def order_dispatch(*, actor, order: Order) -> Order:
     order.dispatched_by = actor
     order.save(update_fields=["state", "dispatched_at", "dispatched_by"])
     _log(actor, "orders.order.dispatch", order, before, _snap(order))
+    workbench.notify_dispatched(order, actor=actor)
     return order
 
 
@@ -331,6 +333,7 @@ def order_accept(*, actor, order: Order) -> Order:
     order.accepted_at = timezone.now()
     order.save(update_fields=["state", "accepted_at"])
     _log(actor, "orders.order.accept", order, before, _snap(order))
+    workbench.notify_answered(order, actor=actor)
     return order
 
 
@@ -371,6 +374,7 @@ def order_decline(
     order.state_reason = reason
     order.save()
     _log(actor, "orders.order.decline", order, before, _snap(order))
+    workbench.notify_answered(order, actor=actor)
     return order
 
 
@@ -431,16 +435,17 @@ def order_cancel(*, actor, order: Order, reason: str, now: datetime.datetime | N
     order.cancelled_at = now
     order.save(update_fields=["state", "state_reason", "cancelled_at"])
     _log(actor, "orders.order.cancel", order, before, _snap(order))
+    workbench.notify_cancelled([order], actor=actor, was=before["state"])
     return order
 
 
 def orders_cancel_for_agreement(*, actor, agreement: Agreement, reason: str) -> int:
     """Cancel the open orders of an agreement being voided or terminated (called inside its transaction)."""
-    count = 0
+    cancelled = []
     for order in (
         Order.objects.select_for_update()
         .filter(agreement=agreement, state__in=OPEN_STATES)
-        .select_related("union")
+        .select_related("union", "project")
     ):
         before = _snap(order)
         _release(order)
@@ -456,8 +461,9 @@ def orders_cancel_for_agreement(*, actor, agreement: Agreement, reason: str) -> 
             _snap(order),
             actor_label="" if actor else _("agreement closed"),
         )
-        count += 1
-    return count
+        cancelled.append(order)
+    workbench.notify_cancelled(cancelled, actor=actor)
+    return len(cancelled)
 
 
 def cancel_on_agreement_closed(sender, *, agreement: Agreement, actor, reason: str, **kwargs) -> int:

@@ -27,6 +27,8 @@ from dajia.accounts.permissions import (
 )
 from dajia.agreements.models import AgreementQuota
 from dajia.core import uploads
+from dajia.core.inputs import query_id, query_whole
+from dajia.core.siteurl import absolute_url
 from dajia.menu.models import ServiceProject
 from dajia.orders import services, services_signins
 from dajia.orders.forms import (
@@ -132,9 +134,9 @@ def order_new(request):
     bookable = _bookable(unions)
     projects = {b["agreement"].project.pk: b["agreement"].project for b in bookable}
     initial = {"union": unions[0].pk}
-    wanted = request.GET.get("project", "")
-    if wanted.isdigit() and int(wanted) in projects:
-        initial["project"] = int(wanted)
+    wanted = query_id(request.GET, "project")
+    if wanted in projects:
+        initial["project"] = wanted
     form = OrderForm(request.POST or None, projects=projects.values(), unions=unions, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -198,7 +200,7 @@ def _detail_context(request, order: Order) -> dict:
             else None,
         ),
         "reply_form": ReplyForm(),
-        "signin_url": request.build_absolute_uri(reverse("orders:signin", args=[order.signin_token])),
+        "signin_url": absolute_url(request, reverse("orders:signin", args=[order.signin_token])),
         "can_cancel": order.state in services.OPEN_STATES,
     }
 
@@ -367,7 +369,7 @@ def rating_reply(request, pk: int, rating_pk: int):
 @login_required
 def order_qr(request, pk: int):
     order = _visible(request, pk)
-    url = request.build_absolute_uri(reverse("orders:signin", args=[order.signin_token]))
+    url = absolute_url(request, reverse("orders:signin", args=[order.signin_token]))
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="svg", scale=6, border=2, title=_("Sign-in QR code"))
     response = HttpResponse(buf.getvalue(), content_type="image/svg+xml")
@@ -417,12 +419,7 @@ def budgets(request):
     unions = list(
         Union.objects.filter(federation_id__in=office_federation_ids(request.user)).order_by("name")
     )
-    year_text = request.GET.get("year", "")
-    year = (
-        int(year_text)
-        if year_text.isdigit() and 2000 <= int(year_text) <= 2100
-        else timezone.localdate().year
-    )
+    year = query_whole(request.GET, "year", minimum=2000, maximum=2100, default=timezone.localdate().year)
     form = BudgetForm(request.POST or None, unions=unions, initial={"year": year})
     if request.method == "POST" and form.is_valid():
         union = next(u for u in unions if u.pk == form.cleaned_data["union"])

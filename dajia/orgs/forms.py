@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.forms import Form, ModelForm
 from dajia.orgs.models import Provider, Union
 
 
-class ProviderForm(forms.ModelForm):
+class ProviderForm(ModelForm):
     class Meta:
         model = Provider
         fields = ["uscc", "contact_name", "contact_mobile", "address", "introduction", "has_union"]
@@ -14,13 +15,13 @@ class ProviderForm(forms.ModelForm):
         pass
 
 
-class UnionForm(forms.ModelForm):
+class UnionForm(ModelForm):
     class Meta:
         model = Union
         fields = ["members"]
         labels = {"members": _("members")}
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decision = forms.ChoiceField(choices=[("approve", _("approve")), ("reject", _("reject"))])
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dajia.consultations.models import SessionProject
+from dajia.core.forms import Form
 from dajia.participation.models import Comment
 
 
@@ -16,7 +17,7 @@ class EntryChoiceField(forms.ModelChoiceField):
         return f"{obj.position}. {obj.project.title}"
 
 
-class LiveSettingsForm(forms.Form):
+class LiveSettingsForm(Form):
     require_roll = forms.BooleanField(
         label=_("Only numbers on the member roll may verify"),
         required=False,
@@ -25,7 +26,7 @@ class LiveSettingsForm(forms.Form):
     comments_open = forms.BooleanField(label=_("Viewers may comment"), required=False)
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     kind = forms.ChoiceField(
         label=_("Comment or suggestion"), choices=Comment.Kind.choices, initial=Comment.Kind.COMMENT
     )
@@ -45,7 +46,7 @@ class CommentForm(forms.Form):
         self.fields["entry"].empty_label = _("— the whole session —")
 
 
-class FloorSuggestionForm(forms.Form):
+class FloorSuggestionForm(Form):
     speaker = forms.CharField(
         label=_("Who spoke (a role or a union, not a full name)"),
         max_length=60,
@@ -65,24 +66,24 @@ class FloorSuggestionForm(forms.Form):
         self.fields["entry"].empty_label = _("— the whole session —")
 
 
-class ModerateForm(forms.Form):
+class ModerateForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
     reason = forms.CharField(label=_("Reason (needed to reject)"), max_length=300, required=False)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     answer = forms.CharField(
         label=_("Answer"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000})
     )
 
 
-class WordForm(forms.Form):
+class WordForm(Form):
     word = forms.CharField(label=_("Word"), max_length=40)
 
 
-class RollImportForm(forms.Form):
+class RollImportForm(Form):
     file = forms.FileField(
         label=_("Member roll (.xlsx)"),
         help_text=_("First row: 姓名, 手机号, 工会 (name, mobile, union); one member per row."),

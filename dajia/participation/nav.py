@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import is_office
 from dajia.core.context_processors import NavItem
+from dajia.participation import sms
 
 
 def items(request):
@@ -13,4 +14,6 @@ def items(request):
             NavItem(_("Sensitive words"), reverse("participation:words"), 34, section="sessions"),
             NavItem(_("Member roll"), reverse("participation:roll"), 35, section="sessions"),
         ]
+        if sms.trial_outbox() is not None:  # a local trial whose codes are written, not sent
+            out.append(NavItem(_("SMS outbox"), reverse("participation:sms_outbox"), 36, section="sessions"))
     return out

@@ -129,10 +129,11 @@ def _check_purpose(session: Session, purpose: str) -> None:
         raise ValidationError(_("Unknown purpose."))
 
 
-def send_text(number: str, text: str) -> None:
-    """Hand a text to the SMS sender; a failed send is a clear message for the person, not a 500."""
+def send_text(number: str, text: str, *, event: str, params: dict) -> None:
+    """Hand a text to the SMS sender (the gateway's template ``event`` with ``params``); a failed send is a clear
+    message for the person, not a 500."""
     try:
-        sms.send(number, text)
+        sms.send(number, text, event=event, params=params)
     except sms.SmsError:
         raise ValidationError(
             _("The text message could not be sent. Please try again in a minute.")
@@ -178,7 +179,7 @@ def code_request(
         "[Dajia] Your code is %(code)s, valid for %(minutes)d minutes, to take part in “%(title)s”. "
         "Do not share it. Ignore this message if you did not ask for it."
     ) % {"code": code, "minutes": code_minutes(), "title": session.title[:30]}
-    send_text(number, text)
+    send_text(number, text, event="verification_code", params={"code": code, "minutes": code_minutes()})
     audit.log(
         action="participation.code.send",
         obj=row,

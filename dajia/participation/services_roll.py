@@ -7,9 +7,7 @@ stored.
 
 from __future__ import annotations
 
-import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation
 from dajia.core import audit
+from dajia.core.spreadsheets import SpreadsheetRefused, import_caps, xlsx_rows
 from dajia.core.validators import mask_mobile, mask_name, mobile_error, normalise_mobile
 from dajia.orgs.models import Federation, Union
 from dajia.participation import identity
 from dajia.participation.models import RollMember
 
-MAX_ROWS = 50000
 MAX_ERRORS = 30
 HEADERS = {
     "name": {"姓名", "name", "名字"},
@@ -49,25 +47,14 @@ def _cell(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _read_rows(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
+def roll_rows(data: bytes) -> list[list[str]]:
+    """The cells of the roll's first worksheet, read before any transaction is taken (a parse holding SQLite's
+    write lock would make everyone else's writes fail). A file beyond ``DAJIA_IMPORT_CAPS["roll"]`` is refused
+    before it is parsed, and every reader error is a ``ValidationError`` naming the line."""
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ValidationError(
-            _(
-                "The file could not be read as an Excel workbook (.xlsx). Please save it as .xlsx and try again."
-            )
-        ) from None
-    ws = wb.worksheets[0]
-    rows = []
-    for row in ws.iter_rows(values_only=True):
-        rows.append([_cell(v) for v in row])
-        if len(rows) > MAX_ROWS + 1:
-            raise ValidationError(_("The roll has too many rows (at most %(n)d).") % {"n": MAX_ROWS})
-    wb.close()
-    return rows
+        return [[_cell(v) for v in values] for _line, values in xlsx_rows(data, import_caps("roll"))]
+    except SpreadsheetRefused as error:
+        raise ValidationError(str(error)) from None
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -89,12 +76,12 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 
 @transaction.atomic
-def roll_import(*, actor, federation: Federation, data: bytes, replace: bool = False) -> RollReport:
-    """Import the roll of ``federation``'s unions (and those below it). Every error is reported with its line;
-    nothing is saved unless the whole file is valid. ``replace`` first removes the federation's current roll."""
+def roll_import(*, actor, federation: Federation, rows: list[list[str]], replace: bool = False) -> RollReport:
+    """Import the roll of ``federation``'s unions (and those below it) from :func:`roll_rows`. Every error is
+    reported with its line; nothing is saved unless the whole file is valid. ``replace`` first removes the
+    federation's current roll."""
     if not can_manage_federation(actor, federation.pk):
         raise PermissionDenied(_("Only the union office of this federation may do this."))
-    rows = _read_rows(data)
     if not rows:
         raise ValidationError(_("The file is empty."))
     cols = _columns(rows[0])

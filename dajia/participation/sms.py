@@ -5,10 +5,16 @@
   It holds the numbers and codes in clear, so ``check --deploy`` and ``dajia serve`` refuse it (and
   ``LocmemSender``) outside a local trial (``DAJIA_LOCAL_TRIAL``; dajia/core/checks.py). No sender logs a code
   or a number: logs are kept and shipped where an outbox file is not.
+  Under a local trial the office reads its last messages on the SMS outbox page (``trial_outbox``,
+  dajia/participation/views_outbox.py), so a demo gets past a viewer's verification.
 * ``dajia.participation.sms.LocmemSender``: keeps messages in ``sms.outbox`` (a list), like Django's mail outbox.
-* ``dajia.participation.sms.HttpSender``: POSTs ``{"mobile": …, "text": …}`` as JSON to ``DAJIA_SMS_HTTP_URL``
-  (with ``Authorization: Bearer DAJIA_SMS_HTTP_TOKEN`` when set; timeout ``DAJIA_SMS_HTTP_TIMEOUT`` seconds,
-  default 5) — the gateway of the office's SMS provider. Any answer other than 2xx is a failure.
+* ``dajia.participation.sms.HttpSender``: POSTs ``{"mobile": …, "text": …, "sign_name": …, "template_id": …,
+  "params": {…}}`` as JSON to ``DAJIA_SMS_HTTP_URL`` (with ``Authorization: Bearer DAJIA_SMS_HTTP_TOKEN`` when
+  set; timeout ``DAJIA_SMS_HTTP_TIMEOUT`` seconds, default 5) — the gateway of the office's SMS provider. Chinese
+  gateways send only registered templates under a registered signature, so each message names its event and the
+  sender adds the signature ``DAJIA_SMS_SIGN_NAME`` and the event's template id from ``DAJIA_SMS_TEMPLATES``
+  (settings.py; the rendered text goes along for gateways that take free text). Any answer other than 2xx is a
+  failure.
 
 Each setting may also come from the environment variable of the same name.
 """
@@ -21,7 +27,8 @@ import os
 import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -48,6 +55,9 @@ def _setting(name: str, default: str = "") -> str:
 class Message:
     mobile: str
     text: str
+    # The event names the gateway template (DAJIA_SMS_TEMPLATES); params fill its placeholders.
+    event: str = ""
+    params: dict = field(default_factory=dict)
 
 
 class FileSender:
@@ -60,7 +70,13 @@ class FileSender:
     def send(self, message: Message) -> None:
         path = self.path()
         line = json.dumps(
-            {"mobile": message.mobile, "text": message.text, "at": timezone.now().isoformat()},
+            {
+                "mobile": message.mobile,
+                "text": message.text,
+                "event": message.event,
+                "params": message.params,
+                "at": timezone.now().isoformat(),
+            },
             ensure_ascii=False,
         )
         try:
@@ -95,7 +111,14 @@ class HttpSender:
         if problem:
             raise SmsError(problem)
         url = _setting("DAJIA_SMS_HTTP_URL")
-        body = json.dumps({"mobile": message.mobile, "text": message.text}, ensure_ascii=False).encode()
+        payload = {"mobile": message.mobile, "text": message.text}
+        if message.event:
+            payload |= {
+                "sign_name": _setting("DAJIA_SMS_SIGN_NAME"),
+                "template_id": (getattr(settings, "DAJIA_SMS_TEMPLATES", {}) or {}).get(message.event, ""),
+                "params": message.params,
+            }
+        body = json.dumps(payload, ensure_ascii=False).encode()
         request = urllib.request.Request(  # noqa: S310 - the configured gateway's http(s) address
             url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
         )
@@ -118,18 +141,38 @@ def get_sender():
     return import_string(_setting("DAJIA_SMS_BACKEND", DEFAULT_BACKEND))()
 
 
-def send(mobile: str, text: str) -> None:
+def trial_outbox() -> FileSender | None:
+    """The file sender whose outbox the office may read (the SMS outbox page): only under a local trial, where
+    codes are written instead of sent and a demo must get past a viewer's verification; never in production."""
+    if not settings.DAJIA_LOCAL_TRIAL:
+        return None
+    sender = get_sender()
+    return sender if isinstance(sender, FileSender) else None
+
+
+def send(mobile: str, text: str, *, event: str = "", params: dict | None = None) -> None:
     try:
-        get_sender().send(Message(mobile=mobile, text=text))
+        get_sender().send(Message(mobile=mobile, text=text, event=event, params=dict(params or {})))
     except SmsError as error:
         # The operator's only sign of a failing gateway; the reason never holds the number or the text.
         logger.warning("SMS not sent: %s", error)
         raise
 
 
-def read_file_outbox(path: Path | str | None = None) -> list[dict]:
-    """The messages a ``FileSender`` wrote (tests and the developer's console)."""
+def read_file_outbox(path: Path | str | None = None, *, last: int | None = None) -> list[dict]:
+    """The messages a ``FileSender`` wrote, oldest first (tests, the developer's console, the trial's SMS outbox
+    page). ``last``: only that many lines from the end are kept in memory. A line that is not a message (one cut
+    short when the machine stopped) is skipped."""
     target = Path(path) if path else FileSender().path()
-    if not target.exists():
+    try:
+        with target.open(encoding="utf-8", errors="replace") as fh:
+            lines = deque(fh, maxlen=last)
+    except FileNotFoundError:
         return []
-    return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out = []
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out

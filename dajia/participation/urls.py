@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dajia.participation import views, views_office
+from dajia.participation import views, views_office, views_outbox
 
 app_name = "participation"
 urlpatterns = [
@@ -34,4 +34,6 @@ urlpatterns = [
     path("words/", views_office.words, name="words"),
     path("words/<int:word_id>/remove", views_office.word_remove, name="word_remove"),
     path("roll/", views_office.roll, name="roll"),
+    # A local trial only: the codes the development SMS sender wrote instead of sending
+    path("outbox/", views_outbox.sms_outbox, name="sms_outbox"),
 ]

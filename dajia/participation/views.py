@@ -23,7 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.qr import qr_svg, qr_svg_document
+from dajia.core.errors import wants_json
+from dajia.core.inputs import as_id
 from dajia.core.middleware import SecurityHeadersMiddleware
+from dajia.core.siteurl import absolute_url
 from dajia.participation import identity, selectors, services, services_comments
 from dajia.participation.forms import CommentForm
 from dajia.participation.models import Viewer
@@ -33,10 +36,6 @@ SESSION_KEY = "participation_viewers"
 
 
 # ---- helpers shared with the objection pages ---------------------------------------------------------------
-
-
-def wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def error_payload(error: ValidationError) -> tuple[str, dict[str, str]]:
@@ -114,7 +113,7 @@ def _csp_for(request, url: str) -> str:
 
 
 def live_url(request, session: Session) -> str:
-    return request.build_absolute_uri(reverse("participation:live", args=[session.pk]))
+    return absolute_url(request, reverse("participation:live", args=[session.pk]))
 
 
 def _page_context(request, session: Session) -> dict:
@@ -338,10 +337,9 @@ def support(request, pk: int):
     try:
         enforce(action="vote_ip", subject=ip or "", session=session)
         enforce(action="vote_viewer", subject=str(viewer.pk), session=session)
-        try:
-            entry_id = int(request.POST.get("entry", ""))
-        except ValueError:
-            raise ValidationError({"entry": _("This project is not part of this session.")}) from None
+        entry_id = as_id(request.POST.get("entry"))
+        if entry_id is None:
+            raise ValidationError({"entry": _("This project is not part of this session.")})
         if action == "remove":
             state = services.support_remove(viewer=viewer, entry=entry_id, ip=ip)
         elif action == "add":

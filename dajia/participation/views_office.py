@@ -20,6 +20,8 @@ from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import is_office, office_federation_ids
 from dajia.consultations.models import Session
 from dajia.consultations.qr import is_loopback, qr_svg
+from dajia.core.inputs import query_id
+from dajia.core.spreadsheets import SpreadsheetRefused, import_caps, read_upload
 from dajia.notices.models import Objection
 from dajia.notices.selectors import pending_counts
 from dajia.notices.window import notice_window
@@ -35,8 +37,6 @@ from dajia.participation.forms import (
 )
 from dajia.participation.models import Comment, RollMember, SensitiveWord
 from dajia.participation.views import live_url
-
-MAX_ROLL_BYTES = 5 * 1024 * 1024
 
 
 def office_session(request, pk: int) -> Session:
@@ -260,9 +260,9 @@ def abuse(request, pk: int):
 
 
 def _chosen_federation(request, federations: list[Federation]) -> Federation:
-    wanted = request.POST.get("federation") or request.GET.get("federation")
+    wanted = query_id(request.POST, "federation") or query_id(request.GET, "federation")
     for f in federations:
-        if str(f.pk) == str(wanted):
+        if f.pk == wanted:
             return f
     if not federations:
         raise PermissionDenied
@@ -319,19 +319,16 @@ def roll(request):
     status, errors, report = 200, [], None
     if request.method == "POST":
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_ROLL_BYTES:
-                errors = [_("The file is too large (at most 5 MB).")]
-            else:
-                try:
-                    report = services_roll.roll_import(
-                        actor=request.user,
-                        federation=federation,
-                        data=upload.read(),
-                        replace=form.cleaned_data["replace"],
-                    )
-                except ValidationError as error:
-                    errors = error.messages
+            try:
+                # parsed before the service's transaction, so other users' writes go on meanwhile
+                rows = services_roll.roll_rows(read_upload(form.cleaned_data["file"], import_caps("roll")))
+                report = services_roll.roll_import(
+                    actor=request.user, federation=federation, rows=rows, replace=form.cleaned_data["replace"]
+                )
+            except SpreadsheetRefused as error:
+                errors = [str(error)]
+            except ValidationError as error:
+                errors = error.messages
         if report is None:
             status = 400
         else:
@@ -356,6 +353,7 @@ def roll(request):
             "form": form,
             "errors": errors,
             "unions": unions,
+            "caps": import_caps("roll"),
         },
         status=status,
     )

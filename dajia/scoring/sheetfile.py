@@ -270,6 +270,10 @@ def parse_csv_text(text: str) -> SheetFile:
 # XLSX
 
 
+# What openpyxl raises for a damaged workbook, at load or (read-only) while the rows are streamed.
+_READ_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError, SyntaxError)
+
+
 def _load_workbook(data: bytes, *, data_only: bool) -> Any:
     from openpyxl import load_workbook
 
@@ -278,13 +282,18 @@ def _load_workbook(data: bytes, *, data_only: bool) -> Any:
             # openpyxl warns about features it drops (data validation, default styles); they don't matter
             # here.
             warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(data), data_only=data_only)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
-        raise ScoringError(
-            "unreadable",
-            f"无法读取 XLSX 文件（{type(error).__name__}）；请确认它是有效的 Excel 工作簿",
-            f"cannot read the XLSX file ({type(error).__name__}); is it a valid Excel workbook?",
-        ) from None
+            # read-only: the XML is streamed, not loaded whole (an import's caps bound it beforehand)
+            return load_workbook(io.BytesIO(data), data_only=data_only, read_only=True)
+    except _READ_ERRORS as error:
+        raise _unreadable(error) from None
+
+
+def _unreadable(error: Exception) -> ScoringError:
+    return ScoringError(
+        "unreadable",
+        f"无法读取 XLSX 文件（{type(error).__name__}）；请确认它是有效的 Excel 工作簿",
+        f"cannot read the XLSX file ({type(error).__name__}); is it a valid Excel workbook?",
+    )
 
 
 def _worksheet(workbook: Any) -> Any:
@@ -300,6 +309,8 @@ def parse_xlsx_bytes(data: bytes) -> SheetFile:
     workbook = _load_workbook(data, data_only=True)
     try:
         rows = [(number, list(values)) for number, values in enumerate(_worksheet(workbook).values, start=1)]
+    except _READ_ERRORS as error:
+        raise _unreadable(error) from None
     finally:
         workbook.close()
     _check_uncached_formulas(data, rows)
@@ -321,18 +332,26 @@ def _check_uncached_formulas(data: bytes, rows: list[tuple[int, list[object]]]) 
     ]
     if not suspects:
         return
+    wanted: dict[int, list[int]] = {}
+    for number, column in suspects:
+        wanted.setdefault(number, []).append(column)
     workbook = _load_workbook(data, data_only=False)
     try:
-        sheet = _worksheet(workbook)
-        for number, column in suspects:
-            if sheet.cell(row=number, column=column).data_type == "f":
-                raise ScoringError(
-                    "uncached_formula",
-                    f"第 {column} 列的公式没有计算结果；请在 Excel 中打开并保存后重试",
-                    f"the formula in column {column} has no calculated value; "
-                    "open and save the file in Excel",
-                    line=number,
-                )
+        # one pass over the rows: a read-only worksheet finds a single cell by reading from the top
+        for number, cells in enumerate(_worksheet(workbook).iter_rows(), start=1):
+            for column in wanted.get(number, ()):
+                if column <= len(cells) and cells[column - 1].data_type == "f":
+                    raise ScoringError(
+                        "uncached_formula",
+                        f"第 {column} 列的公式没有计算结果；请在 Excel 中打开并保存后重试",
+                        f"the formula in column {column} has no calculated value; "
+                        "open and save the file in Excel",
+                        line=number,
+                    )
+    except ScoringError:
+        raise
+    except _READ_ERRORS as error:
+        raise _unreadable(error) from None
     finally:
         workbook.close()
 

@@ -285,9 +285,9 @@ def test_settlement_money_columns_use_the_yuan_format(request):
 
 
 # Modules that may touch openpyxl: the writer, and the engine's sheet file (its own writer, under the same
-# rule, plus its reader); the importers only read uploads with load_workbook.
+# rule, plus its reader); every importer reads uploads through the one capped reader, which only loads workbooks.
 OPENPYXL_WRITERS = {"core/xlsx.py", "scoring/sheetfile.py"}
-OPENPYXL_READERS = {"needs/imports.py", "participation/services_roll.py"}
+OPENPYXL_READERS = {"core/spreadsheets.py"}
 
 
 def test_no_export_builds_cells_another_way():

@@ -10,6 +10,7 @@ import pytest
 
 from dajia.conftest import axe_violations, browser_login, screenshot
 from dajia.desk.models import Case, RotaSlot
+from dajia.notifications.models import Message, SmsDelivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +34,7 @@ def check(page, name):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_raise_take_resolve_rate_on_a_phone(phone, browser, live_server, contact_user, lawyer, told):
+def test_raise_take_resolve_rate_on_a_phone(phone, browser, live_server, contact_user, lawyer):
     # The lawyer is on duty whenever the test runs.
     RotaSlot.objects.filter(volunteer=lawyer).delete()
     RotaSlot.objects.bulk_create(
@@ -55,8 +56,8 @@ def test_raise_take_resolve_rate_on_a_phone(phone, browser, live_server, contact
 
     context, page = phone_context(browser)
     browser_login(page, live_server.url, "lawyer")
-    page.goto(f"{live_server.url}/desk/")
-    page.get_by_role("link", name=case.number).first.click()
+    page.goto(f"{live_server.url}/workbench/")  # the on-duty lawyer finds it on the workbench
+    page.get_by_role("link", name=re.compile(case.number)).first.click()
     check(page, "desk-case-lawyer-phone")
     page.get_by_role("button", name="接单").click()
     page.get_by_label("办结类型").select_option("solved")
@@ -65,12 +66,12 @@ def test_raise_take_resolve_rate_on_a_phone(phone, browser, live_server, contact
     check(page, "desk-case-resolved-phone")
     context.close()
 
-    assert [c["key"] for c in told if c["event"] == "desk.case.status"] == [
-        f"desk-case-{case.pk}-new",
-        f"desk-case-{case.pk}-assigned",
-        f"desk-case-{case.pk}-resolved",
-    ]
-    phone.reload()
+    told = Message.objects.filter(recipient=contact_user, event="desk.case.status").order_by("pk")
+    assert [m.key for m in told] == [f"desk-case-{case.pk}-{s}" for s in ("new", "assigned", "resolved")]
+    assert SmsDelivery.objects.filter(mobile=contact_user.mobile, event="desk.case.status").count() == 3
+    phone.goto(f"{live_server.url}/inbox/")  # the enterprise reads the message and follows it
+    phone.get_by_text("已办结").first.click()
+    phone.wait_for_url(re.compile(rf"/desk/cases/{case.pk}/$"))
     phone.get_by_label("5").check()
     phone.get_by_label("评语").fill("很专业")
     check(phone, "desk-rate-phone")

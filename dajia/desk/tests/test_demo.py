@@ -9,7 +9,7 @@ from dajia.desk.models import Case, Volunteer
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_cases_in_every_state(told):
+def test_demo_builds_cases_in_every_state():
     from dajia.demo import foundation
     from dajia.desk import demo
     from dajia.desk.selectors import visible_cases

@@ -167,7 +167,7 @@ def test_each_status_change_tells_the_raising_enterprise(raise_case, contact_use
         f"desk-case-{case.pk}-{s}" for s in ("new", "assigned", "in_progress", "referred")
     ]
     assert all("roles__enterprise_id" in str(c["audience"]) for c in status)
-    assert "县劳动人事争议仲裁委员会" in status[-1]["params"]["closure"]
+    assert str(status[-1]["params"]["closure"]) == "referred：县劳动人事争议仲裁委员会"
 
 
 def other_uscc():

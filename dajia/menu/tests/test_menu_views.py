@@ -58,10 +58,16 @@ def test_filters_combine(client, menu, provider, category):
     assert titles(client.get(reverse("menu:list"), params)) == set()
 
 
-def test_a_mistyped_filter_is_ignored_not_a_500(client, menu):
-    response = client.get(reverse("menu:list"), {"price_min": "abc", "category": "x", "format": "bogus"})
+def test_a_mistyped_price_or_format_is_ignored_not_a_500(client, menu):
+    response = client.get(reverse("menu:list"), {"price_min": "abc", "format": "bogus"})
     assert response.status_code == 200
     assert len(titles(response)) == 3
+
+
+def test_a_category_that_is_not_an_id_is_a_400_with_a_message(client, menu):
+    response = client.get(reverse("menu:list"), {"category": "x"})
+    assert response.status_code == 400
+    assert "必须是由数字组成的编号" in response.content.decode()
 
 
 def test_htmx_requests_get_only_the_results(client, menu):

@@ -1,2 +1,1 @@
 from dajia.agreements.tests.fixtures import *  # noqa: F403
-

@@ -45,14 +45,18 @@ def test_the_roll_keeps_only_hashes_and_masked_text(office_user, federation, uni
             [None, None, None],
         ]
     )
-    report = services_roll.roll_import(actor=office_user, federation=federation, data=data)
+    report = services_roll.roll_import(
+        actor=office_user, federation=federation, rows=services_roll.roll_rows(data)
+    )
     assert (report.added, report.updated) == (2, 0)
     rows = {r.name_masked: r for r in RollMember.objects.all()}
     assert set(rows) == {"张＊丰", "欧＊娜娜"}
     assert rows["张＊丰"].mobile_masked == "138****1111"
     assert rows["张＊丰"].mobile_hash == identity.roll_hash("13800001111")
     assert "13800001111" not in str(list(RollMember.objects.values()))
-    again = services_roll.roll_import(actor=office_user, federation=federation, data=data)
+    again = services_roll.roll_import(
+        actor=office_user, federation=federation, rows=services_roll.roll_rows(data)
+    )
     assert (again.added, again.updated) == (0, 2)
 
 
@@ -61,13 +65,19 @@ def test_a_bad_roll_is_refused_line_by_line_and_nothing_is_saved(office_user, fe
         [["姓名", "手机号", "工会"], ["张三", "13800001111", union.name], ["", "123", "不存在的工会"]]
     )
     with pytest.raises(ValidationError) as raised:
-        services_roll.roll_import(actor=office_user, federation=federation, data=data)
+        services_roll.roll_import(
+            actor=office_user, federation=federation, rows=services_roll.roll_rows(data)
+        )
     assert any(m.startswith(zh("Line %(n)d: %(p)s", n=3, p="")) for m in raised.value.messages)
     assert not RollMember.objects.exists()
     with pytest.raises(ValidationError):
-        services_roll.roll_import(actor=office_user, federation=federation, data=b"not a workbook")
+        services_roll.roll_rows(b"not a workbook")
     with pytest.raises(ValidationError):
-        services_roll.roll_import(actor=office_user, federation=federation, data=_xlsx([["名字", "电话号"]]))
+        services_roll.roll_import(
+            actor=office_user,
+            federation=federation,
+            rows=services_roll.roll_rows(_xlsx([["名字", "电话号"]])),
+        )
 
 
 def test_the_roll_page_and_not_yours(client, office_user, other_office_user, federation, union):
@@ -82,7 +92,9 @@ def test_the_roll_page_and_not_yours(client, office_user, other_office_user, fed
     assert response.status_code == 400 and "import-errors" in response.content.decode()
     with pytest.raises(PermissionDenied):
         services_roll.roll_import(
-            actor=other_office_user, federation=federation, data=_xlsx([["姓名", "手机号", "工会"]])
+            actor=other_office_user,
+            federation=federation,
+            rows=services_roll.roll_rows(_xlsx([["姓名", "手机号", "工会"]])),
         )
 
 
@@ -90,7 +102,9 @@ def test_a_session_that_requires_the_roll_refuses_other_numbers(client, live_ses
     services_roll.roll_import(
         actor=office_user,
         federation=live_session.federation,
-        data=_xlsx([["姓名", "手机号", "工会"], ["张三", "13800001111", union.name]]),
+        rows=services_roll.roll_rows(
+            _xlsx([["姓名", "手机号", "工会"], ["张三", "13800001111", union.name]])
+        ),
     )
     services.live_settings_update(
         actor=office_user, session=live_session, require_roll=True, comments_open=True

@@ -1,0 +1,50 @@
+"""What the service menu contributes to the workbench: projects the office has to review, and a provider's
+projects returned for changes."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dajia.accounts.permissions import office_federation_ids, provider_ids
+from dajia.menu.models import ServiceProject
+from dajia.workbench.registry import Group, Item, group
+
+
+def office(user) -> list[Group]:
+    queue = reverse("menu:review_queue")
+    submitted = (
+        ServiceProject.objects.filter(
+            status=ServiceProject.Status.SUBMITTED, provider__federation_id__in=office_federation_ids(user)
+        )
+        .select_related("provider")
+        .order_by("submitted_at", "id")
+    )
+    return [
+        group(
+            "projects_to_review",
+            _("Projects to review"),
+            submitted,
+            lambda p: Item(title=p.title, url=queue, detail=p.provider.name),
+            url=queue,
+            order=40,
+        )
+    ]
+
+
+def provider(user) -> list[Group]:
+    returned = ServiceProject.objects.filter(
+        status=ServiceProject.Status.RETURNED, provider_id__in=provider_ids(user)
+    ).order_by("-updated_at", "-id")
+    return [
+        group(
+            "projects_returned",
+            _("Projects returned for changes"),
+            returned,
+            lambda p: Item(
+                title=p.title, url=reverse("menu:project_edit", args=[p.pk]), detail=p.return_reason[:40]
+            ),
+            url=reverse("menu:workspace"),
+            order=30,
+        )
+    ]
