@@ -194,12 +194,13 @@ def build(ctx) -> None:
 
 
 def _last_working_morning(now: datetime.datetime) -> datetime.datetime:
-    """9:00 on the latest working day up to today, so the demo's cases are raised on duty."""
+    """9:00 on the latest working day whose 9:00 has passed, so the demo's cases are raised on duty."""
     from dajia.core.workdays import workdays
 
     calendar = workdays()
     day = timezone.localtime(now).date()
-    while not calendar.is_working_day(day):
+    while True:
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+        if calendar.is_working_day(day) and moment <= now:
+            return moment
         day -= datetime.timedelta(days=1)
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
-    return min(moment, now)
