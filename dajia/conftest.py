@@ -46,7 +46,8 @@ def _media_root(settings, tmp_path):
 def federation(db):
     from dajia.orgs.models import Federation
 
-    return Federation.objects.create(name="下城区总工会", region="杭州市下城区")
+    # get_or_create: a worker persona made first has already put its union in 下城区 (see make_user).
+    return Federation.objects.get_or_create(name="下城区总工会", defaults={"region": "杭州市下城区"})[0]
 
 
 @pytest.fixture
@@ -62,9 +63,19 @@ def make_user(username: str, *, role: str | None = None, password: str = "pass-w
     user = User.objects.create_user(
         username=username, password=password, last_name=username[:1], first_name=username[1:]
     )
+    if role == "worker" and "union" not in scope:
+        scope["union"] = _workers_union()  # every worker is a member of a union (a database constraint)
     if role:
         RoleAssignment.objects.create(user=user, role=role, **scope)
     return user
+
+
+def _workers_union():
+    """The 下城区 union a worker persona belongs to when the test does not name one."""
+    from dajia.orgs.models import Federation, Union
+
+    federation = Federation.objects.get_or_create(name="下城区总工会", defaults={"region": "杭州市下城区"})[0]
+    return Union.objects.get_or_create(name="杭州长庆纺织有限公司工会", federation=federation)[0]
 
 
 @pytest.fixture

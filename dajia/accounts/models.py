@@ -91,20 +91,22 @@ class RoleAssignment(models.Model):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
-            # Each scoped role names exactly the organisation it acts for.
+            # Each scoped role names exactly the organisation it acts for; a worker is a member of a grassroots
+            # union, and through it of a federation (what their forms and lists show).
             models.CheckConstraint(
                 name="role_scope_matches",
                 condition=(
                     Q(role="office", federation__isnull=False, union__isnull=True, provider__isnull=True)
                     | Q(role="chair", union__isnull=False, federation__isnull=True, provider__isnull=True)
                     | Q(role="provider", provider__isnull=False, federation__isnull=True, union__isnull=True)
+                    | Q(role="worker", union__isnull=False, federation__isnull=True, provider__isnull=True)
                     | Q(role="expert", provider__isnull=True)
-                    | Q(role="worker", provider__isnull=True, park__isnull=True)
                     | Q(role="park", park__isnull=False, provider__isnull=True, union__isnull=True)
                     | Q(
                         role="enterprise", enterprise__isnull=False, provider__isnull=True, union__isnull=True
                     )
                 )
+                # Only park offices and volunteers name a park; only enterprise contacts an enterprise.
                 & (Q(role__in=["expert", "park"]) | Q(park__isnull=True))
                 & (Q(role="enterprise") | Q(enterprise__isnull=True)),
             ),

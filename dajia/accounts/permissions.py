@@ -6,6 +6,9 @@
 - an expert volunteer acts at the parks they serve, a park office for its park, an enterprise contact for its
   enterprise (the expert desk asks these);
 - what is global (the service categories) only the office of a top federation (no parent) edits.
+- every form, list and search shows a user only the federations they belong to (and those below them):
+  :func:`scope_federation_ids` is that rule, for every role (an office's federations; a chair's or worker's
+  union's federation; a provider's registering federation).
 """
 
 from __future__ import annotations
@@ -81,6 +84,44 @@ def is_top_office(user) -> bool:
     return any(
         r.role == Role.OFFICE and r.federation_id and r.federation.parent_id is None for r in _roles(user)
     )
+
+
+def member_federation_ids(user) -> set[int]:
+    """The federations of the unions a chair or worker belongs to and of the organisations a provider member
+    acts for, with the federations below them."""
+    from dajia.orgs.models import Federation, Provider, Union
+
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache = getattr(user, "_dajia_member_fed_ids", None)
+    if cache is not None:
+        return cache
+    union_ids = {r.union_id for r in _roles(user) if r.union_id and r.role in (Role.CHAIR, Role.WORKER)}
+    own = set(Union.objects.filter(pk__in=union_ids).values_list("federation_id", flat=True))
+    own |= set(Provider.objects.filter(pk__in=provider_ids(user)).values_list("federation_id", flat=True))
+    ids: set[int] = set()
+    for federation_id in own:
+        ids |= Federation(pk=federation_id).descendant_ids()
+    user._dajia_member_fed_ids = ids
+    return ids
+
+
+def scope_federation_ids(user) -> set[int] | None:
+    """The federations whose organisations, parks and unions this user's forms, lists and searches offer.
+
+    ``None`` means unscoped: an anonymous visitor (public pages, e.g. registering an organisation with any
+    federation), a superuser, or an account tied to no organisation (an expert volunteer)."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return None
+    ids = office_federation_ids(user) | member_federation_ids(user)
+    return ids or None
+
+
+def in_scope(queryset, user, field: str = "federation_id"):
+    """``queryset`` narrowed to the user's :func:`scope_federation_ids` through ``field`` (the lookup of a
+    federation's id: ``"pk"`` for federations, ``"provider__federation_id"`` for menu projects)."""
+    ids = scope_federation_ids(user)
+    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
 
 
 def can_manage_federation(user, federation_id: int | None) -> bool:

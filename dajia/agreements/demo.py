@@ -1,64 +1,25 @@
-"""Demo: the agreements signed on the spot after "2020年下城区工会购买服务协商会" ("首批服务项目成功对接,并现场签订
-协议"), one per selected project, in force after the 公示 window.
+"""Demo: the agreements signed on the spot after each published session ("首批服务项目成功对接,并现场签订协议"), one
+per selected project, in force once the 公示 window has passed.
 
-Runs after the consultations demo and reads its published selection. If that demo has not published the
-session (e.g. it is not there yet), a minimal published session is made here from the documented models so the
-delivery demo still has agreements to run on.
+- The seed's 2020 session: signed on 18 September 2020, for the rest of that budget year (to 31 December 2020),
+  in force after the window and completed at the year's end — history, stamped in 2020 by the demo clock.
+- Last year's session: signed the evening it was held, for this whole year, in force now; the delivery demo
+  (``dajia/orders/demo.py``) runs this year's season on them.
+
+Runs after the consultations demo and reads its sessions from ``ctx["sessions"]``.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
-
-from django.utils import timezone
 
 from dajia.accounts.models import Role, RoleAssignment
 from dajia.agreements import services
 from dajia.agreements.models import Agreement
-from dajia.consultations.models import PublishedResult, Session, SessionProject
-from dajia.menu.models import ServiceProject
+from dajia.consultations.models import Session
+from dajia.demo import clock
 from dajia.notices.services import notices_close_due
 from dajia.notices.window import notice_window
-
-SESSION_TITLE = "2020年下城区工会购买服务协商会"
-# Used only when the consultations demo has not published the session.
-FALLBACK_SELECTION = [
-    ("职工合唱团组建与指导", "21600.00"),
-    ("企业消防安全与应急疏散演练", "24000.00"),
-    ("职工心理减压工作坊", "28000.00"),
-    ("菜单式普法讲座", "15000.00"),
-    ("退休职工智能手机课堂", "14400.00"),
-]
-
-
-def _fallback_session(ctx) -> Session:
-    now = timezone.now()
-    session = Session.objects.create(
-        federation=ctx["xiacheng"],
-        title=SESSION_TITLE,
-        starts_at=now - datetime.timedelta(days=80),
-        venue="下城区职工服务中心",
-        budget=Decimal("120000.00"),
-        state=Session.State.PUBLISHED,
-        published_at=now - datetime.timedelta(days=78),
-        created_by=ctx["office"],
-    )
-    projects = []
-    for position, (title, amount) in enumerate(FALLBACK_SELECTION, start=1):
-        project = ServiceProject.objects.get(title=title, provider__federation=ctx["xiacheng"])
-        entry = SessionProject.objects.create(
-            session=session, project=project, position=position, amount=Decimal(amount)
-        )
-        projects.append({"entry_id": entry.pk, "title": title, "selected": True, "amount": amount})
-    PublishedResult.objects.create(
-        session=session,
-        payload={"session": session.pk, "title": SESSION_TITLE, "projects": projects},
-        canonical_sheets="",
-        digest="",
-        published_by=ctx["office"],
-    )
-    return session
 
 
 def _member(ctx, provider):
@@ -76,41 +37,51 @@ def _member(ctx, provider):
     return user
 
 
-def build(ctx) -> None:
-    session = Session.objects.filter(
-        federation=ctx["xiacheng"], title=SESSION_TITLE, state=Session.State.PUBLISHED
-    ).first()
-    if session is None:
-        session = _fallback_session(ctx)
+def _sign(ctx, session: Session, *, starts_on: datetime.date, ends_on: datetime.date) -> list[Agreement]:
+    """Generate, set the budget year's term (version 2: the office amends the default one-year term, as offices
+    do to match the budget year), sign on the spot and bring into force the day after the 公示 window closes.
+
+    Runs on the demo clock, from a quarter of an hour after publication."""
     office = ctx["office"]
-    drafted = services.agreements_generate(actor=office, session=session)
-    # A season of delivery needs a term around today: the office amends the period (version 2), as offices do
-    # when the start slips; both sides then sign on the spot.
-    start = timezone.localdate() - datetime.timedelta(days=70)
-    agreements = []
-    for agreement in drafted:
-        services.agreement_amend(
-            actor=office,
-            agreement=agreement,
-            reason="服务期限按实际对接日期调整",
-            starts_on=start,
-            ends_on=services.max_term_end(start),
-        )
-        agreement.refresh_from_db()
-        version = agreement.versions.order_by("-number").first()
-        services.agreement_sign(actor=office, agreement=agreement, party="federation", sha256=version.sha256)
-        member = _member(ctx, agreement.provider)
-        services.agreement_sign(actor=member, agreement=agreement, party="provider", sha256=version.sha256)
-        agreements.append(agreement)
-    window = notice_window(session)
-    moment = timezone.now()
-    if window is not None and window.is_open(moment):
-        moment = timezone.make_aware(
-            datetime.datetime.combine(window.end + datetime.timedelta(days=1), datetime.time(9))
-        )
-    notices_close_due(now=moment)
-    ctx["agreements"] = list(
-        Agreement.objects.filter(pk__in=[a.pk for a in agreements]).select_related("project")
+    published = session.published_at
+    with clock.history(published + datetime.timedelta(minutes=15)) as time:
+        drafted = services.agreements_generate(actor=office, session=session)
+        for agreement in drafted:
+            services.agreement_amend(
+                actor=office,
+                agreement=agreement,
+                reason="服务期限按年度预算执行期调整",
+                starts_on=starts_on,
+                ends_on=ends_on,
+            )
+            agreement.refresh_from_db()
+            version = agreement.versions.order_by("-number").first()
+            services.agreement_sign(
+                actor=office, agreement=agreement, party="federation", sha256=version.sha256
+            )
+            member = _member(ctx, agreement.provider)
+            services.agreement_sign(
+                actor=member, agreement=agreement, party="provider", sha256=version.sha256
+            )
+        closes = notice_window(session).end
+        moment = clock.at(closes.year, closes.month, closes.day, 9) + datetime.timedelta(days=1)
+        time.set(moment)
+        notices_close_due(now=moment)
+    return list(Agreement.objects.filter(pk__in=[a.pk for a in drafted]).select_related("project"))
+
+
+def build(ctx) -> None:
+    sessions = ctx["sessions"]
+    office = ctx["office"]
+    history = sessions["history"]
+    year = history.starts_at.year
+    ctx["history_agreements"] = _sign(
+        ctx, history, starts_on=datetime.date(year, 10, 9), ends_on=datetime.date(year, 12, 31)
+    )
+    last = sessions["last"]
+    year = last.starts_at.year + 1
+    ctx["agreements"] = _sign(
+        ctx, last, starts_on=datetime.date(year, 1, 1), ends_on=datetime.date(year, 12, 31)
     )
     # One agreement shares its sessions by allocation, to show quotas.
     if len(ctx["agreements"]) > 1:

@@ -516,7 +516,7 @@ def build() -> dict:
     pending_user = _user(names, "newprovider")
     RoleAssignment.objects.create(user=pending_user, role=Role.PROVIDER, provider=pending)
     worker = _user(names, "worker")
-    RoleAssignment.objects.create(user=worker, role=Role.WORKER)
+    RoleAssignment.objects.create(user=worker, role=Role.WORKER, union=unions[0])
 
     parks = [Park.objects.create(name=n, federation=wuyi, address=a) for n, a in WUYI_PARKS]
     for i, (ename, park_index) in enumerate(WUYI_ENTERPRISES, start=1):
@@ -556,7 +556,7 @@ LOGINS = [
     ("provider", "社会组织 / provider (杭州市下城区文艺之家文化发展中心)"),
     ("newprovider", "待审核的社会组织 / provider awaiting approval"),
     ("expert", "专家志愿者 / expert volunteer"),
-    ("worker", "职工 / worker"),
+    ("worker", "职工 / worker (下城区, 第一家基层工会)"),
     ("wuyi_office", "县总工会工作人员 / county office staff (武义县总工会)"),
     ("admin", "系统管理员 / administrator (后台 /admin/)"),
 ]

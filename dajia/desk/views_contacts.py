@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dajia.accounts.permissions import office_federation_ids, park_office_ids
+from dajia.accounts.permissions import in_scope, office_federation_ids, park_office_ids
 from dajia.desk import selectors
 from dajia.desk.models import ContactRequest, Volunteer
 from dajia.desk.services_contacts import contact_decide, contact_register
@@ -24,13 +24,18 @@ from dajia.orgs.models import Park
 
 
 class RegisterForm(forms.Form):
-    park = forms.ModelChoiceField(label=gettext_lazy("Park"), queryset=Park.objects.all())
+    park = forms.ModelChoiceField(label=gettext_lazy("Park"), queryset=Park.objects.none())
     uscc = forms.CharField(label=gettext_lazy("Enterprise's unified social credit code"), max_length=20)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The parks of the person's own federations; one tied to no organisation yet may choose any.
+        self.fields["park"].queryset = in_scope(Park.objects.all(), user)
 
 
 @login_required
 def register(request):
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
-from dajia.accounts.permissions import is_office, is_top_office, office_federation_ids, provider_ids
+from dajia.accounts.permissions import in_scope, is_office, is_top_office, office_federation_ids, provider_ids
 from dajia.core import uploads
 from dajia.core.inputs import query_page
 from dajia.core.xlsx import xlsx_response
@@ -33,9 +33,16 @@ from dajia.orgs.models import Provider
 PAGE_SIZE = 24
 
 
+def _menu(request, f: MenuFilter):
+    """The published menu of the person's own federation (all of it for a visitor signed out)."""
+    return menu_projects(
+        f, base=in_scope(ServiceProject.objects.published(), request.user, "provider__federation_id")
+    )
+
+
 def project_list(request):
     f = MenuFilter.from_params(request.GET)
-    projects = menu_projects(f)
+    projects = _menu(request, f)
     page = Paginator(projects, PAGE_SIZE).get_page(query_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
@@ -44,7 +51,7 @@ def project_list(request):
         "filter": f,
         "query": query.urlencode(),
         "categories": Category.objects.active(),
-        "providers": Provider.objects.approved().only("id", "name"),
+        "providers": in_scope(Provider.objects.approved(), request.user).only("id", "name"),
         "formats": ServiceProject.Format.choices,
         "total": page.paginator.count,
     }
@@ -55,7 +62,7 @@ def project_list(request):
 def project_export(request):
     f = MenuFilter.from_params(request.GET)
     stamp = timezone.localtime().strftime("%Y%m%d")
-    return xlsx_response(menu_xlsx(menu_projects(f)), f"服务菜单-{stamp}.xlsx")
+    return xlsx_response(menu_xlsx(_menu(request, f)), f"服务菜单-{stamp}.xlsx")
 
 
 def _can_see_unpublished(user, project: ServiceProject) -> bool:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from dajia.accounts.permissions import in_scope, scope_federation_ids
 from dajia.api.auth import session_or_token
 from dajia.needs import selectors, services
 from dajia.needs.learning import web_suggester
@@ -107,7 +108,8 @@ def list_needs(request, filters: Query[NeedQuery]):
     f = selectors.NeedFilter.from_params(
         {k: ("" if v is None else str(v)) for k, v in filters.dict().items()}
     )
-    return selectors.need_list(f)
+    # Signed in, the list is that person's federation's, as on the web page.
+    return selectors.need_list(f, base=in_scope(Need.objects.public(), request.user))
 
 
 @router.get("/needs/{need_id}", response=NeedOut, summary="需求详情 / One need")
@@ -124,7 +126,7 @@ def suggest(request, payload: SuggestIn):
     text = payload.text.strip()
     ranked = web_suggester().rank(text)
     best = web_suggester().suggest(text)
-    scope = None
+    scope = scope_federation_ids(request.user)  # no union or park named: the person's own federations
     if payload.union:
         scope = set(Union.objects.filter(pk=payload.union).values_list("federation_id", flat=True))
     elif payload.park:
@@ -153,8 +155,11 @@ def suggest(request, payload: SuggestIn):
     summary="提出需求 / Raise a need",
 )
 def create_need(request, payload: NeedIn):
-    union = get_object_or_404(Union, pk=payload.union) if payload.union else None
-    park = get_object_or_404(Park, pk=payload.park) if payload.park else None
+    # Only the unions and parks the need form offers this person (another federation's are not found).
+    union = (
+        get_object_or_404(in_scope(Union.objects, request.auth), pk=payload.union) if payload.union else None
+    )
+    park = get_object_or_404(in_scope(Park.objects, request.auth), pk=payload.park) if payload.park else None
     try:
         need = services.need_create(
             actor=request.auth,

@@ -222,8 +222,7 @@ def build(ctx: dict) -> None:
     everyone = [u for users in by_union.values() for u in users]
     office = ctx["office"]
     worker = ctx["worker"]
-    # The demo "worker" login belongs to the first union's members.
-    RoleAssignment.objects.filter(user=worker, role=Role.WORKER).update(union=unions[0])
+    # The demo "worker" login is a member of the first union (the foundation links it).
 
     used: set[str] = set()
     plan: list[tuple[str, object, object]] = []  # (code, union or None, park or None)
@@ -250,7 +249,9 @@ def build(ctx: dict) -> None:
                 author = ctx["chairs"][unions.index(union)]
                 voice = Need.Voice.UNION
         else:
-            author = ctx["worker"] if i == 5 else rng.choice(everyone)
+            # 武义's park needs come from its enterprises; the county office records them on its park visits
+            # (a 下城区 account never speaks for another federation's park).
+            author = ctx["wuyi_office"]
             voice = Need.Voice.ENTERPRISE
         suggestion = suggester.suggest(text)
         suggested = categories.get(suggestion.code) if suggestion else None
@@ -283,7 +284,9 @@ def build(ctx: dict) -> None:
     # Supports: a few needs gather many voices, most a few; never the author's own, never twice.
     supports = []
     for need in needs:
-        pool = by_union.get(need.union_id) or everyone
+        if need.union_id is None:
+            continue  # a 武义 park's need: the demo's accounts are 下城区's, who never see it
+        pool = by_union[need.union_id]
         wanted = min(int(rng.paretovariate(1.3)) - 1 + rng.randint(0, 3), 25)
         others = [u for u in (pool + rng.sample(everyone, 10)) if u.pk != need.author_id]
         for user in {u.pk: u for u in rng.sample(others, min(wanted, len(others)))}.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dajia.accounts.permissions import in_scope
 from dajia.core.forms import Form
 from dajia.menu.models import Category
 from dajia.needs.models import Need, NeedUpdate, Question
@@ -43,6 +44,12 @@ class NeedForm(Form):
         empty_label=_("— let Dajia suggest —"),
     )
     anonymous = forms.BooleanField(label=_("Do not show my name publicly"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the unions and parks of the person's own federation (and those below it).
+        for name in ("union", "park"):
+            self.fields[name].queryset = in_scope(self.fields[name].queryset, user)
 
 
 class CategoryForm(Form):

@@ -20,8 +20,10 @@ from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import (
     can_manage_federation,
     chair_union_ids,
+    in_scope,
     is_office,
     office_federation_ids,
+    scope_federation_ids,
 )
 from dajia.core.inputs import query_ids, query_page, query_whole
 from dajia.core.spreadsheets import SpreadsheetRefused, import_caps, read_upload
@@ -52,7 +54,9 @@ def _flat(error: ValidationError) -> str:
 
 def need_list_view(request):
     f = NeedFilter.from_params(request.GET)
-    page = Paginator(need_list(f), PAGE_SIZE).get_page(query_page(request.GET))
+    # A signed-in person sees their own federation's needs (the public wall, signed out, shows them all).
+    needs = need_list(f, base=in_scope(Need.objects.public(), request.user))
+    page = Paginator(needs, PAGE_SIZE).get_page(query_page(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
@@ -79,19 +83,21 @@ def _initial(user) -> dict:
     return {"union": unions[0]} if unions else {}
 
 
-def _scope(union, park) -> set[int] | None:
+def _scope(user, union, park) -> set[int] | None:
     if union is not None:
         return {union.federation_id}
     if park is not None:
         return {park.federation_id}
-    return None
+    return scope_federation_ids(user)  # no union or park chosen yet: the person's own federations
 
 
 def _check_context(request, text: str, union, park) -> dict:
     text = (text or "").strip()
     suggestion = web_suggester().suggest(text) if len(text) >= services.MIN_LENGTH else None
     similar = (
-        similar_needs(text, federation_ids=_scope(union, park)) if len(text) >= services.MIN_LENGTH else []
+        similar_needs(text, federation_ids=_scope(request.user, union, park))
+        if len(text) >= services.MIN_LENGTH
+        else []
     )
     needs = [s.need for s in similar]
     return {
@@ -105,7 +111,7 @@ def _check_context(request, text: str, union, park) -> dict:
 
 @login_required
 def need_new(request):
-    form = NeedForm(request.POST or None, initial=_initial(request.user))
+    form = NeedForm(request.POST or None, initial=_initial(request.user), user=request.user)
     ctx: dict = {"form": form}
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -143,7 +149,7 @@ def need_new(request):
 @require_POST
 def need_check(request):
     """htmx: as the person types, the suggested category and similar needs they could support instead."""
-    form = NeedForm(request.POST)
+    form = NeedForm(request.POST, user=request.user)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     ctx = _check_context(request, request.POST.get("text", ""), data.get("union"), data.get("park"))
@@ -459,21 +465,21 @@ def suggestion_rules(request):
 
 
 def _default_federation(request) -> Federation | None:
-    ids = office_federation_ids(request.user) if is_office(request.user) else set()
-    chair_unions = Union.objects.filter(pk__in=chair_union_ids(request.user))
+    """The person's own district (their office's, union's or organisation's); signed out, the busiest one."""
+    ids = scope_federation_ids(request.user)
     if ids:
         return Federation.objects.filter(pk__in=ids, level=Federation.Level.DISTRICT).order_by(
             "name"
         ).first() or (Federation.objects.filter(pk__in=ids).order_by("pk").first())
-    if chair_unions:
-        return chair_unions[0].federation
     return Federation.objects.annotate(n=Count("needs")).order_by("-n", "name").first()
 
 
 def _ranking_scope(request):
     params = NeedFilter.from_params(request.GET)
     federation = (
-        Federation.objects.filter(pk=params.federation).first() if params.federation else None
+        in_scope(Federation.objects.filter(pk=params.federation), request.user, "pk").first()
+        if params.federation
+        else None
     ) or _default_federation(request)
     rows, union = [], None
     unclassified = 0
@@ -507,7 +513,7 @@ def ranking(request):
         "needs/ranking.html",
         {
             "federation": federation,
-            "federations": Federation.objects.order_by("level", "name"),
+            "federations": in_scope(Federation.objects.order_by("level", "name"), request.user, "pk"),
             "union": union,
             "unions": Union.objects.filter(federation=federation).order_by("name") if federation else [],
             "rows": rows,

@@ -1,5 +1,10 @@
-"""Demo: a season of delivery under the demo agreements — orders in every state, QR sign-ins and ratings, a
-complaint with the provider's reply — and a budget for every grassroots union."""
+"""Demo: the seasons of delivery under the demo agreements, and a budget for every grassroots union.
+
+- This year, under last year's session's agreements: orders in every state around today, QR sign-ins and
+  ratings, a complaint with the provider's reply — every workbench has work on the first login.
+- 2020, under the seed session's agreements: ten sessions delivered and confirmed between October and December
+  2020 (stamped in 2020 by the demo clock), after which the office completes those agreements.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ import random
 from django.utils import timezone
 
 from dajia.accounts.models import Role, RoleAssignment
+from dajia.agreements import services as agreement_services
 from dajia.agreements.models import Agreement
+from dajia.demo import clock
 from dajia.orders import services, services_signins
 
 CONTENT = "按服务方案完成：开场说明、主题讲解、互动体验和现场答疑，发放资料并收集职工意见。"
@@ -45,6 +52,21 @@ SEASON = [
 ]
 
 
+# (agreement index, month, day, hour, minutes late): every one delivered and confirmed, in 2020.
+HISTORY_SEASON = [
+    (0, 10, 16, 14, 0),
+    (1, 10, 22, 9, 0),
+    (2, 10, 29, 14, 0),
+    (3, 11, 5, 15, 10),
+    (4, 11, 12, 9, 0),
+    (0, 11, 19, 14, 0),
+    (2, 11, 26, 9, 25),
+    (1, 12, 3, 14, 0),
+    (3, 12, 10, 9, 0),
+    (4, 12, 17, 14, 0),
+]
+
+
 def _at(days: int, hour: int) -> datetime.datetime:
     day = timezone.localdate() + datetime.timedelta(days=days)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
@@ -60,21 +82,49 @@ def _member(provider):
 
 
 def build(ctx) -> None:
-    agreements = ctx.get("agreements") or list(
-        Agreement.objects.filter(federation=ctx["xiacheng"], state=Agreement.State.ACTIVE).select_related(
-            "project"
-        )
-    )
+    office, unions = ctx["office"], ctx["unions"]
+    history = ctx.get("history_agreements") or []
+    if history:
+        year = history[0].starts_on.year
+        with clock.history(clock.at(year, 9, 28, 10)) as time:
+            for union in unions:
+                services.budget_set(actor=office, union=union, year=year, amount="30000.00")
+            plan = [
+                (index, clock.at(year, month, day, hour), "confirmed", late)
+                for index, month, day, hour, late in HISTORY_SEASON
+            ]
+            _season(ctx, history, plan, rng=random.Random(year), time=time)  # noqa: S311 - reproducible
+            time.set(clock.at(year, 12, 31, 17))
+            for agreement in history:
+                agreement_services.agreement_complete(actor=office, agreement=agreement)
+    agreements = ctx.get("agreements") or []
     if not agreements:
         return
-    rng = random.Random(2020)  # noqa: S311 - invented demo data, reproducible
-    office, unions, chairs, names = ctx["office"], ctx["unions"], ctx["chairs"], ctx["names"]
     today = timezone.localdate()
     for union in unions:
         for year in sorted({(today + datetime.timedelta(days=d)).year for d in (-90, 0, 90)}):
             services.budget_set(actor=office, union=union, year=year, amount="30000.00")
+    # Early or late in the year part of the season would fall outside the agreements' term: left out.
+    first, last = min(a.starts_on for a in agreements), max(a.ends_on for a in agreements)
+    plan = [
+        (index, _at(days, hour), target, late)
+        for index, days, hour, target, late in SEASON
+        if first <= timezone.localdate(_at(days, hour)) <= last
+    ]
+    _season(ctx, agreements, plan, rng=random.Random(today.year), time=None)  # noqa: S311 - reproducible
+
+
+def _season(ctx, agreements: list[Agreement], plan, *, rng: random.Random, time: clock.Clock | None) -> None:
+    """Place and carry each order of ``plan`` to its state. On the demo clock (history) every step is stamped
+    when it would have happened; on the real clock the office and provider act now."""
+    office, unions, chairs, names = ctx["office"], ctx["unions"], ctx["chairs"], ctx["names"]
+
+    def step(moment: datetime.datetime) -> None:
+        if time is not None:
+            time.set(moment)
+
     next_union: dict[int, int] = {}
-    for n, (index, days, hour, target, late) in enumerate(SEASON):
+    for n, (index, starts_at, target, late) in enumerate(plan):
         agreement = None
         for k in range(len(agreements)):  # the first agreement from ``index`` on with a session left
             candidate = agreements[(index + k) % len(agreements)]
@@ -94,7 +144,7 @@ def build(ctx) -> None:
             next_union[agreement.pk] = u + 3
         union, chair = unions[u], chairs[u]
         member = _member(agreement.provider)
-        starts_at = _at(days, hour)
+        step(starts_at - datetime.timedelta(days=7))
         order = services.order_place(
             actor=chair,
             union=union,
@@ -115,6 +165,7 @@ def build(ctx) -> None:
                 now=starts_at - datetime.timedelta(days=5),
             )
             continue
+        step(starts_at - datetime.timedelta(days=6, hours=-1))
         services.order_dispatch(actor=office, order=order)
         if target == "dispatched":
             continue
@@ -131,6 +182,7 @@ def build(ctx) -> None:
                 proposed_starts_at=starts_at + datetime.timedelta(days=2),
             )
             continue
+        step(starts_at - datetime.timedelta(days=5, hours=-2))
         services.order_accept(actor=member, order=order)
         if target == "accepted":
             continue
@@ -158,6 +210,7 @@ def build(ctx) -> None:
                 comment=rng.choice(COMMENTS[stars]) if rng.random() < 0.7 else "",
                 now=ended,
             )
+        step(ended + datetime.timedelta(hours=1))
         services.delivery_record(
             actor=member,
             order=order,
@@ -168,12 +221,14 @@ def build(ctx) -> None:
         )
         if target == "delivered":
             continue
+        step(ended + datetime.timedelta(days=1))
         services.delivery_confirm(actor=chair, order=order)
         services_signins.rating_submit(
             order=order, actor=chair, stars=4 if late > 15 else 5, comment="服务规范，职工反响好", now=ended
         )
         complaint = order.ratings.filter(stars__lte=2).first()
         if complaint:
+            step(ended + datetime.timedelta(days=2))
             services_signins.rating_reply(
                 actor=member,
                 rating=complaint,

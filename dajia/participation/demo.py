@@ -3,13 +3,12 @@
 
 A few hundred verified viewers supported up to three projects each while the session was live; the office
 moderated their comments (approved, rejected — one by the word list — and answered), recorded the chairs'
-suggestions from the floor ("希望社会组织给予更加详细的菜单式服务…"), and after publication two real-name
-objections came in: one answered and rejected, one awaiting the office's response (the window is open: the
-demo publishes the session when it is loaded).
+suggestions from the floor ("希望社会组织给予更加详细的菜单式服务…"; one viewer's question was never reached), and
+during the 公示 window two real-name objections came in, both answered within it.
 
 The session is already published when this runs, so supports and viewers' comments are written as the record of
 what happened (the live services refuse a closed session); moderation, answers, floor suggestions and the
-objection response go through the services.
+objection responses go through the services, on the demo clock set to the day they happened (2020).
 """
 
 from __future__ import annotations
@@ -17,10 +16,9 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.utils import timezone
-
 from dajia.consultations.models import Session
 from dajia.core.validators import mask_mobile
+from dajia.demo import clock
 from dajia.notices.models import Objection
 from dajia.notices.services import objection_respond
 from dajia.participation import identity
@@ -34,7 +32,6 @@ from dajia.participation.models import (
 )
 from dajia.participation.services_comments import comment_answer, comment_moderate, floor_suggestion_record
 
-SESSION_TITLE = "2020年下城区工会购买服务协商会"
 VIEWERS = 326
 # Online popularity is not the panel's judgement: parents liked the summer class, retirees the phone class.
 POPULARITY = {
@@ -127,11 +124,12 @@ def _viewers(ctx, session: Session, rng: random.Random) -> list[Viewer]:
 
 
 def build(ctx) -> None:
-    session = Session.objects.filter(
-        federation=ctx["xiacheng"], title=SESSION_TITLE, state=Session.State.PUBLISHED
-    ).first()
-    if session is None:
-        return
+    session = ctx["sessions"]["history"]
+    with clock.history(session.starts_at) as time:
+        _record(ctx, session, time)
+
+
+def _record(ctx, session: Session, time: clock.Clock) -> None:
     office = ctx["office"]
     rng = random.Random(20200918)  # noqa: S311 - demo data, reproducible on purpose
     for word in WORDS:
@@ -181,6 +179,7 @@ def build(ctx) -> None:
             moderated_at=at if auto else None,
             created_at=at + datetime.timedelta(minutes=9 * index),
         )
+        time.set(comment.created_at + datetime.timedelta(minutes=4))
         if outcome == "approve":
             comment_moderate(actor=office, comment=comment, approve=True)
             if answer:
@@ -192,34 +191,37 @@ def build(ctx) -> None:
                 approve=False,
                 reason="涉及对具体机构的未经核实的指责，请通过书面渠道反映。",
             )
-    for speaker, text, answer in FLOOR:
+    for n, (speaker, text, answer) in enumerate(FLOOR):
+        time.set(session.closed_at + datetime.timedelta(minutes=n - 4))
         comment = floor_suggestion_record(actor=office, session=session, text=text, speaker=speaker)
         if answer:
             comment_answer(actor=office, comment=comment, answer=answer)
 
-    filed = max(session.published_at or timezone.now(), timezone.now())
-    rejected = Objection.objects.create(
-        session=session,
-        entry=entries["职工健康义诊进企业"],
-        name=ctx["names"].name(),
-        mobile=ctx["names"].mobile(),
-        mobile_verified=True,
-        reasons="该项目得分偏低可能与评委不了解项目有关，申请复核评分。项目已在三家企业试点，职工反映良好。",
-        filed_at=filed,
-    )
-    objection_respond(
-        actor=office,
-        objection=rejected,
-        upheld=False,
-        response="经复核，评分表均完整有效，计分按公布的规则进行（去掉最高分和最低分后按组加权），结果无误；"
-        "欢迎该机构明年继续申报，并在展示中补充试点数据。",
-    )
-    Objection.objects.create(
-        session=session,
-        entry=entries["电工技能提升与考证辅导"],
-        name=ctx["names"].name(),
-        mobile=ctx["names"].mobile(),
-        mobile_verified=True,
-        reasons="项目报价包含考证费用，与其他项目口径不一致，建议说明比较方法。",
-        filed_at=filed,
-    )
+    # Filed on the first working days of the window, answered before it closes.
+    published = session.published_at
+    objections = [
+        (
+            "职工健康义诊进企业",
+            "该项目得分偏低可能与评委不了解项目有关，申请复核评分。项目已在三家企业试点，职工反映良好。",
+            "经复核，评分表均完整有效，计分按公布的规则进行（去掉最高分和最低分后按组加权），结果无误；"
+            "欢迎该机构明年继续申报，并在展示中补充试点数据。",
+        ),
+        (
+            "电工技能提升与考证辅导",
+            "项目报价包含考证费用，与其他项目口径不一致，建议说明比较方法。",
+            "评委按协商会公布的四个维度对服务内容打分，报价不计入得分；预算只在排序确定后按报价依次安排。"
+            "考证费用是否列入报价由机构自行说明，已在结果页补充各项目的报价口径。",
+        ),
+    ]
+    for n, (title, reasons, response) in enumerate(objections):
+        objection = Objection.objects.create(
+            session=session,
+            entry=entries[title],
+            name=ctx["names"].name(),
+            mobile=ctx["names"].mobile(),
+            mobile_verified=True,
+            reasons=reasons,
+            filed_at=published + datetime.timedelta(days=3 + n, hours=-6 + 3 * n),
+        )
+        time.set(objection.filed_at + datetime.timedelta(days=2))
+        objection_respond(actor=office, objection=objection, upheld=False, response=response)

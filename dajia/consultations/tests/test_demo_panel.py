@@ -1,8 +1,9 @@
-"""The consultation demo: the seed's 2020 session, published, and the 2021 session ready to run."""
+"""The consultation demo: the seed's 2020 session and last year's, published; this year's ready to run."""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils import timezone
 
 from dajia.consultations import demo, services_setup
 from dajia.consultations.models import Conflict, PublishedResult, Session, Sheet
@@ -15,8 +16,9 @@ def test_demo_sessions(db):
     demo.build(ctx)
     check_2020_session_is_the_seed_and_published()
     check_2020_budget_bites_and_minimum_matters()
-    check_2021_session_is_a_draft_ready_to_open()
-    assert ctx["office"].pk
+    check_last_years_session_is_published_last_year(ctx["sessions"]["last"])
+    check_this_years_session_is_a_draft_ready_to_open(ctx["sessions"]["current"])
+    assert ctx["sessions"]["history"].title == "2020年下城区工会购买服务协商会"
 
 
 def check_2020_session_is_the_seed_and_published():
@@ -49,8 +51,19 @@ def check_2020_budget_bites_and_minimum_matters():
     assert sum(float(p["amount"]) for p in payload["projects"] if p["selected"]) <= 200000
 
 
-def check_2021_session_is_a_draft_ready_to_open():
-    session = Session.objects.get(title="2021年下城区工会购买服务协商会")
+def check_last_years_session_is_published_last_year(session):
+    year = timezone.localdate().year - 1
+    assert session.title == f"{year}年下城区工会购买服务协商会"
+    assert session.state == "published"
+    assert timezone.localtime(session.starts_at).year == year
+    assert timezone.localtime(session.published_at).date() == timezone.localtime(session.starts_at).date()
+    submitted = Sheet.objects.filter(entry__session=session).values_list("submitted_at", flat=True)
+    assert {timezone.localtime(t).year for t in submitted} == {year}
+
+
+def check_this_years_session_is_a_draft_ready_to_open(session):
+    assert session.title == f"{timezone.localtime(session.starts_at).year}年下城区工会购买服务协商会"
+    assert session.starts_at > timezone.now()
     assert session.state == "draft"
     assert (session.entries.count(), session.evaluators.count(), session.criteria.count()) == (9, 28, 4)
     assert services_setup.open_problems(session) == []

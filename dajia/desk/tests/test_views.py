@@ -81,8 +81,8 @@ def test_finish_by_someone_not_on_the_case_is_refused(client, case, lawyer, park
     assert Case.objects.get(pk=case.pk).status == "assigned"
 
 
-def test_a_worker_without_a_desk_role_is_refused(client, case):
-    client.force_login(make_user("someone", role="worker"))
+def test_a_worker_without_a_desk_role_is_refused(client, case, union):
+    client.force_login(make_user("someone", role="worker", union=union))
     assert client.get(reverse("desk:home")).status_code == 403
     assert client.get(detail(case)).status_code == 404
 

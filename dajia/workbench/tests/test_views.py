@@ -40,7 +40,7 @@ def test_the_workbench_needs_a_login(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_roles_of_a_person(office_user, chair_user, provider_user, worker):
+def test_roles_of_a_person(office_user, chair_user, provider_user, worker, union):
     from dajia.accounts.models import RoleAssignment
 
     assert selectors.roles_of(office_user) == ["office"]
@@ -48,7 +48,7 @@ def test_roles_of_a_person(office_user, chair_user, provider_user, worker):
     assert selectors.roles_of(provider_user) == ["provider"]
     assert selectors.roles_of(worker) == ["worker"]
     assert selectors.roles_of(make_user("nobody")) == ["worker"]  # anyone may raise a need
-    RoleAssignment.objects.create(user=chair_user, role="worker")
+    RoleAssignment.objects.create(user=chair_user, role="worker", union=union)
     del chair_user._dajia_roles
     assert selectors.roles_of(chair_user) == ["chair", "worker"]
 
