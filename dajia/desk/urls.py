@@ -1,3 +1,5 @@
+"""The expert desk's addresses: its queue, cases and their actions, consultations, contacts, rota, export."""
+
 from django.urls import path
 
 from dajia.desk import views, views_contacts
