@@ -57,6 +57,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports .importlinter
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -11,8 +11,9 @@ from dajia.live.asgi import with_live_streams  # noqa: E402 - after the settings
 
 application = with_live_streams(application)
 
-# The hot requests of a live session (phones' sheets and supports, the big screen's figures) bypass Django too,
-# sharing its validation; they write in groups, each answered after its commit (dajia/consultations/fastpath.py).
-from dajia.consultations.fastpath import with_fast_paths  # noqa: E402
+# The hot requests of a live session (the viewers' supports, the phones' sheets, the big screen's figures)
+# bypass Django's request cycle at the edge, which queues them for the batch services: group commit, each
+# answered after its commit with the view's own answer (dajia/live/edge.py).
+from dajia.live.edge import with_fast_paths  # noqa: E402
 
 application = with_fast_paths(application)

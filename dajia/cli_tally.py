@@ -29,6 +29,7 @@ from dajia.scoring.engine import (
     result_json,
     tally,
 )
+from dajia.scoring.grammar import cell_text
 from dajia.scoring.sheetfile import read_sheet_file
 
 __all__ = ["add_parser", "run_tally"]
@@ -73,7 +74,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _trim_min(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_TRIM_MIN
-    text = unicodedata.normalize("NFKC", raw).strip()
+    text = cell_text(raw)
     if not text.isascii() or not text.isdigit() or int(text) < MIN_TRIM_MIN:
         raise ScoringError(
             "bad_trim_min",
@@ -100,7 +101,7 @@ def _weights(items: list[str]) -> dict[str, Fraction] | None:
     weights: dict[str, Fraction] = {}
     for item in items:
         name, sign, value = item.rpartition("=")
-        name = unicodedata.normalize("NFKC", name).strip()
+        name = cell_text(name)
         if not sign or not name:
             raise ScoringError(
                 "bad_weight",

@@ -176,6 +176,22 @@ def make_project(category):
     return make
 
 
+@pytest.fixture
+def draft_session(office_user, federation, provider, other_provider, make_project):
+    """A draft consultation session of ``federation``: two providers' projects, three evaluators, two weighted
+    groups (the shared setting of the consultations tests and the "not yours" walk)."""
+    from dajia.consultations.tests.test_services_support import make_session
+
+    return make_session(
+        actor=office_user,
+        federation=federation,
+        providers=[provider, other_provider],
+        make_project=make_project,
+        open_session=False,
+        weights={"政协委员": "0.4", "基层工会主席": "0.6"},
+    )
+
+
 def run_coroutine(coro, timeout: float = 30.0):
     """Run a coroutine on a fresh event loop in a thread of its own: once a browser test has run, Playwright's
     sync API keeps a loop running in the main thread and ``asyncio.run`` refuses to start there. Tests that use

@@ -128,6 +128,9 @@ TEMPLATES = [
     }
 ]
 
+# Widgets render through core's renderer: a select's empty choice reads "请选择…", never "---------".
+FORM_RENDERER = "dajia.core.renderers.FormRenderer"
+
 # Each test run gets its own test database, so two runs on one machine (a developer's and CI's) never clash.
 _TEST_SUFFIX = f"_{os.getpid()}" if TESTING else ""
 
@@ -318,7 +321,7 @@ DAJIA_BRAND = _("Dajia")
 # Live participation (viewers verify a mobile number by one-time code). The file sender writes numbers and
 # codes in clear for a laptop and tests; production names the HTTP sender and its gateway (``check --deploy``
 # and ``dajia serve`` refuse a development sender outside DAJIA_LOCAL_TRIAL: dajia/core/checks.py).
-DAJIA_SMS_BACKEND = env_str("DAJIA_SMS_BACKEND", "dajia.participation.sms.FileSender")
+DAJIA_SMS_BACKEND = env_str("DAJIA_SMS_BACKEND", "dajia.core.sms.FileSender")
 DAJIA_SMS_FILE = env_str("DAJIA_SMS_FILE", str(BASE_DIR / "var" / "sms-outbox.jsonl"))
 DAJIA_SMS_HTTP_URL = env_str("DAJIA_SMS_HTTP_URL")
 DAJIA_SMS_HTTP_TOKEN = env_str("DAJIA_SMS_HTTP_TOKEN")
@@ -366,6 +369,30 @@ DAJIA_PARTICIPATION_HASH_KEY = env_str("DAJIA_PARTICIPATION_HASH_KEY")
 DAJIA_PARTICIPATION_CODE_MINUTES = env_int("DAJIA_PARTICIPATION_CODE_MINUTES", 5)
 DAJIA_PARTICIPATION_CODE_ATTEMPTS = env_int("DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5)
 DAJIA_PARTICIPATION_IP_DAYS = env_int("DAJIA_PARTICIPATION_IP_DAYS", 30)
+
+# The rules an office may tune (each read here once; the code reads ``settings.DAJIA_…``, no default of its own).
+# Orders: how long before a session a union may still order or cancel; a union rates a delivery within days.
+DAJIA_ORDER_LEAD_HOURS = env_int("DAJIA_ORDER_LEAD_HOURS", 48)
+DAJIA_ORDER_CANCEL_HOURS = env_int("DAJIA_ORDER_CANCEL_HOURS", 48)
+DAJIA_RATING_DAYS = env_int("DAJIA_RATING_DAYS", 7)
+# The sign-in sheet of a delivery opens this many minutes before it starts and closes this many after.
+DAJIA_SIGNIN_OPENS_MINUTES_BEFORE = env_int("DAJIA_SIGNIN_OPENS_MINUTES_BEFORE", 30)
+DAJIA_SIGNIN_CLOSES_MINUTES_AFTER = env_int("DAJIA_SIGNIN_CLOSES_MINUTES_AFTER", 120)
+# An agreement runs for at most this many months.
+DAJIA_AGREEMENT_MAX_TERM_MONTHS = env_int("DAJIA_AGREEMENT_MAX_TERM_MONTHS", 12)
+# Workers' needs raised and supported on the web, per account.
+DAJIA_NEEDS_PER_HOUR = env_int("DAJIA_NEEDS_PER_HOUR", 5)
+DAJIA_NEEDS_PER_DAY = env_int("DAJIA_NEEDS_PER_DAY", 20)
+DAJIA_SUPPORTS_PER_HOUR = env_int("DAJIA_SUPPORTS_PER_HOUR", 60)
+# The key prefix of live events in Redis (two installations may share one Redis).
+DAJIA_LIVE_REDIS_PREFIX = env_str("DAJIA_LIVE_REDIS_PREFIX", "dajia:")
+# Where the public holidays and 调休 working days come from (dotted path of a HolidayCalendar).
+DAJIA_HOLIDAY_CALENDAR = env_str("DAJIA_HOLIDAY_CALENDAR", "dajia.core.workdays.ChineseCalendar")
+# The public side's rate limits, by action: {"support": (hits, seconds), ...} overrides the defaults in the
+# rate-limit module (tests and a trial tighten or loosen them).
+DAJIA_PARTICIPATION_LIMITS: dict[str, tuple[int, int]] = {}
+# The fast paths coalesce one project's progress events to at most one per this many seconds per process.
+DAJIA_FASTPATH_EVENT_SECONDS = 0.25
 
 # Expert desk. A volunteer who advised one side of a case may not take the other side's case while it is open or
 # for this many years after it closed. A worker party's personal data is kept this many years after the case.

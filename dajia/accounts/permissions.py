@@ -9,13 +9,19 @@
 - every form, list and search shows a user only the federations they belong to (and those below them):
   :func:`scope_federation_ids` is that rule, for every role (an office's federations; a chair's or worker's
   union's federation; a provider's registering federation).
+
+"Not yours" is answered one way (docs/CONVENTIONS.md): a page of a role the user lacks answers 403; an object
+outside the user's scope answers 404, so its existence is not confirmed (``object_in_scope``, ``office_object``).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from dajia.accounts.models import Role
+from dajia.accounts.models import Role, RoleAssignment
 
 
 def _roles(user):
@@ -37,15 +43,16 @@ def is_office(user) -> bool:
 
 
 def office_federation_ids(user) -> set[int]:
-    from dajia.orgs.models import Federation
-
     if not getattr(user, "is_authenticated", False):
         return set()
     cache = getattr(user, "_dajia_fed_ids", None)
     if cache is not None:
         return cache
     if user.is_superuser:
-        ids = set(Federation.objects.values_list("pk", flat=True))
+        # The federation model through the role's foreign key: ``accounts`` sits below ``orgs`` (orgs' services
+        # ask these permissions), so it names orgs only by string.
+        federations = RoleAssignment._meta.get_field("federation").related_model
+        ids = set(federations.objects.values_list("pk", flat=True))
     else:
         ids = set()
         for r in _roles(user):
@@ -89,19 +96,21 @@ def is_top_office(user) -> bool:
 def member_federation_ids(user) -> set[int]:
     """The federations of the unions a chair or worker belongs to and of the organisations a provider member
     acts for, with the federations below them."""
-    from dajia.orgs.models import Federation, Provider, Union
-
     if not getattr(user, "is_authenticated", False):
         return set()
     cache = getattr(user, "_dajia_member_fed_ids", None)
     if cache is not None:
         return cache
-    union_ids = {r.union_id for r in _roles(user) if r.union_id and r.role in (Role.CHAIR, Role.WORKER)}
-    own = set(Union.objects.filter(pk__in=union_ids).values_list("federation_id", flat=True))
-    own |= set(Provider.objects.filter(pk__in=provider_ids(user)).values_list("federation_id", flat=True))
+    # Through the roles' own foreign keys: accounts sits below orgs and imports none of its models.
+    federations = {}
+    for r in _roles(user):
+        if r.union_id and r.role in (Role.CHAIR, Role.WORKER):
+            federations.setdefault(r.union.federation_id, r.union.federation)
+        elif r.provider_id and r.role == Role.PROVIDER:
+            federations.setdefault(r.provider.federation_id, r.provider.federation)
     ids: set[int] = set()
-    for federation_id in own:
-        ids |= Federation(pk=federation_id).descendant_ids()
+    for federation in federations.values():
+        ids |= federation.descendant_ids()
     user._dajia_member_fed_ids = ids
     return ids
 
@@ -126,6 +135,36 @@ def in_scope(queryset, user, field: str = "federation_id"):
 
 def can_manage_federation(user, federation_id: int | None) -> bool:
     return federation_id is not None and federation_id in office_federation_ids(user)
+
+
+def require_office(actor, federation_id: int | None) -> None:
+    """The one office check of every write: ``actor`` is office staff of ``federation_id`` or of a federation
+    above it (a superuser too); anyone else gets ``PermissionDenied`` with the same message everywhere."""
+    if not can_manage_federation(actor, federation_id):
+        raise PermissionDenied(_("Only the union office of this federation may do this."))
+
+
+def office_scope(user) -> set[int]:
+    """The federations an office page lists: those ``user`` manages; ``PermissionDenied`` for a user without
+    the office role (a page of a role the user lacks answers 403)."""
+    if not is_office(user):
+        raise PermissionDenied(_("Only union office staff may do this."))
+    return office_federation_ids(user)
+
+
+def object_in_scope(queryset, where: Q | None, **lookup):
+    """The object ``lookup`` names among those ``where`` lets the user see. ``where`` is None when the user has
+    no role for this page at all: 403. An object outside ``where`` (another federation's, another provider's)
+    is 404, the same answer as an object that does not exist."""
+    if where is None:
+        raise PermissionDenied(_("This page is not for your role."))
+    return get_object_or_404(queryset.filter(where), **lookup)
+
+
+def office_object(user, queryset, *, field: str = "federation_id", **lookup):
+    """An object of an office page: 403 without the office role, 404 outside the federations ``user``
+    manages (``field`` says where the object keeps its federation)."""
+    return object_in_scope(queryset, Q(**{f"{field}__in": office_scope(user)}), **lookup)
 
 
 def require(condition: bool) -> None:

@@ -1,4 +1,5 @@
-"""Writes about people: provider self-registration, password resets and clearing failed logins by the office.
+"""Writes about people: password resets, API tokens and clearing failed logins by the office (a provider's
+self-registration creates an organisation, so it lives in ``dajia.orgs.services``).
 
 The login gate itself is in ``dajia.accounts.backends`` (every login path passes there) and its counters in
 ``dajia.core.ratelimit``; the office's lever on it is :func:`user_login_failures_clear`."""
@@ -7,86 +8,12 @@ from __future__ import annotations
 
 import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from dajia.accounts.models import Role, RoleAssignment, User
+from dajia.accounts.models import User
 from dajia.accounts.permissions import can_manage_federation
 from dajia.core import audit, ratelimit
-from dajia.core.validators import mobile_error, normalise_code, normalise_mobile, uscc_error
-from dajia.orgs.models import Federation, Provider
-
-
-def _check_password_and_mobile(*, username: str, mobile: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if User.objects.filter(username=username).exists():
-        errors["username"] = _("This username is already taken.")
-    err = mobile_error(mobile)
-    if err:
-        errors["mobile"] = err
-    elif User.objects.filter(mobile=normalise_mobile(mobile)).exists():
-        errors["mobile"] = _("This mobile number is already registered.")
-    return errors
-
-
-@transaction.atomic
-def provider_register(
-    *,
-    username: str,
-    password: str,
-    full_name: str,
-    mobile: str,
-    organisation_name: str,
-    uscc: str,
-    federation: Federation,
-    address: str = "",
-    introduction: str = "",
-    has_union: bool = False,
-) -> Provider:
-    """A social organisation registers itself: an account plus the organisation, awaiting the office's
-    approval before any of its projects can be submitted."""
-    errors = _check_password_and_mobile(username=username, mobile=mobile)
-    code = normalise_code(uscc)
-    err = uscc_error(code)
-    if err:
-        errors["uscc"] = err
-    elif Provider.objects.filter(uscc=code).exists():
-        errors["uscc"] = _("An organisation with this credit code is already registered.")
-    if Provider.objects.filter(name=organisation_name.strip()).exists():
-        errors["organisation_name"] = _("An organisation with this name is already registered.")
-    if errors:
-        raise ValidationError(errors)
-    user = User(username=username, mobile=normalise_mobile(mobile))
-    user.last_name, user.first_name = full_name[:1], full_name[1:]
-    user.set_password(password)
-    user.save()
-    provider = Provider.objects.create(
-        name=organisation_name.strip(),
-        uscc=code,
-        federation=federation,
-        contact_name=full_name,
-        contact_mobile=normalise_mobile(mobile),
-        address=address,
-        introduction=introduction,
-        has_union=has_union,
-    )
-    RoleAssignment.objects.create(user=user, role=Role.PROVIDER, provider=provider)
-    audit.log(
-        actor=user,
-        action="orgs.provider.register",
-        obj=provider,
-        after=audit.snapshot(provider),
-        federation_id=federation.pk,
-    )
-    audit.log(
-        actor=user,
-        action="accounts.user.create",
-        obj=user,
-        after=audit.snapshot(user),
-        federation_id=federation.pk,
-    )
-    return provider
 
 
 def user_federation_ids(user: User) -> set[int]:

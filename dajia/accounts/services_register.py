@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.models import RegistrationCode, User
 from dajia.core import audit, ratelimit
+from dajia.core.inputs import clean_mobile
 from dajia.core.validators import mask_mobile
 from dajia.participation import identity
 from dajia.participation.services import (
     VerifyOutcome,
     clean_code,
-    clean_mobile,
     code_minutes,
     judge_code,
     send_text,

@@ -21,8 +21,9 @@ from dajia.accounts.forms import (
 from dajia.accounts.models import User
 from dajia.accounts.permissions import is_office, office_federation_ids
 from dajia.core import ratelimit
+from dajia.core.inputs import clean_mobile
+from dajia.orgs import services as org_services
 from dajia.participation.identity import client_ip
-from dajia.participation.services import clean_mobile
 from dajia.participation.services_limits import RateLimited
 
 
@@ -118,7 +119,7 @@ def _register_details(request):
                 raise ValidationError({"code": outcome.error})  # the attempt is already counted
             # Proven once: a mistake in another field does not use up a second code.
             request.session[REGISTER_PROVEN] = proof
-        provider = services.provider_register(**data)
+        provider = org_services.provider_register(**data)
     except ValidationError as e:
         apply_service_errors(form, e)
         return _register_page(request, step="details", form=form, status=400)

@@ -1,6 +1,10 @@
+"""The back office of agreements: read-only, since amounts, states, versions, signatures and quotas change only
+through the audited services (the template is the office's own text and stays editable)."""
+
 from django.contrib import admin
 
 from dajia.agreements.models import Agreement, AgreementQuota, AgreementTemplate, AgreementVersion, Signature
+from dajia.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AgreementTemplate)
@@ -22,7 +26,7 @@ class QuotaInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ReadOnlyAdmin):
     list_display = ["number", "project", "provider", "amount", "sessions", "state", "starts_on", "ends_on"]
     list_filter = ["state", "federation", "allocation"]
     search_fields = ["number", "project__title", "provider__name"]
@@ -31,14 +35,14 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(admin.ModelAdmin):
+class AgreementVersionAdmin(ReadOnlyAdmin):
     list_display = ["agreement", "number", "reason", "created_at", "created_by"]
     search_fields = ["agreement__number"]
     list_select_related = ["agreement", "created_by"]
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["version", "party", "signer_name", "signed_at"]
     list_filter = ["party"]
     search_fields = ["signer_name", "version__agreement__number"]
@@ -46,7 +50,7 @@ class SignatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementQuota)
-class AgreementQuotaAdmin(admin.ModelAdmin):
+class AgreementQuotaAdmin(ReadOnlyAdmin):
     list_display = ["agreement", "union", "sessions", "booked"]
     search_fields = ["agreement__number", "union__name"]
     list_select_related = ["agreement", "union"]

@@ -7,7 +7,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from dajia.agreements.models import Agreement, AgreementVersion
+from dajia.agreements.models import Agreement
 from dajia.consultations.models import Session, SessionProject
 from dajia.consultations.selectors import result_to_show
 
@@ -31,19 +31,6 @@ def published_sessions_for(federation_ids: set[int]) -> QuerySet:
         .annotate(n_agreements=Count("agreements"))
         .order_by("-published_at")
     )
-
-
-def current_version(agreement: Agreement) -> AgreementVersion:
-    return agreement.versions.order_by("-number").first()
-
-
-def effective_version(agreement: Agreement) -> AgreementVersion | None:
-    """The latest version both parties signed (None before the first is signed)."""
-    versions = list(agreement.versions.order_by("-number").prefetch_related("signatures"))
-    for v in versions:
-        if {s.party for s in v.signatures.all()} >= {"federation", "provider"}:
-            return v
-    return None
 
 
 def session_shares(amount: Decimal, sessions: int) -> list[Decimal]:

@@ -8,17 +8,15 @@ States: ``draft`` → (both parties sign) → ``signed`` → (the 公示 window 
 from __future__ import annotations
 
 import datetime
-import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, provider_ids
+from dajia.accounts.permissions import can_manage_federation, provider_ids, require_office
 from dajia.agreements import text as agreement_text
 from dajia.agreements import workbench
 from dajia.agreements.models import (
@@ -33,7 +31,7 @@ from dajia.agreements.selectors import selected_entries
 from dajia.agreements.signals import agreement_closed
 from dajia.consultations.models import Session
 from dajia.core import audit
-from dajia.core.inputs import clean_date, clean_text, clean_whole, parse_whole
+from dajia.core.inputs import clean_date, clean_money, clean_text, clean_whole, parse_whole
 from dajia.orgs.models import Union
 
 TERM_FIELDS = [
@@ -66,7 +64,7 @@ DEFAULT_LIABILITY = (
 
 def max_term_end(starts_on: datetime.date) -> datetime.date:
     """The last day allowed for a term starting on ``starts_on``: one year by default (setting)."""
-    months = getattr(settings, "DAJIA_AGREEMENT_MAX_TERM_MONTHS", 12)
+    months = settings.DAJIA_AGREEMENT_MAX_TERM_MONTHS
     year = starts_on.year + (starts_on.month - 1 + months) // 12
     month = (starts_on.month - 1 + months) % 12 + 1
     day = starts_on.day
@@ -77,37 +75,12 @@ def max_term_end(starts_on: datetime.date) -> datetime.date:
             day -= 1
 
 
-def _require_office(actor, agreement_or_federation_id) -> None:
-    fid = getattr(agreement_or_federation_id, "federation_id", agreement_or_federation_id)
-    if not can_manage_federation(actor, fid):
-        raise PermissionDenied(_("Only the union office of this agreement may do this."))
-
-
 def _lock(agreement: Agreement) -> Agreement:
     return (
         Agreement.objects.select_for_update()
         .select_related("provider", "project", "session")
         .get(pk=agreement.pk)
     )
-
-
-def parse_money(value, *, field: str = "amount", label: str | None = None) -> Decimal:
-    label = label or _("The amount")
-    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip().replace(",", "")
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(
-            {field: _("%(label)s must be a number of yuan, e.g. 12000.00.") % {"label": label}}
-        ) from None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 or amount >= Decimal("1e10"):
-        raise ValidationError(
-            {
-                field: _("%(label)s must be a number of yuan, not negative, with at most 2 decimals.")
-                % {"label": label}
-            }
-        )
-    return amount.quantize(Decimal("0.01"))
 
 
 def _date(value, *, field: str, label: str) -> datetime.date:
@@ -180,7 +153,7 @@ def clean_terms(terms: dict, *, booked: int = 0) -> dict:
             terms.get("copies", 3), field="copies", label=_("The number of copies"), minimum=3, maximum=20
         ),
     )
-    attempt("amount", lambda: parse_money(terms.get("amount")))
+    attempt("amount", lambda: clean_money(terms.get("amount"), field="amount", label=_("The amount")))
     attempt("starts_on", lambda: _date(terms.get("starts_on"), field="starts_on", label=_("The first day")))
     attempt("ends_on", lambda: _date(terms.get("ends_on"), field="ends_on", label=_("The last day")))
     if "starts_on" in out and "ends_on" in out:
@@ -207,7 +180,7 @@ def template_for(federation) -> AgreementTemplate:
 
 @transaction.atomic
 def agreement_template_save(*, actor, federation, body: str) -> AgreementTemplate:
-    _require_office(actor, federation.pk)
+    require_office(actor, federation.pk)
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ValidationError({"body": _("The agreement text cannot be empty.")})
@@ -312,7 +285,7 @@ def default_terms(entry, start: datetime.date) -> dict:
 def agreements_generate(*, actor, session: Session) -> list[Agreement]:
     """Draft one agreement per selected project of a published session (projects that have one are skipped)."""
     session = Session.objects.select_for_update().select_related("federation").get(pk=session.pk)
-    _require_office(actor, session.federation_id)
+    require_office(actor, session.federation_id)
     if session.state != Session.State.PUBLISHED:
         raise ValidationError(
             _("Agreements can be generated only from a session whose results are published.")
@@ -361,7 +334,7 @@ def agreement_amend(*, actor, agreement: Agreement, reason: str, **terms) -> Agr
     again). An agreement in force keeps its signed terms until both sides have signed the amendment.
     """
     agreement = _lock(agreement)
-    _require_office(actor, agreement)
+    require_office(actor, agreement.federation_id)
     if agreement.state not in (Agreement.State.DRAFT, Agreement.State.SIGNED, Agreement.State.ACTIVE):
         raise ValidationError(
             _("This agreement is closed (%(state)s) and can no longer be amended.")
@@ -504,7 +477,7 @@ def agreement_void(*, actor, agreement: Agreement, reason: str) -> Agreement:
     """Void an agreement (e.g. an objection against its project was upheld); its open orders are cancelled."""
     agreement = _lock(agreement)
     if actor is not None:
-        _require_office(actor, agreement)
+        require_office(actor, agreement.federation_id)
     if agreement.state in (Agreement.State.COMPLETED, Agreement.State.TERMINATED, Agreement.State.VOID):
         raise ValidationError(
             _("This agreement is already closed (%(state)s).") % {"state": agreement.get_state_display()}
@@ -522,7 +495,7 @@ def agreement_void(*, actor, agreement: Agreement, reason: str) -> Agreement:
 def agreement_terminate(*, actor, agreement: Agreement, reason: str) -> Agreement:
     """End an agreement before its term with a reason; sessions not yet delivered are cancelled."""
     agreement = _lock(agreement)
-    _require_office(actor, agreement)
+    require_office(actor, agreement.federation_id)
     if agreement.state not in (Agreement.State.SIGNED, Agreement.State.ACTIVE):
         raise ValidationError(_("Only a signed agreement or one in force can be terminated."))
     reason = clean_text(reason, field="reason", label=_("the reason"), max_length=300)
@@ -547,7 +520,7 @@ def agreement_terminate(*, actor, agreement: Agreement, reason: str) -> Agreemen
 def agreement_complete(*, actor, agreement: Agreement) -> Agreement:
     """Close an agreement in force whose sessions are all settled (nothing ordered is still open)."""
     agreement = _lock(agreement)
-    _require_office(actor, agreement)
+    require_office(actor, agreement.federation_id)
     if agreement.state != Agreement.State.ACTIVE:
         raise ValidationError(_("Only an agreement in force can be completed."))
     if agreement.orders.filter(
@@ -575,7 +548,7 @@ def quotas_set(
     """Share the agreement's sessions: ``first_come`` (any union of the federation may order while sessions
     last) or ``allocated`` (each union only up to its quota; ``quotas`` maps union id → sessions)."""
     agreement = _lock(agreement)
-    _require_office(actor, agreement)
+    require_office(actor, agreement.federation_id)
     if agreement.state in (Agreement.State.COMPLETED, Agreement.State.TERMINATED, Agreement.State.VOID):
         raise ValidationError(_("This agreement is closed."))
     if allocation not in Agreement.Allocation.values:
@@ -644,7 +617,3 @@ def quotas_set(
         federation_id=agreement.federation_id,
     )
     return out
-
-
-def quota_total(agreement: Agreement) -> int:
-    return AgreementQuota.objects.filter(agreement=agreement).aggregate(n=Sum("sessions"))["n"] or 0

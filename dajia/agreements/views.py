@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.models import Role
-from dajia.accounts.permissions import can_manage_federation, is_office, office_federation_ids
+from dajia.accounts.permissions import can_manage_federation, is_office, office_federation_ids, office_object
 from dajia.agreements import services
 from dajia.agreements.exports import settlement_xlsx
 from dajia.agreements.forms import AmendForm, ReasonForm, TemplateForm
@@ -57,9 +57,7 @@ def agreement_list(request):
 @login_required
 @require_POST
 def generate(request, session_pk: int):
-    session = get_object_or_404(Session, pk=session_pk)
-    if not can_manage_federation(request.user, session.federation_id):
-        raise PermissionDenied
+    session = office_object(request.user, Session.objects.all(), pk=session_pk)
     try:
         created = services.agreements_generate(actor=request.user, session=session)
     except ValidationError as e:

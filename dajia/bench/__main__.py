@@ -22,6 +22,8 @@ from pathlib import Path
 
 from dajia.bench import common
 from dajia.bench.common import ROOT, BenchError, cores, have_wrk, loadavg, wait_for_quiet
+from dajia.bench.databases import fresh_database, generate, server_env
+from dajia.bench.ingestion_runs import run_ingestion
 
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/dajia_bench"
 REDIS_DEFAULT = "redis://127.0.0.1:6379/0"
@@ -30,8 +32,10 @@ SECTIONS = ["engine", "needs", "ingestion", "live_reads", "fanout", "pages"]
 # (figure, JSON path, target, kind): kind ">=" / "<" / "==", with the target value.
 TARGETS = [
     ("ingestion SQLite ÷ raw limit", ("ingestion", "sqlite", "ratio"), ">=", 0.5),
+    ("ingestion SQLite p99 ms", ("ingestion", "sqlite", "p99_ms"), "<=", 250),
     ("ingestion SQLite lost+duplicated", ("ingestion", "sqlite", "_bad"), "==", 0),
     ("ingestion PostgreSQL ÷ raw limit", ("ingestion", "postgresql", "ratio"), ">=", 0.5),
+    ("ingestion PostgreSQL p99 ms", ("ingestion", "postgresql", "p99_ms"), "<=", 250),
     ("ingestion PostgreSQL lost+duplicated", ("ingestion", "postgresql", "_bad"), "==", 0),
     ("live reads ÷ trivial", ("live_reads", "ratio"), ">=", 0.8),
     ("fan-out 1 process p99 ms", ("fanout", "one_process", "p99_ms"), "<", 500),
@@ -70,7 +74,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=env_default("workers", cores()),
         help="server processes (default: cores)",
     )
-    add("--seconds", type=float, default=env_default("seconds", 20.0), help="each load run")
+    add("--seconds", type=float, default=env_default("seconds", 10.0), help="each load run")
+    add("--runs", type=int, default=env_default("runs", 3), help="ingestion runs; figures are their medians")
     add("--connections", type=int, default=env_default("connections", 64), help="concurrent clients")
     add(
         "--sheet-share",
@@ -112,7 +117,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.viewers, args.events, args.sse_clients, args.fanout_workers = 20, 2, 1, 2
         args.projects, args.orders, args.page_seconds = 60, 500, 1.0
         args.engine_evaluators, args.engine_projects, args.engine_criteria = 20, 10, 4
-        args.max_load = 1000.0
+        args.max_load, args.runs = 1000.0, 1
     args.sections = [s for s in (args.only.split(",") if args.only else SECTIONS) if s]
     for s in args.sections:
         if s not in SECTIONS:
@@ -121,57 +126,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 # ---- environments ---------------------------------------------------------------------------------------
-
-
-def server_env(db: dict, *, redis_url: str = "", prefix: str = "") -> dict[str, str]:
-    """The production settings, on the benchmark's database (``db``: DAJIA_SQLITE_PATH or DATABASE_URL)."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "dajia.bench.settings",
-        "DAJIA_DEBUG": "0",
-        "DAJIA_TESTING": "",
-        "DAJIA_SECRET_KEY": "bench-only-secret-key-for-a-throw-away-database",
-        "DAJIA_SSL_REDIRECT": "0",
-        "DAJIA_HTTPS": "0",
-        "DAJIA_LOG_LEVEL": "WARNING",
-        "REDIS_URL": redis_url,
-        "DAJIA_BENCH_REDIS_PREFIX": prefix,
-        "DATABASE_URL": db.get("DATABASE_URL", ""),
-        "DAJIA_SQLITE_PATH": db.get("DAJIA_SQLITE_PATH", ""),
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def fresh_database(kind: str, name: str, build: Path, pg_url: str) -> dict:
-    """A new, migrated database for one benchmark: a SQLite file under build/bench, or a PostgreSQL database."""
-    if kind == "sqlite":
-        path = build / f"{name}-bench.sqlite3"
-        for suffix in ("", "-wal", "-shm", ".fastpath-lock"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        db = {"DAJIA_SQLITE_PATH": str(path)}
-    else:
-        from urllib.parse import urlsplit, urlunsplit
-
-        import psycopg
-
-        parts = urlsplit(pg_url)
-        database = parts.path.lstrip("/") or "dajia_bench"
-        if "bench" not in database:
-            raise BenchError(f"refusing to drop a database whose name lacks 'bench': {database}")
-        admin = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,)
-            )
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
-            conn.execute(f'CREATE DATABASE "{database}"')
-        db = {"DATABASE_URL": urlunsplit(parts._replace(path=f"/{database}"))}
-    common.manage(["migrate", "--noinput", "-v", "0"], server_env(db))
-    return db
-
-
-def generate(db: dict, args_list: list[str], fixture: Path) -> dict:
-    common.manage(["bench_generate", *args_list, "--fixture", str(fixture)], server_env(db), timeout=1800)
-    return json.loads(fixture.read_text(encoding="utf-8"))
 
 
 # ---- the sections --------------------------------------------------------------------------------------
@@ -187,140 +141,6 @@ def run_needs(args, out: dict) -> None:
     from dajia.needs.bench import bench_suggest
 
     out["needs"] = bench_suggest()
-
-
-def _ingestion_one(kind: str, args, build: Path, tool: str, out: dict, live_reads: bool) -> None:
-    from dajia.bench import ingestion, rawlimit
-    from dajia.bench.common import get_load, uvicorn_server
-
-    log(f"ingestion on {kind}: preparing the database")
-    db = fresh_database(kind, "ingest", build, args.postgres)
-    fixture = generate(
-        db,
-        [
-            "--live",
-            "--evaluators",
-            str(args.evaluators),
-            "--entries",
-            str(args.entries),
-            "--viewers",
-            str(args.viewers_db),
-        ],
-        build / f"ingest-{kind}.json",
-    )
-    live = fixture["live"]
-    threads = 2 if tool == "wrk" else args.connections
-    plan = ingestion.Plan.from_fixture(live, threads=threads, sheet_share=args.sheet_share, votes=True)
-    verify = ingestion.Db(sqlite_path=db.get("DAJIA_SQLITE_PATH", ""), url=db.get("DATABASE_URL", ""))
-    # The raw limit first, on a database of the same kind.
-    if kind == "sqlite":
-        raw_path = build / "raw-bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{raw_path}{suffix}").unlink(missing_ok=True)
-        rawlimit.setup(sqlite_path=str(raw_path))
-        raw_env = {"DAJIA_RAW_SQLITE": str(raw_path), "DAJIA_RAW_DATABASE_URL": ""}
-    else:
-        rawlimit.setup(database_url=db["DATABASE_URL"])
-        raw_env = {"DAJIA_RAW_DATABASE_URL": db["DATABASE_URL"], "DAJIA_RAW_SQLITE": ""}
-    wait_for_quiet(args.max_load, 60, log)
-    load_before = loadavg()
-    log(
-        f"ingestion on {kind}: raw limit ({args.workers} workers, {args.connections} connections, {args.seconds:.0f} s)"
-    )
-    with uvicorn_server(
-        "rawlimit", "dajia.bench.rawlimit:app", raw_env, build / "logs", workers=args.workers
-    ).start("/") as raw_server:
-        raw = _raw_load(raw_server.base, tool, args)
-    log(f"ingestion on {kind}: Dajia ({args.workers} workers)")
-    env = server_env(db)
-    with uvicorn_server(
-        "dajia-asgi", "dajia.asgi:application", env, build / "logs", workers=args.workers
-    ).start("/live/ping") as server:
-        trivial = get_load(
-            server.base + "/live/ping", tool=tool, seconds=min(args.seconds, 10), connections=args.connections
-        )
-        figures = ingestion.measure(
-            server.base,
-            plan,
-            verify,
-            tool=tool,
-            seconds=args.seconds,
-            connections=args.connections,
-            first_viewer=live["first_viewer"],
-        )
-        if live_reads:
-            log("live reads: the session's summary against the trivial endpoint")
-            summary_url = f"{server.base}/live/session-{live['session']}/summary"
-            if common.http_status(summary_url) != 200:
-                raise BenchError(f"the summary answered {common.http_status(summary_url)}")
-            read = get_load(
-                summary_url, tool=tool, seconds=min(args.seconds, 10), connections=args.connections
-            )
-            ping = get_load(
-                server.base + "/live/ping",
-                tool=tool,
-                seconds=min(args.seconds, 10),
-                connections=args.connections,
-            )
-            out["live_reads"] = {
-                "rps": round(read.rps),
-                "trivial_rps": round(ping.rps),
-                "ratio": round(read.rps / ping.rps, 3) if ping.rps else None,
-                "p99_ms": common.r1(read.p99_ms),
-                "errors": read.errors,
-                "endpoint": "/live/session-<id>/summary",
-            }
-        if "Traceback" in server.log_tail(100000):
-            log(f"  note: the server logged a traceback (see {server.log_path})")
-    figures.update(
-        {
-            "raw_limit_rps": round(raw.rps),
-            "ratio": round(figures["rps"] / raw.rps, 3) if raw.rps else None,
-            "trivial_rps": round(trivial.rps),
-            "raw_limit_p99_ms": common.r1(raw.p99_ms),
-            "workers": args.workers,
-            "load_before": load_before,
-            "load_after": loadavg(),
-            "sheet_share": plan.sheet_share,
-        }
-    )
-    figures["_bad"] = figures["lost"] + figures["duplicated"] + figures["extra_stored"] + figures["unaudited"]
-    out.setdefault("ingestion", {})[kind] = figures
-
-
-def _raw_load(base: str, tool: str, args):
-    from dajia.bench.common import python_load, wrk_run
-
-    body = '{"scores":{"1":"18.5","2":"12","3":"20","4":"21.5"},"submission_id":"s1234567"}'
-    if tool == "wrk":
-        lua = (
-            'wrk.method = "POST"\nwrk.body = \'' + body + "'\n"
-            'wrk.headers["Content-Type"] = "application/json"\n'
-        )
-        return wrk_run(base + "/raw", lua, seconds=args.seconds, connections=args.connections)
-    data = body.encode()
-    return python_load(
-        base,
-        lambda t, n: ("POST", "/raw", data, {"Content-Type": "application/json"}),
-        seconds=args.seconds,
-        connections=args.connections,
-    )
-
-
-def run_ingestion(args, build: Path, tool: str, out: dict) -> None:
-    errors = {}
-    for kind in ("sqlite", "postgresql"):
-        if kind == "postgresql" and not args.postgres:
-            out.setdefault("ingestion", {})[kind] = {"skipped": "no PostgreSQL URL"}
-            continue
-        try:
-            _ingestion_one(
-                kind, args, build, tool, out, live_reads=(kind == "sqlite" and "live_reads" in args.sections)
-            )
-        except (BenchError, OSError, subprocess.SubprocessError, ImportError) as e:
-            errors[kind] = e
-            out.setdefault("ingestion", {})[kind] = {"error": str(e)[-2000:]}
-            log(f"ingestion on {kind} failed: {e}")
 
 
 def run_fanout(args, build: Path, out: dict) -> None:
@@ -435,6 +255,12 @@ def verdicts(out: dict) -> list[tuple[str, object, str, str]]:
     return rows
 
 
+def _span(section: dict, key: str) -> str:
+    """A figure's spread over the runs, "(lowest–highest)"; empty for a single run."""
+    low, high = section.get("spread", {}).get(key, [None, None])
+    return f"({low}–{high})" if low is not None and section.get("runs", 1) > 1 else ""
+
+
 def table(out: dict) -> str:
     lines = []
 
@@ -446,12 +272,19 @@ def table(out: dict) -> str:
     for kind in ("sqlite", "postgresql"):
         ing = _get(out, ("ingestion", kind))
         if isinstance(ing, dict) and "rps" in ing:
-            row(f"ingestion {kind}: writes/s", ing["rps"])
-            row(f"ingestion {kind}: p50 / p99 ms", f"{ing['p50_ms']} / {ing['p99_ms']}")
-            row(f"ingestion {kind}: errors", ing["errors"])
+            row(f"ingestion {kind}: runs (median, lowest–highest)", ing.get("runs", 1))
+            row(f"ingestion {kind}: writes/s", ing["rps"], _span(ing, "rps"))
+            row(f"ingestion {kind}: ÷ raw limit", ing.get("ratio"), _span(ing, "ratio"))
+            row(f"ingestion {kind}: p50 / p99 ms", f"{ing['p50_ms']} / {ing['p99_ms']}", _span(ing, "p99_ms"))
             row(f"ingestion {kind}: acknowledged/stored", f"{ing['acknowledged']}/{ing['stored']}")
-            row(f"ingestion {kind}: raw limit writes/s", ing["raw_limit_rps"])
+            row(f"ingestion {kind}: raw limit writes/s", ing["raw_limit_rps"], _span(ing, "raw_limit_rps"))
             row(f"ingestion {kind}: trivial endpoint req/s", ing["trivial_rps"])
+            views = ing.get("gunicorn_views") or {}
+            if "rps" in views:
+                row("  same load, gunicorn views: writes/s", views["rps"], f"÷ raw {views.get('ratio')}")
+                row("  same load, gunicorn views: p99 ms", views["p99_ms"], f"bad {views.get('bad')}")
+            if ing.get("warning"):
+                row(f"ingestion {kind}: WARNING", "", ing["warning"])
     lr = out.get("live_reads")
     if isinstance(lr, dict) and "rps" in lr:
         row("live reads: summary req/s", lr["rps"])

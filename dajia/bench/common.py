@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -517,9 +517,3 @@ def get_load(
     return python_load(
         url, lambda t, n: ("GET", path, b"", headers), seconds=seconds, connections=connections
     )
-
-
-def stopwatch() -> Iterator[float]:
-    start = time.perf_counter()
-    while True:
-        yield time.perf_counter() - start

@@ -21,7 +21,6 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from dajia.bench.common import BenchError, LoadResult, python_load, r1, wrk_run
 
@@ -482,7 +481,3 @@ def measure(
         "connections": connections,
         **({"votes": vote_check} if vote_check else {}),
     }
-
-
-def load_fixture(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))

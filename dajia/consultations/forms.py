@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dajia.consultations.models import Session
 from dajia.core.forms import Form
+from dajia.core.money import yuan
 
 
 def weights_to_text(weights: dict) -> str:
@@ -119,7 +120,7 @@ class EntryAddForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
         self.fields["project"].label_from_instance = lambda p: (
-            f"{p.title} · {p.provider.name} · ¥{p.price}×{p.sessions_per_year}"
+            f"{p.title} · {p.provider.name} · {yuan(p.price)}×{p.sessions_per_year}"
         )
 
 

@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from dajia.consultations.models import Conflict, Evaluator, Session, SessionProject, Sheet
-from dajia.consultations.results import ScoringError, clean_name, entry_names, panel_names
+from dajia.consultations.results import ScoringError, entry_names, panel_names
 from dajia.core.spreadsheets import Caps, check_upload, import_caps, read_upload
 from dajia.scoring import engine
+from dajia.scoring.grammar import cell_text
 
 MAX_IMPORT_ERRORS = 50
 PREVIEW_KEY = "dajia_sheet_import"
@@ -108,7 +109,7 @@ def plan_import(session: Session, sheet_file) -> tuple[list[tuple], list[str]]:
     """
     errors: list[str] = []
     criteria = list(session.criteria.order_by("position", "id"))
-    expected = {clean_name(c.name): c for c in criteria}
+    expected = {cell_text(c.name): c for c in criteria}
     found = {c.name: c.max for c in sheet_file.criteria}
     for name, criterion in expected.items():
         if name not in found:
@@ -147,7 +148,7 @@ def plan_import(session: Session, sheet_file) -> tuple[list[tuple], list[str]]:
     projects = {names[e.pk]: e for e in entries}
     titles: dict[str, list[SessionProject]] = {}
     for entry in entries:
-        titles.setdefault(clean_name(entry.project.title), []).append(entry)
+        titles.setdefault(cell_text(entry.project.title), []).append(entry)
     panel_list = list(Evaluator.objects.filter(session=session))
     evaluators = {name: e for e, name in zip(panel_list, panel_names(panel_list).values(), strict=True)}
     conflicts = set(Conflict.objects.filter(entry__session=session).values_list("evaluator_id", "entry_id"))
@@ -170,7 +171,7 @@ def plan_import(session: Session, sheet_file) -> tuple[list[tuple], list[str]]:
                 )
             else:
                 problems.append(_("no invited project called %(t)s in this session") % {"t": sheet.project})
-        if evaluator is not None and sheet.group and sheet.group != clean_name(evaluator.group):
+        if evaluator is not None and sheet.group and sheet.group != cell_text(evaluator.group):
             problems.append(
                 _("evaluator %(name)s is in the group %(g)s, not %(found)s")
                 % {"name": sheet.evaluator, "g": evaluator.group or "—", "found": sheet.group}
@@ -183,7 +184,7 @@ def plan_import(session: Session, sheet_file) -> tuple[list[tuple], list[str]]:
         for problem in problems:
             errors.append(line_message(line, problem))
         if not problems:
-            scores = {c.pk: score_value_text(sheet.scores.get(clean_name(c.name))) for c in criteria}
+            scores = {c.pk: score_value_text(sheet.scores.get(cell_text(c.name))) for c in criteria}
             planned.append((sheet, evaluator, entry, scores))
         if len(errors) >= MAX_IMPORT_ERRORS:
             break
@@ -195,7 +196,7 @@ def plan_import(session: Session, sheet_file) -> tuple[list[tuple], list[str]]:
         engine.tally(
             sheet_file.criteria,
             [
-                engine.Sheet(s.evaluator, s.group or clean_name(e.group), s.project, s.scores, s.line)
+                engine.Sheet(s.evaluator, s.group or cell_text(e.group), s.project, s.scores, s.line)
                 for s, e, _, _ in planned
             ],
             method="mean",

@@ -23,7 +23,6 @@ How database rows become engine inputs (what an auditor re-tallying the export n
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,23 +32,18 @@ from dajia.consultations.models import Criterion, Evaluator, Score, Session, Ses
 from dajia.scoring import engine
 from dajia.scoring.diagnostics import Diagnostics, diagnose
 from dajia.scoring.engine import ProjectResult, ScoringError, SelectionEntry, SelectionResult, TallyResult
+from dajia.scoring.grammar import cell_text
 
 __all__ = [
     "ResultRow",
     "ScoringError",
     "SessionResults",
     "TieGroup",
-    "clean_name",
     "money_text",
     "result_data",
     "score_text",
     "session_tally",
 ]
-
-
-def clean_name(text: str) -> str:
-    """A name as the sheet file reads it: NFKC-normalised, surrounding spaces trimmed."""
-    return unicodedata.normalize("NFKC", text or "").strip()
 
 
 def score_text(value: Decimal | None) -> str | None:
@@ -151,8 +145,7 @@ def session_weights(session: Session) -> dict[str, Fraction] | None:
     if not session.group_weights:
         return None
     return {
-        clean_name(name): engine.parse_weight(_weight_text(raw))
-        for name, raw in session.group_weights.items()
+        cell_text(name): engine.parse_weight(_weight_text(raw)) for name, raw in session.group_weights.items()
     }
 
 
@@ -169,7 +162,7 @@ def entry_names(entries: list[SessionProject]) -> dict[int, str]:
     ``title(provider)`` when another invited project has the same title."""
     return _unique_names(
         [
-            (e.pk, clean_name(e.project.title), clean_name(f"{e.project.title}({e.project.provider.name})"))
+            (e.pk, cell_text(e.project.title), cell_text(f"{e.project.title}({e.project.provider.name})"))
             for e in entries
         ]
     )
@@ -177,7 +170,7 @@ def entry_names(entries: list[SessionProject]) -> dict[int, str]:
 
 def panel_names(evaluators: list[Evaluator]) -> dict[int, str]:
     """Evaluator id → name in the engine and the export (``name#id`` if two names read the same)."""
-    return _unique_names([(v.pk, clean_name(v.name), f"{clean_name(v.name)}#{v.pk}") for v in evaluators])
+    return _unique_names([(v.pk, cell_text(v.name), f"{cell_text(v.name)}#{v.pk}") for v in evaluators])
 
 
 def recorded_tie_break(
@@ -235,12 +228,12 @@ def session_tally(session: Session, *, diagnostics: bool = False) -> tuple[Tally
     ):
         values.setdefault(sheet_id, {})[criterion_id] = value
 
-    engine_criteria = tuple(engine.Criterion(clean_name(c.name), Fraction(c.max_points)) for c in criteria)
+    engine_criteria = tuple(engine.Criterion(cell_text(c.name), Fraction(c.max_points)) for c in criteria)
     criterion_names = {c.pk: ec.name for c, ec in zip(criteria, engine_criteria, strict=True)}
     names = entry_names(entries)
     entries_by_name = {names[e.pk]: e for e in entries}
     evaluator_names = panel_names(evaluators)
-    evaluator_groups = {v.pk: clean_name(v.group) for v in evaluators}
+    evaluator_groups = {v.pk: cell_text(v.group) for v in evaluators}
 
     engine_sheets: list[engine.Sheet] = []
     sheets_by_key: dict[tuple[str, str], Sheet] = {}

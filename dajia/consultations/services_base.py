@@ -8,12 +8,8 @@ the office check cannot drift between them.
 
 from __future__ import annotations
 
-import unicodedata
-
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
 from dajia.consultations.models import Evaluator, Session, SessionProject
 from dajia.core.validators import mask_name
 from dajia.live.bus import publish
@@ -23,16 +19,6 @@ def publish_event(session_id: int, event: str, data: dict) -> None:
     """Publish a public live event (counts, states, ids — never scores or names). The bus defers the send
     to ``transaction.on_commit`` itself, so a rolled-back change is never announced."""
     publish(channel=f"session-{session_id}", event=event, data=data)
-
-
-def require_office(actor, session_or_federation_id) -> None:
-    fed_id = (
-        session_or_federation_id.federation_id
-        if isinstance(session_or_federation_id, Session)
-        else session_or_federation_id
-    )
-    if not can_manage_federation(actor, fed_id):
-        raise PermissionDenied(_("This session belongs to another federation."))
 
 
 def lock_session(session: Session) -> Session:
@@ -45,20 +31,6 @@ def lock_entry(entry: SessionProject) -> SessionProject:
         .select_related("session", "project")
         .get(pk=entry.pk)
     )
-
-
-def clean_text(value, *, field: str, label: str, max_length: int, required: bool = False) -> str:
-    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-    if required and not text:
-        raise ValidationError({field: _("Please enter %(label)s.") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError(
-            {
-                field: _("%(label)s is too long (at most %(n)s characters).")
-                % {"label": label, "n": max_length}
-            }
-        )
-    return text
 
 
 def evaluator_label(evaluator: Evaluator) -> str:

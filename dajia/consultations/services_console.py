@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Conflict, Evaluator, Session, SessionProject, Sheet
-from dajia.consultations.services_base import lock_entry, lock_session, publish_event, require_office
+from dajia.consultations.services_base import lock_entry, lock_session, publish_event
 from dajia.core import audit
 
 
@@ -27,7 +29,7 @@ def entry_stage(*, actor, entry: SessionProject) -> SessionProject:
     """Put a project on stage and start its presentation timer."""
     entry = lock_entry(entry)
     session = lock_session(entry.session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     _require_open(session)
     entry.stage_started_at = timezone.now()
     entry.save(update_fields=["stage_started_at"])
@@ -60,7 +62,7 @@ def window_open(*, actor, entry: SessionProject) -> SessionProject:
     """Open the project's scoring window (waiting → scoring)."""
     entry = lock_entry(entry)
     session = entry.session
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     _require_open(session)
     if entry.window != SessionProject.Window.WAITING:
         msg = (
@@ -93,7 +95,7 @@ def window_close(*, actor, entry: SessionProject) -> SessionProject:
     """Close the project's scoring window (scoring → closed). Phones can no longer submit or amend."""
     entry = lock_entry(entry)
     session = entry.session
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     _require_open(session)
     if entry.window != SessionProject.Window.SCORING:
         raise ValidationError(_("Scoring for %(t)s is not open.") % {"t": entry.project.title})
@@ -119,7 +121,7 @@ def window_close(*, actor, entry: SessionProject) -> SessionProject:
 def session_close(*, actor, session: Session) -> Session:
     """Close the session once every scoring window is closed."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     _require_open(session)
     still = [e.project.title for e in session.entries.select_related("project") if e.window != "closed"]
     if still:
@@ -148,12 +150,34 @@ def session_close(*, actor, session: Session) -> Session:
 
 def progress_counts(entry: SessionProject) -> dict:
     """Counts only (public): sheets in, and how many are expected (evaluators minus declared conflicts)."""
-    evaluators = Evaluator.objects.filter(session_id=entry.session_id).count()
-    conflicts = Conflict.objects.filter(entry=entry).count()
+    return progress_counts_many([entry.pk])[entry.pk]
+
+
+def progress_counts_many(entry_ids) -> dict[int, dict]:
+    """:func:`progress_counts` of many projects in three queries (a batch of sheets announces each once)."""
+    entries = dict(SessionProject.objects.filter(pk__in=entry_ids).values_list("pk", "session_id"))
+    evaluators = dict(
+        Evaluator.objects.filter(session_id__in=set(entries.values()))
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    conflicts = dict(
+        Conflict.objects.filter(entry_id__in=entries)
+        .values_list("entry_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    sheets = dict(
+        Sheet.objects.filter(entry_id__in=entries).values_list("entry_id").annotate(n=Count("pk")).order_by()
+    )
     return {
-        "entry_id": entry.pk,
-        "submitted": Sheet.objects.filter(entry=entry).count(),
-        "expected": evaluators - conflicts,
+        pk: {
+            "entry_id": pk,
+            "submitted": sheets.get(pk, 0),
+            "expected": evaluators.get(session_id, 0) - conflicts.get(pk, 0),
+        }
+        for pk, session_id in entries.items()
     }
 
 

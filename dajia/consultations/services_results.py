@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.consultations.imports import (
     MAX_IMPORT_ERRORS,
     DryRun,
@@ -44,11 +44,6 @@ from dajia.core import audit
 from dajia.scoring.sheetfile import parse_bytes
 
 
-def _require_office(actor, session: Session) -> None:
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
-
-
 def _tally_or_refuse(session: Session):
     try:
         return session_tally(session)
@@ -62,7 +57,7 @@ def _tally_or_refuse(session: Session):
 def session_reveal(*, actor, session: Session) -> Session:
     """The chair reveals the results (closed → revealed): from now on the ranking is public."""
     session = lock_session(session)
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     if session.state != Session.State.CLOSED:
         raise ValidationError(_("Only a closed session can be revealed: close every scoring window first."))
     _tally_or_refuse(session)
@@ -90,7 +85,7 @@ def tie_break_record(*, actor, session: Session, order: list[int], reason: str) 
     Only projects actually tied now may be ordered, and only before publication.
     """
     session = lock_session(session)
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     if session.state not in (Session.State.CLOSED, Session.State.REVEALED):
         raise ValidationError(
             _("A tie-break can be recorded once the session is closed and until the results are published.")
@@ -152,7 +147,7 @@ def session_publish(*, actor, session: Session) -> PublishedResult:
     order: public money is not allotted by alphabetical accident.
     """
     session = lock_session(session)
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     if session.state != Session.State.REVEALED:
         raise ValidationError(_("Only revealed results can be published."))
     context = _tally_or_refuse(session)[1]
@@ -210,7 +205,7 @@ def sheets_import(
     """
     # The file is read before the transaction: on SQLite a transaction holds the database's write lock from its
     # start, and every other user's write would wait for the parse. The checks run again under the lock.
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     require_paper_window(session)
     try:
         sheet_file = parse_bytes(data, filename)
@@ -235,7 +230,7 @@ def _sheets_store(
 ) -> ImportReport:
     """The write half of :func:`sheets_import`, under the session's lock."""
     session = lock_session(session)
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     require_paper_window(session)
     planned, errors = plan_import(session, sheet_file)
     if errors:

@@ -18,17 +18,19 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from dajia.accounts.models import Person
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Evaluator, Session, SessionProject
-from dajia.consultations.services_base import clean_text, lock_session, publish_event, require_office
+from dajia.consultations.services_base import lock_session, publish_event
 from dajia.consultations.services_console import publish_all_progress
-from dajia.consultations.services_setup import parse_money, require_draft
+from dajia.consultations.services_setup import require_draft
 from dajia.core import audit
+from dajia.core.inputs import clean_money, clean_text
 from dajia.core.validators import mobile_error, normalise_mobile
 from dajia.menu.models import ServiceProject
 
 
 def _clean_group(value) -> str:
-    return clean_text(value, field="group", label=_("group"), max_length=40)
+    return clean_text(value, field="group", label=_("group"), max_length=40, required=False, cell=True)
 
 
 def new_token() -> str:
@@ -62,7 +64,7 @@ def entry_add(
 ) -> SessionProject:
     """Invite an approved menu project (draft only). ``amount`` defaults to price × sessions per year."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     require_draft(session, _("the invited projects"))
     project = ServiceProject.objects.select_related("provider").get(pk=project.pk)
     if project.status != ServiceProject.Status.APPROVED or project.provider.status != "approved":
@@ -74,7 +76,7 @@ def entry_add(
     amount = (
         default_amount(project)
         if amount in (None, "")
-        else parse_money(amount, field="amount", label=_("Proposed amount"))
+        else clean_money(amount, field="amount", label=_("Proposed amount"))
     )
     minutes = 8 if presentation_minutes in (None, "") else _parse_minutes(presentation_minutes)
     last = session.entries.aggregate(m=Max("position"))["m"] or 0
@@ -112,12 +114,12 @@ def entry_update(*, actor, entry: SessionProject, amount=None, presentation_minu
     """Change the proposed amount (affects selection only: until published) or the presentation time."""
     entry = SessionProject.objects.select_for_update().select_related("session").get(pk=entry.pk)
     session = entry.session
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     if session.state == Session.State.PUBLISHED:
         raise ValidationError(_("The results of this session are published; it can no longer be changed."))
     before = audit.snapshot(entry)
     if amount not in (None, ""):
-        entry.amount = parse_money(amount, field="amount", label=_("Proposed amount"))
+        entry.amount = clean_money(amount, field="amount", label=_("Proposed amount"))
     if presentation_minutes not in (None, ""):
         entry.presentation_minutes = _parse_minutes(presentation_minutes)
     entry.save(update_fields=["amount", "presentation_minutes"])
@@ -136,7 +138,7 @@ def entry_update(*, actor, entry: SessionProject, amount=None, presentation_minu
 def entry_remove(*, actor, entry: SessionProject) -> None:
     entry = SessionProject.objects.select_related("session", "project").get(pk=entry.pk)
     session = lock_session(entry.session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     require_draft(session, _("the invited projects"))
     audit.log(
         actor=actor,
@@ -155,7 +157,7 @@ def entry_move(*, actor, entry: SessionProject, position: int) -> SessionProject
     and while the session is open (a presenter may be late); it changes no score."""
     entry = SessionProject.objects.select_related("session").get(pk=entry.pk)
     session = lock_session(entry.session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     if session.state not in (Session.State.DRAFT, Session.State.OPEN):
         raise ValidationError(_("The agenda can only be reordered before the session closes."))
     ordered = [e for e in session.entries.order_by("position") if e.pk != entry.pk]
@@ -190,10 +192,10 @@ def evaluator_add(
     """Add a panel member with a secret link. In draft any group; once open (a late substitute) only while
     scoring has not ended, and only into a group that already has a weight, since the groups are frozen."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     if session.state not in (Session.State.DRAFT, Session.State.OPEN):
         raise ValidationError(_("Evaluators can only be added before the session closes."))
-    name = clean_text(name, field="name", label=_("a name"), max_length=50, required=True)
+    name = clean_text(name, field="name", label=_("a name"), max_length=50, cell=True)
     group = _clean_group(group)
     mobile = str(mobile or "").strip()
     if mobile:
@@ -234,7 +236,7 @@ def evaluator_update(*, actor, evaluator: Evaluator, name=None, group=None, mobi
     """Correct a panel member's name, mobile or group. The group is frozen once the session opens."""
     evaluator = Evaluator.objects.select_related("session").get(pk=evaluator.pk)
     session = lock_session(evaluator.session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     before = audit.snapshot(evaluator, fields=["name", "group", "mobile"])
     if group is not None:
         group = _clean_group(group)
@@ -243,7 +245,7 @@ def evaluator_update(*, actor, evaluator: Evaluator, name=None, group=None, mobi
                 raise ValidationError({"group": _("The session is open: evaluators' groups are frozen.")})
             evaluator.group = group
     if name is not None:
-        name = clean_text(name, field="name", label=_("a name"), max_length=50, required=True)
+        name = clean_text(name, field="name", label=_("a name"), max_length=50, cell=True)
         if name != evaluator.name:
             if session.state not in (Session.State.DRAFT, Session.State.OPEN):
                 raise ValidationError(_("Evaluators can only be changed before the session closes."))
@@ -271,7 +273,7 @@ def evaluator_update(*, actor, evaluator: Evaluator, name=None, group=None, mobi
 def evaluator_remove(*, actor, evaluator: Evaluator) -> None:
     evaluator = Evaluator.objects.select_related("session").get(pk=evaluator.pk)
     session = lock_session(evaluator.session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     require_draft(session, _("the panel"))
     audit.log(
         actor=actor,
@@ -289,7 +291,7 @@ def evaluator_relink(*, actor, evaluator: Evaluator) -> Evaluator:
     evaluator = (
         Evaluator.objects.select_related("session").select_for_update(of=("self",)).get(pk=evaluator.pk)
     )
-    require_office(actor, evaluator.session)
+    require_office(actor, evaluator.session.federation_id)
     evaluator.token = new_token()
     evaluator.save(update_fields=["token"])
     audit.log(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -20,13 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Criterion, Session
-from dajia.consultations.services_base import clean_text, lock_session, publish_event, require_office
+from dajia.consultations.services_base import lock_session, publish_event
 from dajia.core import audit
+from dajia.core.inputs import clean_money, clean_text, normalise
 from dajia.orgs.models import Federation
 from dajia.scoring.engine import ScoringError, parse_weight
 
-_MONEY_RE = re.compile(r"^[0-9]{1,10}(\.[0-9]{1,2})?$", re.ASCII)
 _MAX_RE = re.compile(r"^[0-9]{1,3}(\.[0-9])?$", re.ASCII)
 MIN_TRIM_MIN = 3
 
@@ -63,24 +63,8 @@ DEFAULT_CRITERIA: list[dict] = [
 ]
 
 
-def parse_money(value, *, field: str, label: str) -> Decimal:
-    if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-        text = text.replace(",", "").removeprefix("¥").removesuffix("元").strip()
-    if not _MONEY_RE.match(text):
-        raise ValidationError(
-            {
-                field: _("%(label)s: enter an amount in yuan ≥ 0 with at most two decimals, e.g. 200000.")
-                % {"label": label}
-            }
-        )
-    return Decimal(text)
-
-
 def _parse_minimum(value) -> Decimal:
-    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    text = normalise(value, cell=True)
     if not re.match(r"^[0-9]{1,3}(\.[0-9]{1,2})?$", text, re.ASCII):
         raise ValidationError(
             {"minimum_score": _("Enter the minimum score as a number from 0 to 999.99, e.g. 60.")}
@@ -112,8 +96,8 @@ def parse_weights(value) -> dict[str, str]:
         raise ValidationError({"group_weights": _("Group weights must be given as group = weight.")})
     out: dict[str, str] = {}
     for raw_name, raw_weight in value.items():
-        name = unicodedata.normalize("NFKC", str(raw_name)).strip()
-        weight = unicodedata.normalize("NFKC", str(raw_weight)).strip()
+        name = normalise(raw_name, cell=True)
+        weight = normalise(raw_weight, cell=True)
         if not name:
             raise ValidationError({"group_weights": _("Every group weight needs a group name.")})
         if len(name) > 40:
@@ -177,13 +161,13 @@ def _clean_session_fields(fields: dict) -> dict:
             for field, msgs in e.message_dict.items():
                 errors.setdefault(field, []).extend(msgs)
 
-    attempt(
-        "title", lambda v: clean_text(v, field="title", label=_("a title"), max_length=120, required=True)
-    )
+    attempt("title", lambda v: clean_text(v, field="title", label=_("a title"), max_length=120))
     attempt("starts_at", _parse_starts_at)
-    attempt("venue", lambda v: clean_text(v, field="venue", label=_("the venue"), max_length=120))
+    attempt(
+        "venue", lambda v: clean_text(v, field="venue", label=_("the venue"), max_length=120, required=False)
+    )
     attempt("stream_url", _parse_url)
-    attempt("budget", lambda v: parse_money(v, field="budget", label=_("Budget")))
+    attempt("budget", lambda v: clean_money(v, field="budget", label=_("Budget")))
     attempt("minimum_score", _parse_minimum)
     attempt("trim_min", _parse_trim_min)
     attempt("group_weights", parse_weights)
@@ -244,7 +228,7 @@ def session_update(*, actor, session: Session, **fields) -> Session:
     the budget and the minimum score — which only affect selection — and the descriptive fields (title, time,
     venue, stream address) may change until the results are published. Every change is logged."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -300,15 +284,15 @@ def require_draft(session: Session, what: str) -> None:
 def criterion_set(*, actor, session: Session, criteria: list[dict]) -> list[Criterion]:
     """Replace the rubric (draft only): a list of {name, max_points, descriptors} in order."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     require_draft(session, _("the rubric"))
     errors: dict[str, list[str]] = {}
     cleaned: list[dict] = []
     seen: set[str] = set()
     for i, item in enumerate(criteria, start=1):
         key = f"criterion_{i}"
-        name = unicodedata.normalize("NFKC", str(item.get("name") or "")).strip()
-        raw_max = unicodedata.normalize("NFKC", str(item.get("max_points") or "")).strip()
+        name = normalise(item.get("name"), cell=True)
+        raw_max = normalise(item.get("max_points"), cell=True)
         descriptors = str(item.get("descriptors") or "").strip()
         if not name:
             errors.setdefault(key, []).append(_("Criterion %(i)s needs a name.") % {"i": i})
@@ -387,7 +371,7 @@ def session_open(*, actor, session: Session) -> Session:
     """Open the session: from now on the rubric, method, trimming threshold, group weights and every
     evaluator's group are frozen."""
     session = lock_session(session)
-    require_office(actor, session)
+    require_office(actor, session.federation_id)
     if session.state != Session.State.DRAFT:
         raise ValidationError(_("This session is already open."))
     problems = open_problems(session)

@@ -14,17 +14,21 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import can_manage_federation, require_office
 from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Session, SessionProject, Sheet
-from dajia.consultations.services_base import clean_text, evaluator_label, lock_entry, publish_event
-from dajia.consultations.services_console import progress_counts
+from dajia.consultations.services_base import evaluator_label, lock_entry, publish_event
+from dajia.consultations.services_console import progress_counts, progress_counts_many
 from dajia.core import audit
+from dajia.core.inputs import clean_text
 from dajia.scoring.grammar import ScoreRefused, read_score
 
 # Unambiguous for reading aloud and typing back: no 0/O, 1/I/L.
@@ -79,7 +83,7 @@ def conflict_declare(*, evaluator: Evaluator, entry: SessionProject, reason: str
                 "interest, please tell the session staff."
             )
         )
-    reason = clean_text(reason, field="reason", label=_("the reason"), max_length=200)
+    reason = clean_text(reason, field="reason", label=_("the reason"), max_length=200, required=False)
     conflict = Conflict.objects.create(evaluator=evaluator, entry=entry, reason=reason)
     audit.log(
         actor=None,
@@ -155,19 +159,375 @@ def _one_decimal(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.1f}"
 
 
-def _sheet_state(sheet: Sheet, names: dict[int, str]) -> dict:
-    return {
-        "receipt": sheet.receipt,
-        "complete": sheet.complete,
-        "scores": {
-            names[s.criterion_id]: _one_decimal(s.value)
-            for s in sheet.scores.all()
-            if s.criterion_id in names
-        },
+@dataclass(frozen=True)
+class SheetRequest:
+    """One sheet as a phone, the office's form or an import sends it. The evaluator is named by id, or by the
+    token of their link (the phone's request); ``language`` is the one the request was made in (the phones of
+    one batch may differ), empty for the active one."""
+
+    entry_id: int
+    scores: Mapping
+    submission_id: str
+    evaluator_id: int | None = None
+    token: str = ""
+    source: str = Sheet.Source.PHONE
+    actor: Any = None
+    language: str = ""
+
+
+@dataclass
+class SheetOutcome:
+    """What became of one request: ``created``, ``amended``, ``retry`` (the stored receipt, nothing changed) or
+    ``refused`` (``error`` says why: a ValidationError with its code, PermissionDenied, or ``Http404`` when the
+    evaluator or the project is not found)."""
+
+    kind: str
+    receipt: str = ""
+    complete: bool = False
+    submission_id: str = ""
+    error: Exception | None = None
+    sheet_id: int | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.kind == "created"
+
+    @property
+    def changed(self) -> bool:
+        return self.kind in ("created", "amended")
+
+
+@dataclass
+class _SheetFacts:
+    """A stored (or, within the batch, decided) sheet as the decision needs it."""
+
+    pk: int | None
+    submission_id: str
+    receipt: str
+    complete: bool
+    source: str
+    entered_by_id: int | None
+    amendments: int
+    scores: dict[int, Decimal | None]
+    submitted_at: Any = None
+
+
+@dataclass
+class _Facts:
+    """What a batch reads before deciding: everything :func:`decide_sheets` may look at."""
+
+    evaluators: dict  # id → Evaluator, and token → Evaluator
+    entries: dict[int, SessionProject]  # with their sessions
+    sheets: dict[tuple[int, int], _SheetFacts]  # (evaluator, entry) → the sheet
+    conflicts: set[tuple[int, int]]
+    criteria: dict[int, list[Criterion]]  # session → its rubric
+    office: set[tuple[int, int]]  # (actor id, federation id) pairs where the actor manages the federation
+    receipts: list[str]  # fresh receipt codes, one per request
+    now: Any = None
+
+
+@dataclass
+class _Write:
+    """One decided change: the request's index, the sheet's key and its state before (None: a new sheet)."""
+
+    index: int
+    key: tuple[int, int]
+    before: dict | None
+    after: dict
+    label: str
+    actor: Any
+    federation_id: int
+
+
+def _submission_id(request: SheetRequest) -> str | Exception:
+    if request.source not in Sheet.Source.values:
+        return ValidationError(_("Unknown sheet source."))
+    submission_id = str(request.submission_id or "").strip()
+    if request.source == Sheet.Source.PHONE:
+        if not submission_id or len(submission_id) > 64:
+            return ValidationError(_("The sheet has no valid submission id; please reload the page."))
+    elif not submission_id:
+        submission_id = f"{request.source}-{secrets.token_hex(8)}"
+    return submission_id[:64]
+
+
+def decide_sheets(requests: list[SheetRequest], facts: _Facts) -> tuple[list[SheetOutcome], list[_Write]]:
+    """The rule of a sheet, for a batch, in request order: pure (no database, no I/O), so a later request of
+    the batch sees the state the earlier ones leave — a second copy of one submission id is a retry, a new id
+    for a sheet decided a moment earlier is an amendment of it.
+
+    ``facts.sheets`` is updated in place to the state after the batch.
+    """
+    outcomes: list[SheetOutcome] = []
+    writes: list[_Write] = []
+    for index, request in enumerate(requests):
+        with translation.override(request.language or translation.get_language()):
+            outcome, write = _decide_one(index, request, facts)
+        outcomes.append(outcome)
+        if write is not None:
+            writes.append(write)
+    return outcomes, writes
+
+
+def _decide_one(index: int, request: SheetRequest, facts: _Facts) -> tuple[SheetOutcome, _Write | None]:
+    refused = _submission_id(request)
+    if isinstance(refused, Exception):
+        return SheetOutcome("refused", error=refused), None
+    submission_id = refused
+    evaluator = facts.evaluators.get(
+        request.evaluator_id if request.evaluator_id is not None else request.token
+    )
+    entry = facts.entries.get(request.entry_id)
+    if evaluator is None or entry is None:
+        return SheetOutcome("refused", error=Http404()), None
+    if evaluator.session_id != entry.session_id:
+        return SheetOutcome(
+            "refused", error=PermissionDenied(_("This project is not part of your session."))
+        ), None
+    session = entry.session
+    key = (evaluator.pk, entry.pk)
+    existing = facts.sheets.get(key)
+    if existing is not None and existing.submission_id == submission_id:
+        return SheetOutcome(
+            "retry", existing.receipt, existing.complete, existing.submission_id, sheet_id=existing.pk
+        ), None
+    if request.source == Sheet.Source.PHONE:
+        if session.state != Session.State.OPEN or entry.window == SessionProject.Window.CLOSED:
+            error = ValidationError(
+                _("The scoring window for this project is closed; this sheet was not accepted."),
+                code="closed",
+            )
+            return SheetOutcome("refused", error=error), None
+        if entry.window != SessionProject.Window.SCORING:
+            error = ValidationError(_("Scoring for this project has not started yet."), code="not_open")
+            return SheetOutcome("refused", error=error), None
+    else:
+        actor = request.actor
+        if actor is None or (getattr(actor, "pk", None), session.federation_id) not in facts.office:
+            return SheetOutcome(
+                "refused", error=PermissionDenied(_("Only the union office may enter paper sheets."))
+            ), None
+        try:
+            require_paper_window(session)
+        except ValidationError as error:
+            return SheetOutcome("refused", error=error), None
+    if key in facts.conflicts:
+        error = ValidationError(
+            _("A conflict of interest is declared for this project, so this evaluator cannot score it."),
+            code="conflict",
+        )
+        return SheetOutcome("refused", error=error), None
+    criteria = facts.criteria.get(session.pk, [])
+    try:
+        values = parse_scores(request.scores, criteria)
+    except ValidationError as error:
+        return SheetOutcome("refused", error=error), None
+    names = {c.pk: c.name for c in criteria}
+    complete = all(v is not None for v in values.values())
+    phone = request.source == Sheet.Source.PHONE
+    entered_by_id = None if phone else getattr(request.actor, "pk", None)
+    receipt = facts.receipts[index]
+    before = None
+    if existing is not None:
+        before = {
+            "receipt": existing.receipt,
+            "complete": existing.complete,
+            "scores": {names[cid]: _one_decimal(v) for cid, v in existing.scores.items() if cid in names},
+        }
+    facts.sheets[key] = _SheetFacts(
+        pk=existing.pk if existing else None,
+        submission_id=submission_id,
+        receipt=receipt,
+        complete=complete,
+        source=request.source,
+        entered_by_id=entered_by_id,
+        amendments=existing.amendments + 1 if existing else 0,
+        scores=values,
+        submitted_at=existing.submitted_at if existing else facts.now,
+    )
+    after = {
+        "receipt": receipt,
+        "complete": complete,
+        "source": request.source,
+        "scores": {names[cid]: _one_decimal(v) for cid, v in values.items()},
     }
+    write = _Write(
+        index=index,
+        key=key,
+        before=before,
+        after=after,
+        label=evaluator_label(evaluator) if phone else "",
+        actor=None if phone else request.actor,
+        federation_id=session.federation_id,
+    )
+    kind = "created" if existing is None else "amended"
+    return SheetOutcome(kind, receipt, complete, submission_id), write
+
+
+def _load_facts(requests: list[SheetRequest]) -> _Facts:
+    """Everything the batch decides on, in a few queries; the projects' rows are locked (FOR NO KEY UPDATE on
+    PostgreSQL, in id order, so two batches never deadlock) so a sheet and the closing of its window are
+    serialised, and two submissions for the same project never race on the same sheet. On SQLite the
+    IMMEDIATE transaction already holds the write lock."""
+    ids = {r.evaluator_id for r in requests if r.evaluator_id is not None}
+    tokens = {r.token for r in requests if r.evaluator_id is None and r.token and len(r.token) <= 64}
+    evaluators: dict = {}
+    if ids or tokens:
+        for evaluator in Evaluator.objects.filter(Q(pk__in=ids) | Q(token__in=tokens)):
+            evaluators[evaluator.pk] = evaluator
+            evaluators[evaluator.token] = evaluator
+    entry_ids = sorted({r.entry_id for r in requests})
+    entries = {
+        e.pk: e
+        for e in SessionProject.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("session")
+        .filter(pk__in=entry_ids)
+        .order_by("pk")
+    }
+    sheets: dict[tuple[int, int], _SheetFacts] = {}
+    conflicts: set[tuple[int, int]] = set()
+    ev_ids = {e.pk for e in evaluators.values()}
+    if ev_ids and entries:
+        for sheet in Sheet.objects.filter(evaluator_id__in=ev_ids, entry_id__in=entries).prefetch_related(
+            "scores"
+        ):
+            sheets[(sheet.evaluator_id, sheet.entry_id)] = _SheetFacts(
+                pk=sheet.pk,
+                submission_id=sheet.submission_id,
+                receipt=sheet.receipt,
+                complete=sheet.complete,
+                source=sheet.source,
+                entered_by_id=sheet.entered_by_id,
+                amendments=sheet.amendments,
+                scores={s.criterion_id: s.value for s in sheet.scores.all()},
+                submitted_at=sheet.submitted_at,
+            )
+        conflicts = set(
+            Conflict.objects.filter(evaluator_id__in=ev_ids, entry_id__in=entries).values_list(
+                "evaluator_id", "entry_id"
+            )
+        )
+    criteria: dict[int, list[Criterion]] = {}
+    for criterion in Criterion.objects.filter(session_id__in={e.session_id for e in entries.values()}):
+        criteria.setdefault(criterion.session_id, []).append(criterion)
+    office = {
+        (r.actor.pk, e.session.federation_id)
+        for r in requests
+        if r.actor is not None
+        and (e := entries.get(r.entry_id)) is not None
+        and can_manage_federation(r.actor, e.session.federation_id)
+    }
+    return _Facts(
+        evaluators=evaluators,
+        entries=entries,
+        sheets=sheets,
+        conflicts=conflicts,
+        criteria=criteria,
+        office=office,
+        receipts=[new_receipt() for _ in requests],
+        now=timezone.now(),
+    )
+
+
+def _write(
+    requests: list[SheetRequest], facts: _Facts, writes: list[_Write], outcomes: list[SheetOutcome]
+) -> None:
+    """Store the decided sheets with bulk operations, audit them in one call and announce the progress."""
+    if not writes:
+        return
+    now = facts.now
+    final = {w.key: facts.sheets[w.key] for w in writes}
+    new = {key: s for key, s in final.items() if s.pk is None}
+    amended = {key: s for key, s in final.items() if s.pk is not None}
+
+    def _row(key, s: _SheetFacts) -> Sheet:
+        return Sheet(
+            pk=s.pk,
+            evaluator_id=key[0],
+            entry_id=key[1],
+            receipt=s.receipt,
+            submission_id=s.submission_id,
+            complete=s.complete,
+            source=s.source,
+            entered_by_id=s.entered_by_id,
+            amendments=s.amendments,
+            submitted_at=s.submitted_at or now,
+            updated_at=now,
+        )
+
+    if amended:
+        Sheet.objects.bulk_update(
+            [_row(key, s) for key, s in amended.items()],
+            ["receipt", "submission_id", "complete", "source", "entered_by", "amendments", "updated_at"],
+        )
+        Score.objects.filter(sheet_id__in=[s.pk for s in amended.values()]).delete()
+    if new:
+        created = Sheet.objects.bulk_create([_row(key, s) for key, s in new.items()])
+        for s, row in zip(new.values(), created, strict=True):
+            s.pk = row.pk
+    Score.objects.bulk_create(
+        [
+            Score(sheet_id=s.pk, criterion_id=cid, value=v)
+            for s in final.values()
+            for cid, v in s.scores.items()
+        ]
+    )
+    entries: list = []
+    for w in writes:
+        sheet = final[w.key]
+        outcomes[w.index].sheet_id = sheet.pk
+        entries.append(
+            audit.record(
+                actor=w.actor,
+                actor_label=w.label,
+                action="consultations.sheet.submit" if w.before is None else "consultations.sheet.amend",
+                obj=Sheet(pk=sheet.pk, receipt=w.after["receipt"]),
+                before=w.before,
+                after=w.after,
+                federation_id=w.federation_id,
+            )
+        )
+    audit.log_many(entries)
+    phones = {w.key[0] for w in writes if requests[w.index].source == Sheet.Source.PHONE}
+    if phones:
+        Evaluator.objects.filter(pk__in=phones).update(last_seen_at=now)
+    counts = progress_counts_many({key[1] for key in final})
+    for entry_id, data in counts.items():
+        publish_event(facts.entries[entry_id].session_id, "progress", data)
 
 
 @transaction.atomic
+def sheets_submit(*, requests: list[SheetRequest]) -> list[SheetOutcome]:
+    """Record many sheets at once — the one implementation of the sheet rule (a single sheet is a batch of
+    one, :func:`sheet_submit`). One outcome per request, in request order:
+
+    - The same ``submission_id`` again (a retry, a double tap, a second copy in the same batch) answers with
+      the stored receipt and changes nothing, even after the window has closed: the first attempt did arrive.
+    - A different ``submission_id`` for an existing sheet is an amendment: the scores are replaced, a new
+      receipt is issued and the change is audited.
+    - From a phone only while the project's window is open for scoring; paper/imported sheets (entered by the
+      office) while the session is open or closed, never after the reveal.
+
+    The facts are read in a few queries, each request decided by :func:`decide_sheets`, the changes written
+    with bulk operations and audited with one ``audit.log_many``; progress events go out on commit.
+    """
+    if not requests:
+        return []
+    for attempt in range(2):
+        facts = _load_facts(requests)
+        outcomes, writes = decide_sheets(requests, facts)
+        try:
+            with transaction.atomic():
+                _write(requests, facts, writes, outcomes)
+            return outcomes
+        except IntegrityError:
+            # A receipt code drawn twice (about 1 in 10^11), or a sheet another writer created between our
+            # read and our write: read again and decide again.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 def sheet_submit(
     *,
     evaluator: Evaluator,
@@ -177,129 +537,30 @@ def sheet_submit(
     source: str = Sheet.Source.PHONE,
     actor=None,
 ) -> SubmitResult:
-    """Record one evaluator's sheet for one project — idempotently.
-
-    - The same ``submission_id`` again (a retry, a double tap) returns the stored receipt and changes nothing,
-      even after the window has closed: the first attempt did arrive.
-    - A different ``submission_id`` for an existing sheet is an amendment: the scores are replaced, a new
-      receipt is issued and the change is audited.
-    - From a phone only while the project's window is open for scoring; paper/imported sheets (entered by the
-      office) while the session is open or closed, never after the reveal.
-    """
-    if source not in Sheet.Source.values:
-        raise ValidationError(_("Unknown sheet source."))
-    submission_id = str(submission_id or "").strip()
-    if source == Sheet.Source.PHONE:
-        if not submission_id or len(submission_id) > 64:
-            raise ValidationError(_("The sheet has no valid submission id; please reload the page."))
-    elif not submission_id:
-        submission_id = f"{source}-{secrets.token_hex(8)}"
-    submission_id = submission_id[:64]
-
-    # The entry row is locked (FOR NO KEY UPDATE on PostgreSQL) so a sheet and the closing of its window are
-    # serialised, and two submissions for the same project never race on the same sheet. On SQLite the
-    # IMMEDIATE transaction already holds the write lock.
-    entry = (
-        SessionProject.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("session", "project")
-        .get(pk=entry.pk)
-    )
-    session = entry.session
-    evaluator = Evaluator.objects.get(pk=evaluator.pk)
-    if evaluator.session_id != entry.session_id:
-        raise PermissionDenied(_("This project is not part of your session."))
-
-    existing = Sheet.objects.filter(evaluator=evaluator, entry=entry).first()
-    if existing is not None and existing.submission_id == submission_id:
-        return SubmitResult(sheet=existing, receipt=existing.receipt, created=False, changed=False)
-
-    if source == Sheet.Source.PHONE:
-        if session.state != Session.State.OPEN or entry.window == SessionProject.Window.CLOSED:
-            raise ValidationError(
-                _("The scoring window for this project is closed; this sheet was not accepted."),
-                code="closed",
+    """Record one evaluator's sheet for one project — idempotently: :func:`sheets_submit` for a batch of one,
+    its refusal raised (ValidationError with its code, or PermissionDenied)."""
+    (outcome,) = sheets_submit(
+        requests=[
+            SheetRequest(
+                entry_id=entry.pk,
+                scores=scores,
+                submission_id=submission_id,
+                evaluator_id=evaluator.pk,
+                source=source,
+                actor=actor,
             )
-        if entry.window != SessionProject.Window.SCORING:
-            raise ValidationError(_("Scoring for this project has not started yet."), code="not_open")
-    else:
-        if actor is None or not can_manage_federation(actor, session.federation_id):
-            raise PermissionDenied(_("Only the union office may enter paper sheets."))
-        require_paper_window(session)
-    if Conflict.objects.filter(evaluator=evaluator, entry=entry).exists():
-        raise ValidationError(
-            _("A conflict of interest is declared for this project, so this evaluator cannot score it."),
-            code="conflict",
-        )
-
-    criteria = list(session.criteria.all())
-    values = parse_scores(scores, criteria)
-    complete = all(v is not None for v in values.values())
-    names = {c.pk: c.name for c in criteria}
-    now = timezone.now()
-    label = evaluator_label(evaluator)
-    entered_by = actor if source != Sheet.Source.PHONE else None
-
-    created = False
-    for attempt in range(2):
-        if attempt:
-            # Another request created the sheet (or took the receipt code) between our read and our write.
-            existing = Sheet.objects.filter(evaluator=evaluator, entry=entry).first()
-            if existing is not None and existing.submission_id == submission_id:
-                return SubmitResult(sheet=existing, receipt=existing.receipt, created=False, changed=False)
-        try:
-            with transaction.atomic():
-                if existing is None:
-                    sheet = Sheet.objects.create(
-                        evaluator=evaluator,
-                        entry=entry,
-                        receipt=new_receipt(),
-                        submission_id=submission_id,
-                        complete=complete,
-                        source=source,
-                        entered_by=entered_by,
-                    )
-                    Score.objects.bulk_create(
-                        [Score(sheet=sheet, criterion_id=cid, value=v) for cid, v in values.items()]
-                    )
-                    created = True
-                    before = None
-                else:
-                    sheet = existing
-                    before = _sheet_state(sheet, names)
-                    sheet.receipt = new_receipt()
-                    sheet.submission_id = submission_id
-                    sheet.complete = complete
-                    sheet.source = source
-                    sheet.entered_by = entered_by
-                    sheet.amendments += 1
-                    sheet.save()
-                    sheet.scores.all().delete()
-                    Score.objects.bulk_create(
-                        [Score(sheet=sheet, criterion_id=cid, value=v) for cid, v in values.items()]
-                    )
-            break
-        except IntegrityError:
-            if attempt:
-                raise
-    after = {
-        "receipt": sheet.receipt,
-        "complete": complete,
-        "source": source,
-        "scores": {names[cid]: _one_decimal(v) for cid, v in values.items()},
-    }
-    audit.log(
-        actor=actor if source != Sheet.Source.PHONE else None,
-        actor_label="" if source != Sheet.Source.PHONE else label,
-        action="consultations.sheet.submit" if created else "consultations.sheet.amend",
-        obj=sheet,
-        before=before,
-        after=after,
-        federation_id=session.federation_id,
+        ]
     )
-    if source == Sheet.Source.PHONE:
-        Evaluator.objects.filter(pk=evaluator.pk).update(last_seen_at=now)
-    publish_event(session.pk, "progress", progress_counts(entry))
-    return SubmitResult(sheet=sheet, receipt=sheet.receipt, created=created, changed=True)
+    if outcome.error is not None:
+        if isinstance(outcome.error, Http404):
+            raise PermissionDenied(_("This project is not part of your session."))
+        raise outcome.error
+    return SubmitResult(
+        sheet=Sheet.objects.get(pk=outcome.sheet_id),
+        receipt=outcome.receipt,
+        created=outcome.created,
+        changed=outcome.changed,
+    )
 
 
 @transaction.atomic
@@ -316,8 +577,7 @@ def paper_sheet_enter(
 
     ``submission_id`` comes with the form, so submitting the same form twice records it once.
     """
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
+    require_office(actor, session.federation_id)
     require_paper_window(session)
     if evaluator.session_id != session.pk or entry.session_id != session.pk:
         raise PermissionDenied(_("This evaluator or project is not part of this session."))

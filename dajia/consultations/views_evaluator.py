@@ -158,12 +158,55 @@ def evaluator_state(request, token: str):
 
 
 def _json_body(request) -> dict:
-    if len(request.body) > MAX_BODY:
+    return _json_object(request.body)
+
+
+def _json_object(body: bytes) -> dict:
+    if len(body) > MAX_BODY:
         raise ValueError("too large")
-    data = json.loads(request.body.decode("utf-8") or "{}")
+    data = json.loads(body.decode("utf-8") or "{}")
     if not isinstance(data, dict):
         raise ValueError("not an object")
     return data
+
+
+def read_sheet(body: bytes) -> tuple[dict, str]:
+    """(scores, submission id) of a sheet's JSON body; ValueError/UnicodeDecodeError when it cannot be read."""
+    data = _json_object(body)
+    scores = data.get("scores") or {}
+    if not isinstance(scores, dict):
+        raise ValueError("scores")
+    return scores, str(data.get("submission_id") or "")
+
+
+def sheet_json(outcome: services_sheets.SheetOutcome) -> tuple[int, dict, dict] | None:
+    """The JSON answer to a sheet, ``(status, body, headers)`` in the active language — this view's and the
+    ASGI edge's (``fastpath_sheets``). None: not found (404), as for a token or project that is not this
+    evaluator's."""
+    error = outcome.error
+    if error is None:
+        body = {
+            "ok": True,
+            "receipt": outcome.receipt,
+            "created": outcome.created,
+            "changed": outcome.changed,
+            "complete": outcome.complete,
+            "submission_id": outcome.submission_id,
+        }
+        return 200, body, {}
+    if not isinstance(error, ValidationError):
+        return None  # PermissionDenied or Http404: another session's project is not found
+    if getattr(error, "code", None) in {"closed", "not_open", "conflict"}:
+        return 409, {"ok": False, "code": error.code, "message": error.messages[0]}, {}
+    if hasattr(error, "error_dict"):
+        body = {
+            "ok": False,
+            "code": "invalid",
+            "errors": dict(error.message_dict.items()),
+            "message": _("Please correct the scores marked in red."),
+        }
+        return 400, body, {}
+    return 400, {"ok": False, "code": "invalid", "message": " ".join(error.messages)}, {}
 
 
 @csrf_exempt  # the secret token in the URL authenticates; see the module docstring
@@ -173,48 +216,23 @@ def sheet_submit(request, token: str, entry_id: int):
     evaluator = _evaluator(token)
     entry = _entry(evaluator, entry_id)
     try:
-        data = _json_body(request)
-        scores = data.get("scores") or {}
-        if not isinstance(scores, dict):
-            raise ValueError("scores")
+        scores, submission_id = read_sheet(request.body)
     except (ValueError, UnicodeDecodeError):
         return JsonResponse(
             {"ok": False, "message": _("The sheet could not be read; please try again.")}, status=400
         )
-    try:
-        result = services_sheets.sheet_submit(
-            evaluator=evaluator,
-            entry=entry,
-            scores=scores,
-            submission_id=str(data.get("submission_id") or ""),
-        )
-    except ValidationError as e:
-        if getattr(e, "code", None) in {"closed", "not_open", "conflict"}:
-            return JsonResponse({"ok": False, "code": e.code, "message": e.messages[0]}, status=409)
-        if hasattr(e, "error_dict"):
-            errors = {k: v for k, v in e.message_dict.items()}
-            return JsonResponse(
-                {
-                    "ok": False,
-                    "code": "invalid",
-                    "errors": errors,
-                    "message": _("Please correct the scores marked in red."),
-                },
-                status=400,
+    (outcome,) = services_sheets.sheets_submit(
+        requests=[
+            services_sheets.SheetRequest(
+                entry_id=entry.pk, scores=scores, submission_id=submission_id, evaluator_id=evaluator.pk
             )
-        return JsonResponse({"ok": False, "code": "invalid", "message": " ".join(e.messages)}, status=400)
-    except PermissionDenied:
-        raise Http404 from None
-    return JsonResponse(
-        {
-            "ok": True,
-            "receipt": result.receipt,
-            "created": result.created,
-            "changed": result.changed,
-            "complete": result.sheet.complete,
-            "submission_id": result.sheet.submission_id,
-        }
+        ]
     )
+    answer = sheet_json(outcome)
+    if answer is None:
+        raise Http404
+    status, body, _headers = answer
+    return JsonResponse(body, status=status)
 
 
 @csrf_exempt  # the secret token in the URL authenticates; see the module docstring

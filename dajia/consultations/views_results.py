@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import can_manage_federation, office_object
 from dajia.consultations import exports, imports, selectors, services_results, services_sheets
 from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Session, SessionProject
 from dajia.consultations.results import ScoringError, session_tally
@@ -39,10 +39,7 @@ def _session(pk: int) -> Session:
 
 
 def _office_session(request, pk: int) -> Session:
-    session = _session(pk)
-    if not can_manage_federation(request.user, session.federation_id):
-        raise PermissionDenied
-    return session
+    return office_object(request.user, Session.objects.select_related("federation"), pk=pk)
 
 
 # ---- the office's results page ---------------------------------------------------------------------------

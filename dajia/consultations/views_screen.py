@@ -1,5 +1,6 @@
 """The big screen in the hall (public, no login): the stage, the timer and progress — counts only, never a
-name or a score. After the chair's reveal it shows the ranking from the results side."""
+name or a score. After the chair's reveal it shows the ranking from the results side. A QR code in the corner
+takes the audience to the session's live page (watch, support, comment)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from dajia.consultations.models import Session
+from dajia.participation.views import live_url
 
 
 def _context(session: Session) -> dict:
@@ -50,7 +52,10 @@ def _session(pk: int) -> Session:
 @never_cache
 def screen(request, pk: int):
     session = _session(pk)
-    return render(request, "consultations/screen.html", _context(session))
+    # The QR image itself is the live page's own (participation:live_qr), drawn from the same address.
+    return render(
+        request, "consultations/screen.html", _context(session) | {"join_url": live_url(request, session)}
+    )
 
 
 @never_cache

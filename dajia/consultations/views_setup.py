@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.models import Person
-from dajia.accounts.permissions import is_office, office_federation_ids
+from dajia.accounts.permissions import is_office, office_federation_ids, office_object
 from dajia.consultations import services_roster, services_setup
 from dajia.consultations.forms import CriterionFormSet, EntryAddForm, EvaluatorForm, PeopleForm, SessionForm
 from dajia.consultations.models import Evaluator, Session, SessionProject
@@ -28,10 +28,8 @@ from dajia.orgs.models import Federation
 def office_session(request, pk: int, *, queryset=None) -> Session:
     """The session if the user is office staff of its federation (or above); 403 for non-office users,
     404 for another federation's session (its existence is not theirs to know)."""
-    if not is_office(request.user):
-        raise PermissionDenied
     qs = queryset if queryset is not None else Session.objects.select_related("federation")
-    return get_object_or_404(qs, pk=pk, federation_id__in=office_federation_ids(request.user))
+    return office_object(request.user, qs, pk=pk)
 
 
 def _errors_to_messages(request, error: ValidationError) -> None:

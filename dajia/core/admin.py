@@ -1,3 +1,5 @@
+"""The back office of what ``core`` keeps: read-only, since only audited services write these records."""
+
 from django.contrib import admin
 
 from dajia.core.models import AuditLog, CalendarDay, OfficeHoursSetting
@@ -25,7 +27,15 @@ class AuditLogAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
 
-@admin.register(CalendarDay, OfficeHoursSetting)
-class CalendarAdmin(ReadOnlyAdmin):
-    """The office's own holidays, working days and hours change the 公示 windows: they are edited on the office's
-    calendar page (audited services), only read here."""
+# The working days decide when a 公示 window ends; they are kept on the office's calendar page, whose service
+# audits every change, so the back office only reads them.
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ReadOnlyAdmin):
+    list_display = ["day", "kind", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "day"
+
+
+@admin.register(OfficeHoursSetting)
+class OfficeHoursSettingAdmin(ReadOnlyAdmin):
+    list_display = ["morning_opens", "morning_closes", "afternoon_opens", "afternoon_closes"]

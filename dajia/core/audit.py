@@ -1,5 +1,6 @@
 """Writing the audit log. Services call :func:`log` inside their transaction, so an entry exists exactly
-when the change it describes was committed."""
+when the change it describes was committed; a batch service (many phones' writes in one transaction) calls
+:func:`log_many` once, which stores the same entries as one :func:`log` each, in one INSERT."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     return data
 
 
-def log(
+def record(
     *,
     actor=None,
     action: str,
@@ -50,13 +51,14 @@ def log(
     federation_id: int | None = None,
     actor_label: str = "",
 ) -> AuditLog:
+    """The unsaved log entry for one change (only the fields that changed when both states are given)."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: before.get(k) for k in sorted(changed)}
         after = {k: after.get(k) for k in sorted(changed)}
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor,
         actor_label=actor_label or (actor.get_full_name() or actor.username if actor else ""),
         action=action,
@@ -67,3 +69,17 @@ def log(
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
     )
+
+
+def log(**fields: Any) -> AuditLog:
+    """Store the entry :func:`record` builds from the same keyword arguments."""
+    row = record(**fields)
+    row.save(force_insert=True)
+    return row
+
+
+def log_many(entries: list[AuditLog]) -> list[AuditLog]:
+    """Store the entries built by :func:`record` (one per change of a batch) in one INSERT, in their order."""
+    if not entries:
+        return []
+    return AuditLog.objects.bulk_create(entries)

@@ -27,7 +27,7 @@ def sms_sender(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         return [
             checks.Error(
                 f"DAJIA_SMS_BACKEND={name!r} 无法导入 / cannot be imported: {error}",
-                hint="例如 / e.g. dajia.participation.sms.HttpSender",
+                hint="例如 / e.g. dajia.core.sms.HttpSender",
                 id="dajia.E002",
             )
         ]
@@ -46,9 +46,9 @@ def sms_sender(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 f"生产环境不能使用开发用短信发送器 {name}：验证码不会发出，而是明文留在本机 / production refuses "
                 f"the development SMS sender {name}: codes are not sent, they stay in clear on this machine",
                 hint=(
-                    "设置 DAJIA_SMS_BACKEND=dajia.participation.sms.HttpSender 和 DAJIA_SMS_HTTP_URL（短信网关），"
+                    "设置 DAJIA_SMS_BACKEND=dajia.core.sms.HttpSender 和 DAJIA_SMS_HTTP_URL（短信网关），"
                     "或仅在本机试运行时用 make run / dajia serve --trial（DAJIA_LOCAL_TRIAL=1） / set "
-                    "DAJIA_SMS_BACKEND=dajia.participation.sms.HttpSender and DAJIA_SMS_HTTP_URL (the SMS "
+                    "DAJIA_SMS_BACKEND=dajia.core.sms.HttpSender and DAJIA_SMS_HTTP_URL (the SMS "
                     "gateway), or for a trial on this machine only use make run / dajia serve --trial "
                     "(DAJIA_LOCAL_TRIAL=1)"
                 ),

@@ -30,10 +30,11 @@ import hmac
 import ipaddress
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -251,3 +252,79 @@ def login_failure_counts(accounts: list[str]) -> dict[str, int]:
 def login_clear(*, account: str) -> int:
     """The office clears an account's failures, holds and delay everywhere."""
     return clear(prefix=f"login:{account}:")
+
+
+# ---- counting hits, many at once (the participation limits, one request or a batch of them) ----------------
+
+REDIS_BACKOFF_SECONDS = 30.0
+_hits_redis = None
+_hits_redis_url = ""
+_hits_redis_down_until = 0.0
+
+
+def count_hits(hits: dict[str, int], windows: dict[str, int], now: datetime.datetime) -> dict[str, int]:
+    """Add ``hits[key]`` to the counter of each key in its current fixed window (``windows[key]`` seconds) and
+    return each count after them: one Redis pipeline when ``REDIS_URL`` is set, else (or when Redis does not
+    answer, after which it is left alone for ``REDIS_BACKOFF_SECONDS`` rather than stall every write on its
+    timeouts) one upsert per key and one read in the caller's transaction. The increments are atomic, so the
+    counts of two processes never interleave within a key: ``count - hits[key]`` is what the window held before.
+    """
+    if not hits:
+        return {}
+    counted = _redis_hits(hits, windows, now)
+    return counted if counted is not None else _db_hits(hits, windows, now)
+
+
+def _redis_hits(
+    hits: dict[str, int], windows: dict[str, int], now: datetime.datetime
+) -> dict[str, int] | None:
+    global _hits_redis, _hits_redis_url, _hits_redis_down_until
+    url = getattr(settings, "REDIS_URL", "") or ""
+    if not url or time.monotonic() < _hits_redis_down_until:
+        return None
+    try:
+        import redis
+
+        if _hits_redis is None or _hits_redis_url != url:
+            _hits_redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            _hits_redis_url = url
+        pipe = _hits_redis.pipeline()
+        for key, n in hits.items():
+            rkey = f"dajia:rate:{key}:{int(_window_start(now, windows[key]).timestamp())}"
+            pipe.incrby(rkey, n)
+            pipe.expire(rkey, windows[key] + 5)
+        replies = pipe.execute()
+        return {key: int(count) for key, count in zip(hits, replies[::2], strict=True)}
+    except Exception:  # any Redis failure: count in the database
+        logger.warning("rate limit: Redis counter unavailable, using the database", exc_info=True)
+        _hits_redis_down_until = time.monotonic() + REDIS_BACKOFF_SECONDS
+        return None
+
+
+def _db_hits(hits: dict[str, int], windows: dict[str, int], now: datetime.datetime) -> dict[str, int]:
+    # Plain SQL: one statement for all keys where the ORM needs an UPDATE, maybe an INSERT and a SELECT each.
+    # In key order, so two processes lock the rows in the same order; the rows stay locked (PostgreSQL) or the
+    # database is (SQLite) until the commit, so nobody else's hits fall between the upsert and the read.
+    model = _model()
+    ops = connection.ops
+    table, k = ops.quote_name(model._meta.db_table), ops.quote_name("key")
+    starts = {key: _window_start(now, windows[key]) for key in hits}
+    ordered = sorted(hits)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({k}, window_start, hits) VALUES (%s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT ({k}, window_start) DO UPDATE SET hits = {table}.hits + excluded.hits",
+            [(key[:120], ops.adapt_datetimefield_value(starts[key]), hits[key]) for key in ordered],
+        )
+    found = {
+        (key, start): n
+        for key, start, n in model.objects.filter(
+            key__in=[key[:120] for key in ordered], window_start__in=set(starts.values())
+        ).values_list("key", "window_start", "hits")
+    }
+    return {key: found.get((key[:120], starts[key]), hits[key]) for key in hits}
+
+
+def retry_after(now: datetime.datetime, window: int) -> int:
+    """Seconds until the fixed window of ``window`` seconds that holds ``now`` ends."""
+    return _retry_after(now, _window_start(now, window), window)

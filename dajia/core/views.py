@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from dajia.accounts.permissions import is_office
+from dajia.accounts.permissions import is_office, office_federation_ids
 from dajia.core.inputs import query_page
 from dajia.core.models import AuditLog
 from dajia.menu.models import Category, ServiceProject
@@ -26,7 +26,9 @@ def home(request):
 def audit_log(request):
     if not is_office(request.user):
         raise PermissionDenied
-    entries = AuditLog.objects.visible_to(request.user).select_related("actor")
+    entries = AuditLog.objects.for_office(
+        office_federation_ids(request.user), everything=request.user.is_superuser
+    ).select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
         entries = entries.filter(action__startswith=action)

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import is_office
-from dajia.core import services_calendar
 from dajia.core.forms import CalendarDayForm, OfficeHoursForm
 from dajia.core.models import CalendarDay, OfficeHoursSetting
 from dajia.core.workdays import DEFAULT_HOURS, year_coverage
+from dajia.orgs import services_calendar
 
 
 def _office(request) -> None:

@@ -45,7 +45,7 @@ class ChineseCalendar:
 
 
 def default_calendar() -> HolidayCalendar:
-    path = getattr(settings, "DAJIA_HOLIDAY_CALENDAR", "dajia.core.workdays.ChineseCalendar")
+    path = settings.DAJIA_HOLIDAY_CALENDAR
     return import_string(path)()
 
 

@@ -67,7 +67,7 @@ def sweep_seconds() -> float:
 
 def redis_prefix() -> str:
     # Two deployments sharing one Redis must use different prefixes: event ids only mean something per database.
-    return getattr(settings, "DAJIA_LIVE_REDIS_PREFIX", "dajia:")
+    return settings.DAJIA_LIVE_REDIS_PREFIX
 
 
 def retention() -> timedelta:

@@ -1,3 +1,5 @@
+"""The back office of the service menu; a category proposal is only read here (its service decides it)."""
+
 from django.contrib import admin
 
 from dajia.core.admin import ReadOnlyAdmin

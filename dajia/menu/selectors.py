@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q, QuerySet
 
-from dajia.core.inputs import query_id
+from dajia.core.inputs import normalise, query_id
 from dajia.menu.models import ServiceProject
 
 
@@ -27,7 +26,7 @@ class MenuFilter:
         is a 400 (``dajia.core.inputs.BadInput``): it comes from an edited address, not from the page."""
 
         def dec(name):
-            raw = unicodedata.normalize("NFKC", params.get(name) or "").strip()
+            raw = normalise(params.get(name), cell=True)
             try:
                 value = Decimal(raw) if raw else None
             except InvalidOperation:
@@ -36,7 +35,7 @@ class MenuFilter:
 
         fmt = params.get("format") or ""
         return cls(
-            q=unicodedata.normalize("NFKC", params.get("q") or "").strip()[:50],
+            q=normalise(params.get("q"), cell=True)[:50],
             category=query_id(params, "category"),
             format=fmt if fmt in ServiceProject.Format.values else "",
             price_min=dec("price_min"),

@@ -4,9 +4,7 @@ federation's office, which decides the other offices' proposals."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,13 +13,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from dajia.accounts.permissions import can_manage_federation, is_top_office, provider_ids
+from dajia.accounts.permissions import is_top_office, provider_ids, require_office
 from dajia.core import audit, uploads
-from dajia.core.inputs import as_id, clean_text
+from dajia.core.inputs import as_id, clean_money, clean_text
 from dajia.menu.models import Category, CategoryProposal, ProjectPhoto, ServiceProject
 from dajia.orgs.models import Provider
 
-_PRICE_RE = re.compile(r"^\d{1,8}(\.\d{1,2})?$")
 PROJECT_FIELDS = (
     "category",
     "title",
@@ -35,22 +32,7 @@ PROJECT_FIELDS = (
     "areas_served",
 )
 
-
-def parse_price(value) -> Decimal:
-    """Yuan with at most two decimals, zero allowed (free public-welfare projects)."""
-    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip().replace(",", "")
-    text = text.removeprefix("¥").removesuffix("元").strip()
-    if not _PRICE_RE.match(text):
-        raise ValidationError(
-            _(
-                "Please enter the price in yuan as a number ≥ 0 with at most two decimals, e.g. 800 or 1200.50."
-            ),
-            code="price",
-        )
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the regular expression already guarantees a number
-        raise ValidationError(_("The price is not a number."), code="price") from None
+PRICE_MAX = Decimal("99999999.99")  # ServiceProject.price: DecimalField(max_digits=10, decimal_places=2)
 
 
 def title_search_keys(title: str) -> tuple[str, str]:
@@ -66,7 +48,7 @@ def _clean(data: dict) -> dict:
     out = dict(data)
     if "price" in out:
         try:
-            out["price"] = parse_price(out["price"])
+            out["price"] = clean_money(out["price"], field="price", label=_("The price"), maximum=PRICE_MAX)
         except ValidationError as e:
             errors["price"] = e.messages[0]
     for field, label in (
@@ -205,8 +187,7 @@ def project_review(*, actor, project: ServiceProject, approve: bool, reason: str
     """The office approves a submitted project onto the menu, or returns it with a reason. An approved
     project may also be returned (taken off the menu) with a reason."""
     project = ServiceProject.objects.select_for_update().select_related("provider").get(pk=project.pk)
-    if not can_manage_federation(actor, project.provider.federation_id):
-        raise PermissionDenied
+    require_office(actor, project.provider.federation_id)
     allowed = {ServiceProject.Status.SUBMITTED} | ({ServiceProject.Status.APPROVED} if not approve else set())
     if project.status not in allowed:
         raise ValidationError(_("Only submitted projects can be reviewed."))

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
-from dajia.accounts.permissions import in_scope, is_office, is_top_office, office_federation_ids, provider_ids
+from dajia.accounts.permissions import (
+    in_scope,
+    is_office,
+    is_top_office,
+    object_in_scope,
+    office_federation_ids,
+    provider_ids,
+)
 from dajia.core import uploads
 from dajia.core.inputs import query_page
 from dajia.core.xlsx import xlsx_response
@@ -123,10 +131,9 @@ def project_create(request):
 
 
 def _own_project(request, pk: int) -> ServiceProject:
-    project = get_object_or_404(ServiceProject.objects.select_related("provider", "category"), pk=pk)
-    if project.provider_id not in provider_ids(request.user):
-        raise PermissionDenied
-    return project
+    ids = provider_ids(request.user)
+    where = Q(provider_id__in=ids) if ids else None
+    return object_in_scope(ServiceProject.objects.select_related("provider", "category"), where, pk=pk)
 
 
 @login_required

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from dajia.core.admin import ReadOnlyAdmin
 from dajia.needs.models import Answer, Need, NeedUpdate, Question, Response, Support, Survey, SurveyInvite
 
 
@@ -23,7 +24,7 @@ class NeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(admin.ModelAdmin):
+class SupportAdmin(ReadOnlyAdmin):
     list_display = ["need", "user", "created_at"]
     search_fields = ["need__text", "user__username"]
     list_select_related = ["need", "user"]
@@ -86,7 +87,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ReadOnlyAdmin):
     list_display = ["survey", "invite", "source", "created_at"]
     list_filter = ["source", "survey"]
     list_select_related = ["survey", "invite__union"]
@@ -95,7 +96,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ReadOnlyAdmin):
     list_display = ["response", "question", "value"]
     list_select_related = ["response", "question"]
     raw_id_fields = ["response", "question"]

@@ -34,7 +34,3 @@ def learned_examples(limit: int = LEARN_FROM) -> list[tuple[list[str], str]]:
 def web_suggester() -> Suggester:
     """The suggester the web pages, the API and the import use."""
     return Suggester(category_words(), learned_examples())
-
-
-def categories_by_code() -> dict[str, Category]:
-    return {c.code: c for c in Category.objects.active()}

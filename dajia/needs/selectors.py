@@ -13,14 +13,13 @@ The demand ranking (需求热度) — the rule shown on the ranking page:
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from dajia.core.inputs import query_id
+from dajia.core.inputs import normalise, query_id
 from dajia.menu.models import Category
 from dajia.needs.models import Answer, Need, NeedUpdate, Question, Response, Survey, SurveyInvite
 from dajia.needs.suggest import similar, tokenize
@@ -48,7 +47,7 @@ class NeedFilter:
         status = params.get("status") or ""
         sort = params.get("sort") or "support"
         return cls(
-            q=unicodedata.normalize("NFKC", params.get("q") or "").strip()[:50],
+            q=normalise(params.get("q"), cell=True)[:50],
             category=query_id(params, "category"),
             status=status if status in Need.Status.values else "",
             union=query_id(params, "union"),

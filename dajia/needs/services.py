@@ -7,8 +7,6 @@ audit log in the same transaction.
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, chair_union_ids, is_office
+from dajia.accounts.permissions import can_manage_federation, chair_union_ids, is_office, require_office
 from dajia.core import audit
-from dajia.core.inputs import as_id
+from dajia.core.inputs import as_id, clean_text
 from dajia.menu.models import Category
 from dajia.needs import workbench
 from dajia.needs.learning import web_suggester
@@ -34,53 +32,23 @@ MESSAGE_MAX = 1000
 
 
 def needs_per_hour() -> int:
-    return int(getattr(settings, "DAJIA_NEEDS_PER_HOUR", 5))
+    return settings.DAJIA_NEEDS_PER_HOUR
 
 
 def needs_per_day() -> int:
-    return int(getattr(settings, "DAJIA_NEEDS_PER_DAY", 20))
+    return settings.DAJIA_NEEDS_PER_DAY
 
 
 def supports_per_hour() -> int:
-    return int(getattr(settings, "DAJIA_SUPPORTS_PER_HOUR", 60))
+    return settings.DAJIA_SUPPORTS_PER_HOUR
 
 
 class RateLimited(ValidationError):
     """Too many writes in a short time: the view answers 429."""
 
 
-def clean_text(value) -> str:
-    """The need as written, trimmed, with runs of spaces collapsed (line breaks kept)."""
-    text = str(value or "")
-    text = "\n".join(
-        re.sub(r"[ \t\u3000]+", " ", line).strip() for line in text.replace("\r\n", "\n").split("\n")
-    )
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    visible = [c for c in unicodedata.normalize("NFKC", text) if c.isalnum()]
-    if len(visible) < MIN_LENGTH:
-        raise ValidationError(
-            {
-                "text": _("Please write at least %(n)d characters so that others understand what is needed.")
-                % {"n": MIN_LENGTH}
-            }
-        )
-    if len(text) > MAX_LENGTH:
-        raise ValidationError(
-            {
-                "text": _("Please keep it within %(n)d characters (now %(m)d).")
-                % {"n": MAX_LENGTH, "m": len(text)}
-            }
-        )
-    return text
-
-
 def _require_login(actor) -> None:
     if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied
-
-
-def _require_office_of(actor, federation_id: int) -> None:
-    if not can_manage_federation(actor, federation_id):
         raise PermissionDenied
 
 
@@ -129,7 +97,7 @@ def need_create(
     _require_login(actor)
     errors: dict[str, str] = {}
     try:
-        text = clean_text(text)
+        text = clean_text(text, field="text", min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     except ValidationError as e:
         errors.update({k: v[0] for k, v in e.message_dict.items()})
     if (union is None) == (park is None):
@@ -234,7 +202,7 @@ def need_unsupport(*, actor, need: Need) -> None:
 def need_set_category(*, actor, need: Need, category: Category | int | str) -> Need:
     """The office sets (corrects) the category; later suggestions learn from it."""
     need = Need.objects.select_for_update().get(pk=need.pk)
-    _require_office_of(actor, need.federation_id)
+    require_office(actor, need.federation_id)
     chosen = _category(category)
     if chosen is None:
         raise ValidationError({"category": _("Choose a service category from the list.")})
@@ -260,7 +228,7 @@ def need_update_status(
     """A step in handling a need: being handled → answered → resolved, or declined with a reason. Every step
     carries a message to the person who raised it (public unless the office unticks it)."""
     need = Need.objects.select_for_update().get(pk=need.pk)
-    _require_office_of(actor, need.federation_id)
+    require_office(actor, need.federation_id)
     errors: dict[str, str] = {}
     if need.merged_into_id:
         raise ValidationError(_("This need was merged into another one; answer that one instead."))
@@ -309,8 +277,8 @@ def need_merge(*, actor, source: Need, target: Need) -> Need:
     if source.pk == target.pk:
         raise ValidationError(_("A need cannot be merged into itself."))
     source, target = locked[source.pk], locked[target.pk]
-    _require_office_of(actor, source.federation_id)
-    _require_office_of(actor, target.federation_id)
+    require_office(actor, source.federation_id)
+    require_office(actor, target.federation_id)
     if source.merged_into_id:
         raise ValidationError(_("This need has already been merged."))
     if target.merged_into_id:
@@ -361,7 +329,7 @@ class ImportRow:
 def needs_import(*, actor, federation: Federation, rows: Sequence[ImportRow]) -> list[Need]:
     """Needs collected on paper, typed into a spreadsheet. All rows or none: every problem is reported with
     its line number. Unions and parks are looked up by name within the federation (and those below it)."""
-    _require_office_of(actor, federation.pk)
+    require_office(actor, federation.pk)
     if not rows:
         raise ValidationError(_("The file holds no needs."))
     fed_ids = federation.descendant_ids()
@@ -374,7 +342,7 @@ def needs_import(*, actor, federation: Federation, rows: Sequence[ImportRow]) ->
     for row in rows:
         where = _("line %(n)d: ") % {"n": row.line}
         try:
-            text = clean_text(row.text)
+            text = clean_text(row.text, field="text", min_length=MIN_LENGTH, max_length=MAX_LENGTH)
         except ValidationError as e:
             errors.append(where + e.message_dict["text"][0])
             continue

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,20 +16,15 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, chair_union_ids
+from dajia.accounts.permissions import can_manage_federation, chair_union_ids, require_office
 from dajia.core import audit
-from dajia.core.inputs import check_date, parse_whole
+from dajia.core.inputs import check_date, normalise, parse_whole
 from dajia.menu.models import Category
 from dajia.needs.models import Answer, Question, Response, Survey, SurveyInvite
 from dajia.orgs.models import Federation, Union
 
 TEXT_ANSWER_MAX = 500
 MAX_OPTIONS = 20
-
-
-def _require_office(actor, federation_id: int) -> None:
-    if not can_manage_federation(actor, federation_id):
-        raise PermissionDenied
 
 
 def can_act_for_invite(user, invite: SurveyInvite) -> bool:
@@ -71,7 +65,7 @@ def _clean_closes_at(value, errors: dict) -> datetime.datetime | None:
 
 @transaction.atomic
 def survey_create(*, actor, federation: Federation, title: str, intro: str = "", closes_at=None) -> Survey:
-    _require_office(actor, federation.pk)
+    require_office(actor, federation.pk)
     errors: dict[str, str] = {}
     title = _clean_title(title, errors)
     closes_at = _clean_closes_at(closes_at, errors)
@@ -97,7 +91,7 @@ def survey_create(*, actor, federation: Federation, title: str, intro: str = "",
 @transaction.atomic
 def survey_update(*, actor, survey: Survey, title: str, intro: str = "", closes_at=None) -> Survey:
     survey = _lock(survey)
-    _require_office(actor, survey.federation_id)
+    require_office(actor, survey.federation_id)
     errors: dict[str, str] = {}
     title = _clean_title(title, errors)
     closes_at = _clean_closes_at(closes_at, errors)
@@ -145,7 +139,7 @@ def question_add(
     rank_limit: int | str | None = 3,
 ) -> Question:
     survey = _lock(survey)
-    _require_office(actor, survey.federation_id)
+    require_office(actor, survey.federation_id)
     _require_draft(survey)
     errors: dict[str, str] = {}
     text = str(text or "").strip()
@@ -201,7 +195,7 @@ def question_add(
 @transaction.atomic
 def question_remove(*, actor, question: Question) -> None:
     survey = _lock(question.survey)
-    _require_office(actor, survey.federation_id)
+    require_office(actor, survey.federation_id)
     _require_draft(survey)
     audit.log(
         actor=actor,
@@ -229,7 +223,7 @@ def survey_send(
     """Send the survey to unions: each gets its own link. Sending again to a union keeps its link and only
     updates the expected count."""
     survey = _lock(survey)
-    _require_office(actor, survey.federation_id)
+    require_office(actor, survey.federation_id)
     if survey.state == Survey.State.CLOSED:
         raise ValidationError(_("This survey is closed."))
     unions = list(unions)
@@ -271,7 +265,7 @@ def survey_send(
 @transaction.atomic
 def survey_open(*, actor, survey: Survey) -> Survey:
     survey = _lock(survey)
-    _require_office(actor, survey.federation_id)
+    require_office(actor, survey.federation_id)
     if survey.state != Survey.State.DRAFT:
         raise ValidationError(_("Only a draft survey can be opened."))
     if not survey.questions.exists():
@@ -288,7 +282,7 @@ def survey_open(*, actor, survey: Survey) -> Survey:
 @transaction.atomic
 def survey_close(*, actor, survey: Survey) -> Survey:
     survey = _lock(survey)
-    _require_office(actor, survey.federation_id)
+    require_office(actor, survey.federation_id)
     if survey.state != Survey.State.OPEN:
         raise ValidationError(_("Only an open survey can be closed."))
     survey.state = Survey.State.CLOSED
@@ -323,7 +317,7 @@ def clean_answer(question: Question, raw, category_codes: list[str]):
             )
         return text or None
     if kind == Question.Kind.RATING:
-        text = unicodedata.normalize("NFKC", str(raw if raw is not None else "")).strip()
+        text = normalise(raw, cell=True)
         if not text:
             return None
         if text not in {"1", "2", "3", "4", "5"}:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -23,6 +23,8 @@ from dajia.accounts.permissions import (
     in_scope,
     is_office,
     office_federation_ids,
+    office_object,
+    office_scope,
     scope_federation_ids,
 )
 from dajia.core.inputs import query_ids, query_page, query_whole
@@ -266,14 +268,8 @@ def my_needs(request):
 # ---- the office -------------------------------------------------------------------------------------------
 
 
-def _require_office(request) -> set[int]:
-    if not is_office(request.user):
-        raise PermissionDenied
-    return office_federation_ids(request.user)
-
-
 def _office_needs(request):
-    ids = _require_office(request)
+    ids = office_scope(request.user)
     f = NeedFilter.from_params(request.GET)
     base = Need.objects.filter(federation_id__in=ids, merged_into__isnull=True)
     if f.sort == "support" and "sort" not in request.GET:
@@ -314,9 +310,7 @@ def office_queue(request):
 
 
 def _office_need(request, pk: int) -> Need:
-    need = get_object_or_404(Need.objects.select_related("federation"), pk=pk)
-    if not can_manage_federation(request.user, need.federation_id):
-        raise PermissionDenied
+    need = office_object(request.user, Need.objects.select_related("federation"), pk=pk)
     return need
 
 
@@ -395,7 +389,7 @@ def need_merge(request, pk: int):
 
 @login_required
 def needs_import(request):
-    ids = _require_office(request)
+    ids = office_scope(request.user)
     federations = Federation.objects.filter(pk__in=ids)
     form = ImportForm(request.POST or None, request.FILES or None, federations=federations)
     errors: list[str] = []
@@ -439,7 +433,7 @@ def needs_import(request):
 
 @login_required
 def suggestion_rules(request):
-    _require_office(request)
+    office_scope(request.user)
     suggester = web_suggester()
     categories = []
     for c in Category.objects.active():
@@ -527,9 +521,7 @@ def ranking(request):
 def coverage(request, session_id: int):
     from dajia.consultations.models import Session
 
-    session = get_object_or_404(Session.objects.select_related("federation"), pk=session_id)
-    if not can_manage_federation(request.user, session.federation_id):
-        raise PermissionDenied
+    session = office_object(request.user, Session.objects.select_related("federation"), pk=session_id)
     top_n = query_whole(request.GET, "top", minimum=1, maximum=12, default=selectors.DEFAULT_TOP_N)
     return render(
         request,

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import (
-    can_manage_federation,
     chair_union_ids,
     is_office,
     office_federation_ids,
+    office_object,
 )
 from dajia.core.inputs import query_id, query_ids
 from dajia.core.siteurl import absolute_url
@@ -34,9 +34,7 @@ from dajia.orgs.models import Federation, Union
 
 
 def _office_survey(request, pk: int) -> Survey:
-    survey = get_object_or_404(Survey.objects.select_related("federation"), pk=pk)
-    if not can_manage_federation(request.user, survey.federation_id):
-        raise PermissionDenied
+    survey = office_object(request.user, Survey.objects.select_related("federation"), pk=pk)
     return survey
 
 

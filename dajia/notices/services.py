@@ -15,24 +15,23 @@ import datetime
 import re
 import unicodedata
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.agreements.models import Agreement
 from dajia.agreements.services import agreement_activate, agreement_void
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
+from dajia.core.inputs import clean_mobile, clean_text
 from dajia.core.validators import mask_mobile, mask_name
 from dajia.core.workdays import HolidayCalendar, workdays
 from dajia.notices import workbench
 from dajia.notices.models import Objection
 from dajia.notices.selectors import objection_states
 from dajia.notices.window import notice_window, require_open
-from dajia.participation.services import clean_mobile
-from dajia.participation.services_comments import clean_text
 
 REASONS_MIN, REASONS_MAX = 10, 2000
 RESPONSE_MIN, RESPONSE_MAX = 5, 2000
@@ -66,7 +65,7 @@ def objection_check(*, session: Session, entry, name: str, mobile: str, reasons:
     cleaned = {
         "name": clean_name(name),
         "mobile": clean_mobile(mobile),
-        "reasons": clean_text(reasons, field="reasons", low=REASONS_MIN, high=REASONS_MAX),
+        "reasons": clean_text(reasons, field="reasons", min_length=REASONS_MIN, max_length=REASONS_MAX),
         "entry": objection_target(session, entry),
     }
     if Objection.objects.filter(
@@ -128,11 +127,10 @@ def objection_respond(*, actor, objection: Objection, upheld: bool, response: st
     agreement waiting on it takes effect at once if the window has closed and nothing else is pending)."""
     objection = Objection.objects.select_for_update().select_related("session").get(pk=objection.pk)
     session = objection.session
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
+    require_office(actor, session.federation_id)
     if objection.status != Objection.Status.PENDING:
         raise ValidationError(_("This objection has already been answered."))
-    response = clean_text(response, field="response", low=RESPONSE_MIN, high=RESPONSE_MAX)
+    response = clean_text(response, field="response", min_length=RESPONSE_MIN, max_length=RESPONSE_MAX)
     before = audit.snapshot(objection, ["status", "response"])
     objection.status = Objection.Status.UPHELD if upheld else Objection.Status.REJECTED
     objection.response = response

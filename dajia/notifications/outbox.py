@@ -1,5 +1,5 @@
 """Draining the SMS outbox: each due row is claimed by one drain, handed to the pluggable sender
-(dajia/participation/sms.py) and marked, each step committed on its own so a crash never sends twice.
+(dajia/core/sms.py) and marked, each step committed on its own so a crash never sends twice.
 
 A row is claimed by a conditional UPDATE (``pending`` → ``sending``): of two drains running at once only one
 wins it. A failure the sender reports (``SmsError``: nothing was sent) puts the row back to ``pending`` with a
@@ -39,7 +39,7 @@ def _due(now) -> Q:
 
 
 def _send_one(pk: int, now) -> str:
-    from dajia.participation import sms
+    from dajia.core import sms
 
     claimed = SmsDelivery.objects.filter(pk=pk, state=SmsDelivery.State.PENDING).update(
         state=SmsDelivery.State.SENDING, attempts=F("attempts") + 1

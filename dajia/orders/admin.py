@@ -1,3 +1,6 @@
+"""The back office of orders: read-only, since budgets, orders, deliveries, sign-ins and ratings decide the
+track records and change only through the audited services."""
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -8,7 +11,7 @@ from dajia.orders.models import Attendance, Delivery, DeliveryPhoto, Order, Rati
 
 
 @admin.register(UnionBudget)
-class UnionBudgetAdmin(admin.ModelAdmin):
+class UnionBudgetAdmin(ReadOnlyAdmin):
     list_display = ["union", "year", "amount", "committed"]
     list_filter = ["year"]
     search_fields = ["union__name"]
@@ -16,7 +19,7 @@ class UnionBudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = ["number", "project", "union", "starts_at", "state", "cost"]
     list_filter = ["state"]
     search_fields = ["number", "project__title", "union__name", "place"]
@@ -25,7 +28,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["order", "started_at", "ended_at", "recorded_by"]
     search_fields = ["order__number"]
     list_select_related = ["order", "recorded_by"]
@@ -51,14 +54,14 @@ class DeliveryPhotoAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["order", "seat", "name", "union_name", "signed_at"]
     search_fields = ["order__number", "name", "union_name"]
     list_select_related = ["order"]
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnlyAdmin):
     list_display = ["order", "role", "stars", "complaint", "created_at"]
     list_filter = ["role", "stars", "complaint"]
     search_fields = ["order__number", "comment"]

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from dajia.core.forms import Form
+from dajia.core.renderers import StarRating
 from dajia.orders.models import Order
 
 
@@ -82,8 +84,11 @@ class DeliveryForm(Form):
 class RatingForm(Form):
     stars = forms.ChoiceField(
         label=_("Rating"),
-        choices=[(str(n), "★" * n) for n in range(5, 0, -1)],
-        widget=forms.RadioSelect,
+        choices=[
+            (str(n), ngettext_lazy("%(n)s star of 5", "%(n)s stars of 5", "n") % {"n": n})
+            for n in range(1, 6)
+        ],
+        widget=StarRating,
     )
     comment = forms.CharField(
         label=_("Comment"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -165,8 +165,8 @@ class Order(models.Model):
         return self.state in HOLDING_STATES
 
     def signin_window(self) -> tuple[datetime.datetime, datetime.datetime]:
-        before = datetime.timedelta(minutes=getattr(settings, "DAJIA_SIGNIN_OPENS_MINUTES_BEFORE", 30))
-        after = datetime.timedelta(minutes=getattr(settings, "DAJIA_SIGNIN_CLOSES_MINUTES_AFTER", 120))
+        before = datetime.timedelta(minutes=settings.DAJIA_SIGNIN_OPENS_MINUTES_BEFORE)
+        after = datetime.timedelta(minutes=settings.DAJIA_SIGNIN_CLOSES_MINUTES_AFTER)
         return self.starts_at - before, self.ends_at + after
 
 

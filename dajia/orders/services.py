@@ -20,11 +20,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, chair_union_ids, provider_ids
+from dajia.accounts.permissions import can_manage_federation, chair_union_ids, provider_ids, require_office
 from dajia.agreements.models import Agreement, AgreementQuota
-from dajia.agreements.services import parse_money
 from dajia.core import audit, uploads
-from dajia.core.inputs import clean_text, clean_whole
+from dajia.core.inputs import clean_money, clean_text, clean_whole
+from dajia.core.money import yuan
 from dajia.orders import workbench
 from dajia.orders.models import (
     HOLDING_STATES,
@@ -39,11 +39,11 @@ OPEN_STATES = ("ordered", "dispatched", "accepted", "proposed")
 
 
 def cancel_hours() -> int:
-    return getattr(settings, "DAJIA_ORDER_CANCEL_HOURS", 48)
+    return settings.DAJIA_ORDER_CANCEL_HOURS
 
 
 def lead_hours() -> int:
-    return getattr(settings, "DAJIA_ORDER_LEAD_HOURS", 48)
+    return settings.DAJIA_ORDER_LEAD_HOURS
 
 
 def _aware(value, *, field: str, label: str) -> datetime.datetime:
@@ -94,11 +94,6 @@ def _require_chair(actor, order_or_union_id) -> None:
 def _require_provider(actor, order: Order) -> None:
     if order.project.provider_id not in provider_ids(actor):
         raise PermissionDenied(_("Only the social organisation delivering this order may do this."))
-
-
-def _require_office(actor, order: Order) -> None:
-    if not can_manage_federation(actor, _federation_of(order)):
-        raise PermissionDenied(_("Only the union office may do this."))
 
 
 def _ancestor_ids(federation_id: int) -> set[int]:
@@ -254,8 +249,8 @@ def order_place(
             )
         if budget.committed + cost > budget.amount:
             raise ValidationError(
-                _("This session costs ¥%(cost)s but your union has ¥%(left)s left of its %(year)s budget.")
-                % {"cost": cost, "left": budget.remaining, "year": year}
+                _("This session costs %(cost)s but your union has %(left)s left of its %(year)s budget.")
+                % {"cost": yuan(cost), "left": yuan(budget.remaining), "year": year}
             )
     try:
         with transaction.atomic():
@@ -300,7 +295,7 @@ def _release(order: Order) -> None:
 def order_dispatch(*, actor, order: Order) -> Order:
     """派单: the office passes an order to the provider under its agreement."""
     order = _lock_order(order)
-    _require_office(actor, order)
+    require_office(actor, _federation_of(order))
     if order.state != Order.State.ORDERED:
         raise ValidationError(
             _("Only a new order can be dispatched (this one is %(state)s).")
@@ -402,6 +397,25 @@ def order_accept_proposal(*, actor, order: Order) -> Order:
 
 
 @transaction.atomic
+def cancel_refusal(*, order: Order, office: bool, now: datetime.datetime | None = None) -> str | None:
+    """Why this order cannot be cancelled now (by the office, or else by its chair), or None if it can. The one
+    rule: the service enforces it and the order page shows the cancel form only when it returns None."""
+    if order.state not in OPEN_STATES:
+        return _("This order can no longer be cancelled (it is %(state)s).") % {
+            "state": order.get_state_display()
+        }
+    now = now or timezone.now()
+    if (
+        not office
+        and order.state != Order.State.PROPOSED
+        and order.starts_at - now < datetime.timedelta(hours=cancel_hours())
+    ):
+        return _(
+            "Orders can be cancelled up to %(h)s hours before the start. Please contact the union office."
+        ) % {"h": cancel_hours()}
+    return None
+
+
 def order_cancel(*, actor, order: Order, reason: str, now: datetime.datetime | None = None) -> Order:
     """Cancel with a reason. A chair may cancel up to ``DAJIA_ORDER_CANCEL_HOURS`` (48) hours before the start
     (or any time while the provider proposes another time); the office may cancel at any time."""
@@ -412,22 +426,11 @@ def order_cancel(*, actor, order: Order, reason: str, now: datetime.datetime | N
         raise PermissionDenied(
             _("Only the ordering union's chair or the union office may cancel this order.")
         )
-    if order.state not in OPEN_STATES:
-        raise ValidationError(
-            _("This order can no longer be cancelled (it is %(state)s).")
-            % {"state": order.get_state_display()}
-        )
+    refusal = cancel_refusal(order=order, office=office, now=now)
+    if refusal:
+        raise ValidationError(refusal)
     reason = clean_text(reason, field="reason", label=_("the reason"), max_length=300)
     now = now or timezone.now()
-    if (
-        not office
-        and order.state != Order.State.PROPOSED
-        and order.starts_at - now < datetime.timedelta(hours=cancel_hours())
-    ):
-        raise ValidationError(
-            _("Orders can be cancelled up to %(h)s hours before the start. Please contact the union office.")
-            % {"h": cancel_hours()}
-        )
     before = _snap(order)
     _release(order)
     order.state = Order.State.CANCELLED
@@ -549,10 +552,9 @@ def delivery_confirm(*, actor, order: Order) -> Order:
 @transaction.atomic
 def budget_set(*, actor, union, year, amount) -> UnionBudget:
     """The office sets a union's budget for a year (never below what its orders already commit)."""
-    if not can_manage_federation(actor, union.federation_id):
-        raise PermissionDenied(_("Only the union office may set this union's budget."))
+    require_office(actor, union.federation_id)
     year = clean_whole(year, field="year", label=_("The year"), minimum=2000, maximum=2100)
-    amount = parse_money(amount, label=_("The budget"))
+    amount = clean_money(amount, field="amount", label=_("The budget"))
     budget = UnionBudget.objects.select_for_update().filter(union=union, year=year).first()
     before = audit.snapshot(budget, ["amount"]) if budget else None
     if budget is None:
@@ -560,8 +562,8 @@ def budget_set(*, actor, union, year, amount) -> UnionBudget:
     if amount < budget.committed:
         raise ValidationError(
             {
-                "amount": _("Orders already commit ¥%(c)s of this budget; it cannot be lower.")
-                % {"c": budget.committed}
+                "amount": _("Orders already commit %(c)s of this budget; it cannot be lower.")
+                % {"c": yuan(budget.committed)}
             }
         )
     budget.amount = amount

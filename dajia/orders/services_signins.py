@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dajia.core import audit
-from dajia.core.inputs import clean_text
+from dajia.core.inputs import clean_text, normalise
 from dajia.core.validators import mask_name
 from dajia.orders.models import Attendance, Order, Rating
 from dajia.orders.services import _require_chair, _require_provider
@@ -28,7 +27,7 @@ DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def rating_days() -> int:
-    return getattr(settings, "DAJIA_RATING_DAYS", 7)
+    return settings.DAJIA_RATING_DAYS
 
 
 def clean_device(device) -> str:
@@ -114,7 +113,7 @@ def attendance_sign_in(
 
 
 def _stars(value) -> int:
-    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    raw = normalise(value, cell=True)
     if raw not in {"1", "2", "3", "4", "5"}:
         raise ValidationError({"stars": _("Please choose a rating from 1 to 5 stars.")})
     return int(raw)

@@ -180,9 +180,10 @@ def _detail_context(request, order: Order) -> dict:
     provider = order.project.provider_id in provider_ids(user)
     chair_rating = next((r for r in ratings if r.role == Rating.Role.CHAIR), None)
     delivery = getattr(order, "delivery", None)
+    office = can_manage_federation(user, order.union.federation_id)
     return {
         "order": order,
-        "office": can_manage_federation(user, order.union.federation_id),
+        "office": office,
         "chair": chair,
         "provider": provider,
         "delivery": delivery,
@@ -201,7 +202,7 @@ def _detail_context(request, order: Order) -> dict:
         ),
         "reply_form": ReplyForm(),
         "signin_url": absolute_url(request, reverse("orders:signin", args=[order.signin_token])),
-        "can_cancel": order.state in services.OPEN_STATES,
+        "can_cancel": (office or chair) and services.cancel_refusal(order=order, office=office) is None,
     }
 
 

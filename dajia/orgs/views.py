@@ -1,12 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
-from dajia.accounts.permissions import chair_union_ids, is_office, office_federation_ids, provider_ids
+from dajia.accounts.permissions import (
+    chair_union_ids,
+    is_office,
+    object_in_scope,
+    office_federation_ids,
+    provider_ids,
+)
 from dajia.orgs import services
 from dajia.orgs.forms import ProviderForm, ReviewForm, UnionForm
 from dajia.orgs.models import Provider, Union
@@ -54,13 +61,19 @@ def provider_review(request, pk: int):
     return redirect("orgs:provider_list")
 
 
+def _scope(request, own: set[int], *, field: str) -> Q | None:
+    """Its own organisation (``own``) or one of the federations its office manages; None without either role."""
+    feds = office_federation_ids(request.user)
+    if not own and not feds:
+        return None
+    return Q(**{f"{field}__in": own}) | Q(federation_id__in=feds)
+
+
 @login_required
 def provider_edit(request, pk: int):
-    provider = get_object_or_404(Provider, pk=pk)
-    if provider.pk not in provider_ids(request.user) and provider.federation_id not in office_federation_ids(
-        request.user
-    ):
-        raise PermissionDenied
+    provider = object_in_scope(
+        Provider.objects.all(), _scope(request, provider_ids(request.user), field="pk"), pk=pk
+    )
     form = ProviderForm(request.POST or None, instance=provider)
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in ProviderForm.Meta.fields}
@@ -77,11 +90,11 @@ def provider_edit(request, pk: int):
 
 @login_required
 def union_detail(request, pk: int):
-    union = get_object_or_404(Union.objects.select_related("enterprise", "federation"), pk=pk)
-    if union.pk not in chair_union_ids(request.user) and union.federation_id not in office_federation_ids(
-        request.user
-    ):
-        raise PermissionDenied
+    union = object_in_scope(
+        Union.objects.select_related("enterprise", "federation"),
+        _scope(request, chair_union_ids(request.user), field="pk"),
+        pk=pk,
+    )
     form = UnionForm(request.POST or None, instance=union)
     if request.method == "POST" and form.is_valid():
         services.union_update(

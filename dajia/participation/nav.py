@@ -2,8 +2,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import is_office
+from dajia.core import sms
 from dajia.core.context_processors import NavItem
-from dajia.participation import sms
 
 
 def items(request):

@@ -2,10 +2,10 @@
 
 One verified person, one voice: a viewer is a mobile number within a session (an HMAC of it, see
 ``identity``), whatever the device. Verifying again on a second phone finds the same viewer, so both devices
-share the same ``support_limit`` (K). :func:`support_add` locks the viewer's row and counts its supports
-inside that transaction, and the database refuses a second support of the same project, so K holds even when
-two devices press at the same moment. The per-project counter is updated in the same transaction, so the
-audience index never aggregates supports on a read.
+share the same ``support_limit`` (K). Supports are added by ``services_supports`` (one implementation for a
+press and a batch of them, which locks the viewers' rows and counts their supports in its transaction);
+withdrawals and erasure are here. The per-project counter is updated in the same transaction, so the audience
+index never aggregates supports on a read.
 
 Supports are advisory: nothing here reads or writes the panel's sheets.
 """
@@ -23,22 +23,32 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Session, SessionProject
-from dajia.core import audit
-from dajia.core.validators import mask_mobile, mobile_error, normalise_mobile
-from dajia.live.bus import publish
+from dajia.core import audit, sms
+from dajia.core.inputs import clean_mobile
+from dajia.core.validators import mask_mobile
 from dajia.notices.window import require_open
-from dajia.participation import identity, sms
+from dajia.participation import identity
 from dajia.participation.models import (
     LiveSettings,
     RollMember,
     Support,
-    SupportCount,
     VerificationCode,
     Viewer,
 )
-from dajia.participation.selectors import audience_index
+
+# Supports are added by services_supports (the batch rule); withdrawals and erasure here use its pieces.
+from dajia.participation.services_supports import (  # noqa: F401 - support_add & co. are imported from here too
+    SupportOutcome,
+    SupportRequest,
+    SupportState,
+    _announce,
+    _bump,
+    _require_open,
+    support_add,
+    supports_add,
+)
 
 VIEWER_STATES = ("draft", "open", "closed", "revealed")
 Purpose = VerificationCode.Purpose
@@ -50,18 +60,6 @@ def code_minutes() -> int:
 
 def code_attempts() -> int:
     return int(getattr(settings, "DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5))
-
-
-def _require_office(actor, session: Session) -> None:
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
-
-
-def clean_mobile(value) -> str:
-    error = mobile_error(str(value or ""))
-    if error:
-        raise ValidationError({"mobile": error})
-    return normalise_mobile(str(value))
 
 
 def clean_code(value) -> str:
@@ -92,21 +90,6 @@ def on_roll(session: Session, mobile: str) -> RollMember | None:
         )
         .select_related("union")
         .first()
-    )
-
-
-def _announce(session: Session) -> None:
-    """Public live event with the audience index (counts and shares only)."""
-    data = audience_index(session).as_data()
-    publish(
-        channel=f"session-{session.pk}",
-        event="audience",
-        data={
-            "session_id": session.pk,
-            "viewers": data["viewers"],
-            "total_supports": data["total_supports"],
-            "entries": [{k: e[k] for k in ("entry_id", "supports", "share")} for e in data["entries"]],
-        },
     )
 
 
@@ -307,17 +290,6 @@ def code_verify(
 # ---- supports -----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SupportState:
-    supported: frozenset[int]
-    limit: int
-    changed: bool
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.limit - len(self.supported))
-
-
 def _lock_viewer(viewer: Viewer) -> Viewer:
     locked = Viewer.objects.select_for_update().select_related("session").filter(pk=viewer.pk).first()
     if locked is None or locked.erased_at is not None:
@@ -333,55 +305,9 @@ def _entry_of(session: Session, entry: SessionProject | int) -> SessionProject:
     return found
 
 
-def _require_open(session: Session) -> None:
-    if session.state != Session.State.OPEN:
-        if session.state == Session.State.DRAFT:
-            raise ValidationError(_("Supporting opens when the session starts."))
-        raise ValidationError(_("The session has closed: supports can no longer be changed."))
-
-
-def _bump(session: Session, entry: SessionProject, delta: int) -> None:
-    if SupportCount.objects.filter(entry=entry).update(supports=F("supports") + delta):
-        return
-    try:
-        with transaction.atomic():
-            SupportCount.objects.create(entry=entry, session=session, supports=max(delta, 0))
-    except IntegrityError:
-        SupportCount.objects.filter(entry=entry).update(supports=F("supports") + delta)
-
-
 def _state(viewer: Viewer, session: Session, changed: bool) -> SupportState:
     ids = frozenset(Support.objects.filter(viewer=viewer).values_list("entry_id", flat=True))
     return SupportState(supported=ids, limit=session.support_limit, changed=changed)
-
-
-@transaction.atomic
-def support_add(*, viewer: Viewer, entry: SessionProject | int, ip: str | None = None) -> SupportState:
-    """The viewer supports a project (at most ``support_limit`` projects; supporting it again changes nothing)."""
-    viewer = _lock_viewer(viewer)
-    session = viewer.session
-    _require_open(session)
-    entry = _entry_of(session, entry)
-    if Support.objects.filter(viewer=viewer, entry=entry).exists():
-        return _state(viewer, session, changed=False)
-    if Support.objects.filter(viewer=viewer).count() >= session.support_limit:
-        raise ValidationError(
-            _("You can support at most %(k)d projects. Withdraw one of them to support another.")
-            % {"k": session.support_limit}
-        )
-    support = Support.objects.create(
-        session=session, viewer=viewer, entry=entry, created_at=timezone.now(), ip=ip
-    )
-    _bump(session, entry, +1)
-    audit.log(
-        action="participation.support.add",
-        obj=support,
-        after={"entry": entry.pk, "viewer": viewer.pk, "ip": ip},
-        federation_id=session.federation_id,
-        actor_label=viewer.mobile_masked,
-    )
-    _announce(session)
-    return _state(viewer, session, changed=True)
 
 
 @transaction.atomic
@@ -442,7 +368,7 @@ def viewer_erase(*, viewer: Viewer) -> None:
 
 @transaction.atomic
 def live_settings_update(*, actor, session: Session, require_roll: bool, comments_open: bool) -> LiveSettings:
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     row = settings_for(session, lock=True)
     before = audit.snapshot(row, ["require_roll", "comments_open"])
     row.require_roll = bool(require_roll)

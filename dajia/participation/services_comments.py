@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
+from dajia.core.inputs import clean_text, normalise
 from dajia.live.bus import publish
 from dajia.orgs.models import Federation
 from dajia.participation.models import Comment, SensitiveWord, Viewer
@@ -32,24 +33,6 @@ REASON_MAX = 300
 WORD_MAX = 40
 COMMENT_STATES = ("draft", "open", "closed", "revealed")
 _SEPARATORS = re.compile(r"[\s\u3000*·.\-_、，,。!！?？~～|/\\]+")
-
-
-def _require_office(actor, session: Session) -> None:
-    if not can_manage_federation(actor, session.federation_id):
-        raise PermissionDenied(_("Only the union office of this session may do this."))
-
-
-def clean_text(value, *, field: str = "text", low: int = COMMENT_MIN, high: int = COMMENT_MAX) -> str:
-    text = "\n".join(line.strip() for line in str(value or "").replace("\r\n", "\n").split("\n"))
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
-    if len(text) < low:
-        raise ValidationError({field: _("Please write at least %(n)d characters.") % {"n": low}})
-    if len(text) > high:
-        raise ValidationError(
-            {field: _("Please keep it within %(n)d characters (now %(m)d).") % {"n": high, "m": len(text)}}
-        )
-    return text
 
 
 def _fold(text: str) -> str:
@@ -118,7 +101,7 @@ def comment_post(*, viewer: Viewer, text: str, entry=None, kind: str = Comment.K
         raise ValidationError(_("Comments are closed for this session."))
     if kind not in Comment.Kind.values:
         raise ValidationError({"kind": _("Choose a comment or a suggestion.")})
-    text = clean_text(text)
+    text = clean_text(text, field="text", min_length=COMMENT_MIN, max_length=COMMENT_MAX)
     target = _entry(session, entry)
     found = words_found(text, sensitive_words(session))
     now = timezone.now()
@@ -160,7 +143,7 @@ def comment_moderate(*, actor, comment: Comment, approve: bool, reason: str = ""
     """Approve a comment, or reject it with a reason (also to take down an approved one)."""
     comment = _lock_comment(comment)
     session = comment.session
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     reason = " ".join(str(reason or "").split())
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": _("The reason is too long (at most 300 characters).")})
@@ -199,10 +182,10 @@ def comment_answer(*, actor, comment: Comment, answer: str) -> Comment:
     """The office answers an approved comment or suggestion (the answer is public with it)."""
     comment = _lock_comment(comment)
     session = comment.session
-    _require_office(actor, session)
+    require_office(actor, session.federation_id)
     if comment.status != Comment.Status.APPROVED:
         raise ValidationError(_("Only an approved comment can be answered."))
-    answer = clean_text(answer, field="answer", high=ANSWER_MAX)
+    answer = clean_text(answer, field="answer", min_length=COMMENT_MIN, max_length=ANSWER_MAX)
     before = audit.snapshot(comment, ["answer"])
     comment.answer = answer
     comment.answered_by = actor
@@ -224,8 +207,8 @@ def comment_answer(*, actor, comment: Comment, answer: str) -> Comment:
 def floor_suggestion_record(*, actor, session: Session, text: str, speaker: str = "", entry=None) -> Comment:
     """Staff record a suggestion made in the hall. ``speaker`` says who spoke as a role or a union (a person's
     full name is not needed and should not be written)."""
-    _require_office(actor, session)
-    text = clean_text(text, high=ANSWER_MAX)
+    require_office(actor, session.federation_id)
+    text = clean_text(text, field="text", min_length=COMMENT_MIN, max_length=ANSWER_MAX)
     speaker = " ".join(str(speaker or "").split())[:60] or _("From the floor")
     target = _entry(session, entry)
     now = timezone.now()
@@ -258,9 +241,8 @@ def floor_suggestion_record(*, actor, session: Session, text: str, speaker: str 
 
 @transaction.atomic
 def sensitive_word_add(*, actor, federation: Federation, word: str) -> SensitiveWord:
-    if not can_manage_federation(actor, federation.pk):
-        raise PermissionDenied(_("Only the union office of this federation may do this."))
-    word = unicodedata.normalize("NFKC", str(word or "")).strip()
+    require_office(actor, federation.pk)
+    word = normalise(word, cell=True)
     if not _fold(word):
         raise ValidationError({"word": _("Please enter a word.")})
     if len(word) > WORD_MAX:
@@ -282,8 +264,7 @@ def sensitive_word_add(*, actor, federation: Federation, word: str) -> Sensitive
 
 @transaction.atomic
 def sensitive_word_remove(*, actor, word: SensitiveWord) -> None:
-    if not can_manage_federation(actor, word.federation_id):
-        raise PermissionDenied(_("Only the union office of this federation may do this."))
+    require_office(actor, word.federation_id)
     audit.log(
         actor=actor,
         action="participation.word.remove",

@@ -1,10 +1,12 @@
 """Rate limits shared by every worker process: fixed-window counters in the database, or in Redis when
-``REDIS_URL`` is set (falling back to the database if Redis does not answer).
+``REDIS_URL`` is set (falling back to the database if Redis does not answer, and leaving Redis alone for 30 s
+then), counted by ``core.ratelimit.count_hits`` — the one counter for a single request and a batch alike.
 
 A limit is (hits, window in seconds) per key; the key is the action and a subject — a client address, a keyed
 token of a mobile number (never the number) or a viewer id. :func:`rate_limit_hit` counts one hit and raises
 :class:`RateLimited` (the views answer 429 with ``Retry-After``) once the window holds more than the limit. It
-commits on its own, before the write it guards, so a refused or failed write still counts. The first refusal
+commits on its own, before the write it guards, so a refused or failed write still counts; a batch service
+counts many hits with :func:`count_many` in its own transaction (a refused request of the batch still counts). The first refusal
 of a key in a window is written to the audit log, so bursts show in the office's report.
 
 Defaults suit a hall whose Wi-Fi puts hundreds of phones behind one address; the office's IT may change them
@@ -20,12 +22,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.core import audit
+from dajia.core import audit, ratelimit
 from dajia.participation.models import RateCounter
 
 logger = logging.getLogger(__name__)
@@ -59,57 +60,16 @@ def limit_for(action: str) -> tuple[int, int]:
     return int(hits), int(window)
 
 
-def _window_start(now: datetime.datetime, window: int) -> datetime.datetime:
-    epoch = int(now.timestamp())
-    return datetime.datetime.fromtimestamp(epoch - epoch % window, tz=datetime.UTC)
-
-
-def _db_count(key: str, start: datetime.datetime) -> int:
-    with transaction.atomic():
-        if not RateCounter.objects.filter(key=key, window_start=start).update(hits=F("hits") + 1):
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(key=key, window_start=start, hits=1)
-            except IntegrityError:
-                RateCounter.objects.filter(key=key, window_start=start).update(hits=F("hits") + 1)
-        return RateCounter.objects.filter(key=key, window_start=start).values_list("hits", flat=True).get()
-
-
-_redis = None
-_redis_url = ""
-_redis_down_until = 0.0
-
-
-def _redis_count(key: str, start: datetime.datetime, window: int) -> int | None:
-    """The count from Redis, or None when Redis is not configured or does not answer."""
-    global _redis, _redis_url, _redis_down_until
-    url = getattr(settings, "REDIS_URL", "") or ""
-    if not url or time.monotonic() < _redis_down_until:
-        return None
-    try:
-        import redis
-
-        if _redis is None or _redis_url != url:
-            _redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-            _redis_url = url
-        rkey = f"dajia:rate:{key}:{int(start.timestamp())}"
-        pipe = _redis.pipeline()
-        pipe.incr(rkey)
-        pipe.expire(rkey, window + 5)
-        count, _ = pipe.execute()
-        return int(count)
-    except Exception:
-        logger.warning("participation: Redis rate counter unavailable, using the database", exc_info=True)
-        _redis_down_until = time.monotonic() + 30
-        return None
-
-
 def _maybe_prune(now: datetime.datetime) -> None:
     global _last_prune
     if time.monotonic() - _last_prune < PRUNE_EVERY:
         return
     _last_prune = time.monotonic()
-    RateCounter.objects.filter(window_start__lt=now - datetime.timedelta(days=2)).delete()
+    # Keep every window that may still be current: a row of a longer window than two days (a configured limit)
+    # is counted again until that window ends.
+    longest = max(limit_for(action)[1] for action in DEFAULT_LIMITS)
+    keep = datetime.timedelta(seconds=max(2 * 86400, longest + 86400))
+    RateCounter.objects.filter(window_start__lt=now - keep).delete()
 
 
 @dataclass(frozen=True)
@@ -123,36 +83,68 @@ class RateResult:
         return self.count > self.limit
 
 
+def key_for(action: str, subject: str | None) -> str:
+    return f"{action}:{subject or 'unknown'}"[:120]
+
+
+def count_many(hits: list[tuple[str, str | None]], now: datetime.datetime) -> list[tuple[RateResult, bool]]:
+    """Count each ``(action, subject)`` hit, in order, against the shared counters in one round trip
+    (``core.ratelimit.count_hits``): per hit its result and whether it is the first refusal of its key in this
+    window (the one the audit log records). The later of two hits on one key sees the earlier one counted."""
+    windows: dict[str, int] = {}
+    maxima: dict[str, int] = {}
+    wanted: dict[str, int] = {}
+    keys = []
+    for action, subject in hits:
+        key = key_for(action, subject)
+        maxima[key], windows[key] = limit_for(action)
+        wanted[key] = wanted.get(key, 0) + 1
+        keys.append(key)
+    after = ratelimit.count_hits(wanted, windows, now)
+    _maybe_prune(now)
+    running = {key: after[key] - n for key, n in wanted.items()}
+    out = []
+    for key in keys:
+        running[key] += 1
+        result = RateResult(
+            count=running[key], limit=maxima[key], retry_after=ratelimit.retry_after(now, windows[key])
+        )
+        out.append((result, running[key] == maxima[key] + 1))
+    return out
+
+
+def refusal_entry(*, action: str, subject: str | None, session) -> audit.AuditLog:
+    """The audit entry of a key's first refusal in a window, so bursts show in the office's report."""
+    limit, window = limit_for(action)
+    return audit.record(
+        action="participation.rate_limited",
+        obj=session,
+        after={"limit": action, "subject": (subject or "")[:40], "max": limit, "window_seconds": window},
+        federation_id=session.federation_id,
+        actor_label=_("rate limit"),
+    )
+
+
+def refused_error(result: RateResult) -> RateLimited:
+    return RateLimited(
+        _("Too many requests. Please try again in %(s)d seconds.") % {"s": result.retry_after},
+        retry_after=result.retry_after,
+    )
+
+
 @transaction.atomic
 def rate_limit_hit(
     *, action: str, subject: str, session=None, now: datetime.datetime | None = None
 ) -> RateResult:
     """Count one ``action`` by ``subject`` and commit it; the first refusal in a window is audited."""
-    limit, window = limit_for(action)
-    now = now or timezone.now()
-    start = _window_start(now, window)
-    key = f"{action}:{subject or 'unknown'}"[:120]
-    count = _redis_count(key, start, window)
-    if count is None:
-        count = _db_count(key, start)
-    _maybe_prune(now)
-    retry = max(1, int((start + datetime.timedelta(seconds=window) - now).total_seconds()) + 1)
-    if count == limit + 1 and session is not None:
-        audit.log(
-            action="participation.rate_limited",
-            obj=session,
-            after={"limit": action, "subject": (subject or "")[:40], "max": limit, "window_seconds": window},
-            federation_id=session.federation_id,
-            actor_label=_("rate limit"),
-        )
-    return RateResult(count=count, limit=limit, retry_after=retry)
+    ((result, first_refusal),) = count_many([(action, subject)], now or timezone.now())
+    if first_refusal and session is not None:
+        audit.log_many([refusal_entry(action=action, subject=subject, session=session)])
+    return result
 
 
 def enforce(*, action: str, subject: str, session=None) -> None:
     """Count the hit (committed whatever follows) and raise :class:`RateLimited` when over the limit."""
     result = rate_limit_hit(action=action, subject=subject, session=session)
     if result.refused:
-        raise RateLimited(
-            _("Too many requests. Please try again in %(s)d seconds.") % {"s": result.retry_after},
-            retry_after=result.retry_after,
-        )
+        raise refused_error(result)

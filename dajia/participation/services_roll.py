@@ -7,16 +7,16 @@ stored.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation
+from dajia.accounts.permissions import require_office
 from dajia.core import audit
+from dajia.core.inputs import normalise
 from dajia.core.spreadsheets import SpreadsheetRefused, import_caps, xlsx_rows
 from dajia.core.validators import mask_mobile, mask_name, mobile_error, normalise_mobile
 from dajia.orgs.models import Federation, Union
@@ -44,7 +44,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return normalise(value, cell=True)
 
 
 def roll_rows(data: bytes) -> list[list[str]]:
@@ -80,13 +80,12 @@ def roll_import(*, actor, federation: Federation, rows: list[list[str]], replace
     """Import the roll of ``federation``'s unions (and those below it) from :func:`roll_rows`. Every error is
     reported with its line; nothing is saved unless the whole file is valid. ``replace`` first removes the
     federation's current roll."""
-    if not can_manage_federation(actor, federation.pk):
-        raise PermissionDenied(_("Only the union office of this federation may do this."))
+    require_office(actor, federation.pk)
     if not rows:
         raise ValidationError(_("The file is empty."))
     cols = _columns(rows[0])
     unions = {
-        unicodedata.normalize("NFKC", u.name).strip(): u
+        normalise(u.name, cell=True): u
         for u in Union.objects.filter(federation_id__in=federation.descendant_ids())
     }
     errors: list[str] = []

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.qr import qr_svg, qr_svg_document
 from dajia.core.errors import wants_json
-from dajia.core.inputs import as_id
+from dajia.core.inputs import as_id, clean_mobile
 from dajia.core.middleware import SecurityHeadersMiddleware
 from dajia.core.siteurl import absolute_url
 from dajia.participation import identity, selectors, services, services_comments
@@ -45,23 +45,50 @@ def error_payload(error: ValidationError) -> tuple[str, dict[str, str]]:
     return "；".join(str(m) for m in error.messages), {}
 
 
-def refusal(request, error: Exception, *, render_page=None) -> HttpResponse:
-    """Turn a service's refusal into 400/403/429 (JSON or the page again with the message)."""
+def refusal_json(error: Exception) -> tuple[int, dict, dict[str, str]]:
+    """A service's refusal as JSON: (status 400/403/429, body, headers) — the page's script gets it from this
+    view and from the ASGI edge alike."""
+    headers = {}
     if isinstance(error, RateLimited):
         status, (message, fields) = 429, error_payload(error)
+        headers["Retry-After"] = str(error.retry_after)
     elif isinstance(error, PermissionDenied):
         status, fields = 403, {}
         message = str(error) or _("You may not do this.")
     else:
         status, (message, fields) = 400, error_payload(error)
+    return status, {"ok": False, "message": message, "errors": fields}, headers
+
+
+def refusal(request, error: Exception, *, render_page=None) -> HttpResponse:
+    """Turn a service's refusal into 400/403/429 (JSON or the page again with the message)."""
+    status, body, headers = refusal_json(error)
     if wants_json(request):
-        response = JsonResponse({"ok": False, "message": message, "errors": fields}, status=status)
+        response = JsonResponse(body, status=status)
     else:
-        messages.error(request, message)
-        response = render_page(status) if render_page else HttpResponse(message, status=status)
-    if isinstance(error, RateLimited):
-        response["Retry-After"] = str(error.retry_after)
+        messages.error(request, body["message"])
+        response = render_page(status) if render_page else HttpResponse(body["message"], status=status)
+    for name, value in headers.items():
+        response[name] = value
     return response
+
+
+def support_json(outcome: services.SupportOutcome, audience: dict) -> tuple[int, dict, dict[str, str]]:
+    """The JSON answer to a support (status, body, headers) in the active language, with the audience index as
+    it stands after it — this view's and the ASGI edge's (``participation.fastpath``)."""
+    if outcome.error is not None:
+        return refusal_json(outcome.error)
+    state = outcome.state
+    message = _("Support withdrawn.") if outcome.kind == "removed" else _("Thank you for your support.")
+    body = {
+        "ok": True,
+        "message": message,
+        "supported": sorted(state.supported),
+        "limit": state.limit,
+        "remaining": state.remaining,
+        "audience": audience,
+    }
+    return 200, body, {}
 
 
 def viewer_of(request, session: Session) -> Viewer | None:
@@ -232,7 +259,7 @@ def _me(session: Session, viewer: Viewer | None) -> dict:
 def code_limits(request, session: Session, mobile: str) -> str:
     ip = identity.client_ip(request)
     enforce(action="code_ip", subject=ip or "", session=session)
-    number = services.clean_mobile(mobile)
+    number = clean_mobile(mobile)
     subject = identity.rate_subject(number)
     enforce(action="code_mobile_burst", subject=subject, session=session)
     enforce(action="code_mobile", subject=subject, session=session)
@@ -335,33 +362,26 @@ def support(request, pk: int):
         )
     action = request.POST.get("action", "add")
     try:
-        enforce(action="vote_ip", subject=ip or "", session=session)
-        enforce(action="vote_viewer", subject=str(viewer.pk), session=session)
-        entry_id = as_id(request.POST.get("entry"))
-        if entry_id is None:
-            raise ValidationError({"entry": _("This project is not part of this session.")})
-        if action == "remove":
-            state = services.support_remove(viewer=viewer, entry=entry_id, ip=ip)
-        elif action == "add":
-            state = services.support_add(viewer=viewer, entry=entry_id, ip=ip)
+        if action == "add":
+            # The one implementation of the support rule and its rate limits (a batch of one).
+            state = services.support_add(viewer=viewer, entry=request.POST.get("entry", ""), ip=ip)
+            outcome = services.SupportOutcome("added" if state.changed else "unchanged", state)
         else:
-            raise ValidationError({"action": _("Unknown action.")})
+            enforce(action="vote_ip", subject=ip or "", session=session)
+            enforce(action="vote_viewer", subject=str(viewer.pk), session=session)
+            entry_id = as_id(request.POST.get("entry"))
+            if entry_id is None:
+                raise ValidationError({"entry": _("This project is not part of this session.")})
+            if action != "remove":
+                raise ValidationError({"action": _("Unknown action.")})
+            state = services.support_remove(viewer=viewer, entry=entry_id, ip=ip)
+            outcome = services.SupportOutcome("removed", state)
     except (ValidationError, PermissionDenied) as error:
         return refusal(request, error, render_page=page)
-    message = _("Thank you for your support.") if action == "add" else _("Support withdrawn.")
     if wants_json(request):
-        index = selectors.audience_index(session).as_data()
-        return JsonResponse(
-            {
-                "ok": True,
-                "message": message,
-                "supported": sorted(state.supported),
-                "limit": state.limit,
-                "remaining": state.remaining,
-                "audience": index,
-            }
-        )
-    messages.success(request, message)
+        status, body, _headers = support_json(outcome, selectors.audience_index(session).as_data())
+        return JsonResponse(body, status=status)
+    messages.success(request, support_json(outcome, {})[1]["message"])
     return redirect(f"{reverse('participation:live', args=[pk])}#agenda")
 
 

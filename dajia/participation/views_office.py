@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
-from dajia.accounts.permissions import is_office, office_federation_ids
+from dajia.accounts.permissions import is_office, office_federation_ids, office_object
 from dajia.consultations.models import Session
 from dajia.consultations.qr import is_loopback, qr_svg
 from dajia.core.inputs import query_id
@@ -40,13 +40,7 @@ from dajia.participation.views import live_url
 
 
 def office_session(request, pk: int) -> Session:
-    if not is_office(request.user):
-        raise PermissionDenied
-    return get_object_or_404(
-        Session.objects.select_related("federation"),
-        pk=pk,
-        federation_id__in=office_federation_ids(request.user),
-    )
+    return office_object(request.user, Session.objects.select_related("federation"), pk=pk)
 
 
 def _federations(request) -> list[Federation]:

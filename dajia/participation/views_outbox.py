@@ -1,7 +1,7 @@
 """The SMS outbox (短信发件箱): under a local trial only, what the development sender would have sent.
 
 Why: in a demo (``make run``) no text message leaves the machine — the codes are written to ``DAJIA_SMS_FILE``
-(dajia/participation/sms.py) — so without this page a demo stops at the viewer's verification. The office reads
+(dajia/core/sms.py) — so without this page a demo stops at the viewer's verification. The office reads
 the last messages, codes included, with the numbers masked. Outside a local trial the page does not exist (404):
 in production codes go to the SMS gateway and nobody reads them here.
 """
@@ -15,8 +15,8 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 
 from dajia.accounts.permissions import is_office
+from dajia.core import sms
 from dajia.core.validators import mask_mobile
-from dajia.participation import sms
 
 SHOWN = 50
 

@@ -34,7 +34,6 @@ import hashlib
 import json
 import math
 import re
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,8 @@ from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from itertools import pairwise
 from typing import Literal
+
+from dajia.scoring.grammar import cell_text
 
 __all__ = [
     "DEFAULT_MINIMUM",
@@ -275,7 +276,7 @@ def parse_weight(text: str) -> Fraction:
     Weights are taken as written (0.4 is 2/5, not the nearest binary float) and need not sum to 1: they are
     renormalised over the groups that scored each project.
     """
-    cleaned = unicodedata.normalize("NFKC", text).strip()
+    cleaned = cell_text(text)
     if not _WEIGHT_RE.fullmatch(cleaned):
         raise ScoringError(
             "bad_weight",
@@ -890,10 +891,6 @@ def _csv_field(text: str) -> str:
     return text
 
 
-def _clean(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def canonical_table(
     criteria: Sequence[Criterion], sheets: Iterable[Sheet]
 ) -> tuple[list[str], list[tuple[str, str, str, tuple[int, ...]]]]:
@@ -905,9 +902,9 @@ def canonical_table(
     """
     _, checked = _validate(criteria, sheets, None)
     header = ["evaluator", "group", "project"]
-    header += [f"{_clean(c.name)}({decimal_text(c.max)})" for c in criteria]
+    header += [f"{cell_text(c.name)}({decimal_text(c.max)})" for c in criteria]
     rows = [
-        (_clean(sheet.evaluator), _clean(sheet.group or ""), _clean(sheet.project), values)
+        (cell_text(sheet.evaluator), cell_text(sheet.group or ""), cell_text(sheet.project), values)
         for sheet, values in checked.counted
     ]
     rows.sort(key=lambda row: (row[2], row[0]))

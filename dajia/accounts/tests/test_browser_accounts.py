@@ -6,14 +6,14 @@ import pytest
 
 from dajia.accounts.models import User
 from dajia.conftest import axe_violations, screenshot
+from dajia.core import sms
 from dajia.demo.codes import uscc
-from dajia.participation import sms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_provider_registers_on_a_phone_with_the_texted_code(phone, live_server, settings, federation):
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.LocmemSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.LocmemSender"
     sms.outbox.clear()
     phone.goto(f"{live_server.url}/accounts/register/")
     phone.get_by_label("手机号").fill("139 1234 5678")

@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from dajia.accounts.models import RegistrationCode, RoleAssignment, User
 from dajia.conftest import make_user
+from dajia.core import sms
 from dajia.core.models import AuditLog
 from dajia.demo.codes import uscc
 from dajia.orgs.models import Provider
-from dajia.participation import sms
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _steady_windows(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def outbox(settings):
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.LocmemSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.LocmemSender"
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()

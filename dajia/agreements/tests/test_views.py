@@ -84,7 +84,7 @@ def test_not_yours_agreement_pages(drafted, other_office_user, other_provider_us
 def test_the_provider_sees_and_signs_but_does_not_amend(drafted, provider_user):
     client = login(provider_user)
     page = client.get(reverse("agreements:detail", args=[drafted.pk]))
-    assert page.status_code == 200 and "28000.00" in page.content.decode()
+    assert page.status_code == 200 and "¥28,000.00" in page.content.decode()
     assert client.get(reverse("agreements:amend", args=[drafted.pk])).status_code == 403
     assert (
         client.post(reverse("agreements:close", args=[drafted.pk, "void"]), {"reason": "x"}).status_code
@@ -123,7 +123,7 @@ def test_the_office_generates_from_the_list(published_session, office_user, othe
     assert Agreement.objects.count() == 2
     assert (
         login(other_office_user).post(reverse("agreements:generate", args=[published_session.pk])).status_code
-        == 403
+        == 404
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from dajia.bench import ingestion
 from dajia.bench.__main__ import TARGETS, parse_args, table, verdicts
 from dajia.bench.common import percentile
+from dajia.bench.ingestion_runs import summarise
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -94,8 +95,25 @@ def test_make_bench_runs_end_to_end_at_tiny_sizes(tmp_path):
     assert data["live_reads"]["rps"] > 0 and data["live_reads"]["errors"] == 0
     assert data["engine"]["ms"] > 0 and 0 < data["needs"]["accuracy"] <= 1
     assert "ingestion SQLite ÷ raw limit" in done.stdout
+    views = sqlite["gunicorn_views"]  # the same load through plain gunicorn views, for comparison
+    assert views["acknowledged"] == views["stored"] > 0 and views["bad"] == 0
+    assert sqlite["runs"] == 1 and len(sqlite["loads"]) == 1
 
 
 def test_quick_sizes_fit_their_data():
     args = parse_args(["--quick"])
     assert args.viewers_db * 3 >= 2000 and args.evaluators * args.entries >= 1000
+
+
+def test_figures_are_medians_of_the_runs_with_their_spread_and_a_busy_machine_is_said():
+    runs = [
+        {"rps": 100, "ratio": 0.4, "p99_ms": 300.0, "lost": 0, "load_before": [0.5], "load_after": [0.7]},
+        {"rps": 300, "ratio": 0.6, "p99_ms": 90.0, "lost": 1, "load_before": [0.5], "load_after": [0.6]},
+        {"rps": 200, "ratio": 0.5, "p99_ms": 120.0, "lost": 0, "load_before": [99.0], "load_after": [0.6]},
+    ]
+    out = summarise(runs)
+    assert (out["rps"], out["ratio"], out["p99_ms"]) == (200, 0.5, 120.0)
+    assert out["spread"]["rps"] == [100, 300] and out["spread"]["p99_ms"] == [90.0, 300.0]
+    assert out["lost"] == 1 and out["runs"] == 3  # counts are summed: one lost write in any run fails
+    assert "busy" in out["warning"]
+    assert "warning" not in summarise(runs[:2])

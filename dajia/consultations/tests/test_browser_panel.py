@@ -135,6 +135,9 @@ def test_three_phones_big_screen_and_chair(
     # The chair sees 3 / 3 and closes the window; the phones and the screen follow.
     chair.locator(f"#entry-{entry.pk}").filter(has_text="3 / 3").wait_for(timeout=10000)
     screenshot(chair, "panel-chair-console")
+    # Closing asks first (data-confirm); the chair agrees.
+    asked = []
+    chair.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     chair.locator(f"#entry-{entry.pk} form[action$='window-close/'] button").click()
     for page in pages:
         page.wait_for_function(
@@ -151,11 +154,13 @@ def test_three_phones_big_screen_and_chair(
     services_console.window_open(actor=office_user, entry=other)
     services_console.window_close(actor=office_user, entry=other)
     chair.reload()
+    chair.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     chair.locator("form[action$='/close/'] button").click()
     chair.locator(f".chair-foot a[href='/sessions/{session.pk}/results/']").wait_for()
     screenshot(chair, "panel-chair-closed")
     session.refresh_from_db()
     assert session.state == "closed"
+    assert len(asked) == 2 and "结束" in asked[0] and "结束本场会议" in asked[1]
     # The chair reveals (the results side's service): the big screen turns to the ranking.
     session_reveal(actor=office_user, session=session)
     screen.locator(".screen-results").wait_for(timeout=15000)

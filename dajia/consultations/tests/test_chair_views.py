@@ -89,3 +89,26 @@ def test_chair_actions_not_yours(client, other_office_user, live):
         assert client.post(reverse(f"consultations:{name}", args=[live.pk, entry.pk])).status_code == 404
     entry.refresh_from_db()
     assert entry.window == "waiting"
+
+
+def _button_of_form(html: str, action: str) -> str:
+    """The submit button of the form posting to ``action`` (the console's markup, as the browser gets it)."""
+    form = html[html.index(f'action="{action}"') :]
+    form = form[: form.index("</form>")]
+    return form[form.index("<button") : form.index("</button>")]
+
+
+def test_closing_a_scoring_window_or_the_session_asks_for_confirmation(office, live, office_user):
+    first = live.entries.order_by("position").first()
+    services_console.window_open(actor=office_user, entry=first)
+    html = office.get(reverse("consultations:chair_progress", args=[live.pk])).content.decode()
+    button = _button_of_form(html, reverse("consultations:window_close", args=[live.pk, first.pk]))
+    # No sheet is in yet: the question says how many are missing.
+    assert "data-confirm=" in button and "只收到 0 份" in button
+    for entry in live.entries.all():
+        if entry.window == "waiting":
+            services_console.window_open(actor=office_user, entry=entry)
+        services_console.window_close(actor=office_user, entry=entry)
+    html = office.get(reverse("consultations:chair", args=[live.pk])).content.decode()
+    button = _button_of_form(html, reverse("consultations:session_close", args=[live.pk]))
+    assert "data-confirm=" in button and "disabled" not in button

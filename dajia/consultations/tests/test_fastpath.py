@@ -1,5 +1,6 @@
-"""The ASGI fast path (``dajia/consultations/fastpath.py``, ``dajia/participation/fastpath.py``): the same result as
-the Django views and services, written in groups; anything but the plain case handed to Django unchanged."""
+"""The sheets on the ASGI edge (``dajia/live/edge.py``, ``dajia/consultations/fastpath_sheets.py``): the same
+service and the same answer as the Django view, written in groups, refusals answered in the request's language;
+an unreadable body or a token that is not found handed to Django unchanged."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import pytest
 from django.test import Client
 
 from dajia.conftest import run_coroutine
-from dajia.consultations import fastpath, fastpath_sheets, services_console, services_sheets
-from dajia.consultations.fastpath import with_fast_paths
-from dajia.consultations.fastpath_sheets import SheetItem, write_sheets
+from dajia.consultations import fastpath_sheets, services_console, services_sheets
+from dajia.consultations.fastpath_sheets import write_sheets
 from dajia.consultations.models import Session, Sheet
+from dajia.consultations.services_sheets import SheetRequest
 from dajia.consultations.tests.test_services_support import full_scores, make_session
+from dajia.core import batches
 from dajia.core.models import AuditLog
+from dajia.live import edge
+from dajia.live.edge import with_fast_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +55,16 @@ def _state(sheet: Sheet) -> dict:
     }
 
 
+def _request(evaluator, entry, scores, submission_id, language="") -> SheetRequest:
+    return SheetRequest(
+        entry_id=entry.pk,
+        scores={str(k): v for k, v in scores.items()},
+        submission_id=submission_id,
+        token=evaluator.token if hasattr(evaluator, "token") else evaluator,
+        language=language,
+    )
+
+
 def test_a_batch_writes_what_the_service_writes(panel):
     first, second = panel.entries.order_by("position")
     a, b, c = panel.evaluators.order_by("id")
@@ -58,13 +72,16 @@ def test_a_batch_writes_what_the_service_writes(panel):
     by_service = services_sheets.sheet_submit(
         evaluator=a, entry=first, scores=scores, submission_id="one"
     ).sheet
-    answers = write_sheets(
-        [
-            SheetItem(b.token, first.pk, {str(k): v for k, v in scores.items()}, "two", "zh-hans"),
-            SheetItem(c.token, first.pk, {str(k): v for k, v in scores.items()}, "three", "zh-hans"),
-            SheetItem(b.token, first.pk, {str(k): v for k, v in scores.items()}, "two", "zh-hans"),  # a retry
-        ]
-    )
+    answers = [
+        body
+        for _status, body, _headers in write_sheets(
+            [
+                _request(b, first, scores, "two", "zh-hans"),
+                _request(c, first, scores, "three", "zh-hans"),
+                _request(b, first, scores, "two", "zh-hans"),  # a retry
+            ]
+        )
+    ]
     by_batch = Sheet.objects.get(evaluator=b, entry=first)
     assert _state(by_batch) == _state(by_service)
     assert {**_audit(by_batch), "actor_label": ""} == {**_audit(by_service), "actor_label": ""}
@@ -85,26 +102,44 @@ def test_a_batch_writes_what_the_service_writes(panel):
     assert second.sheets.count() == 0
 
 
-def test_every_other_case_is_left_to_django(panel, office_user):
+def test_refusals_are_answered_as_the_view_answers_them(panel, office_user):
     first, second = panel.entries.order_by("position")
     a, b, c = panel.evaluators.order_by("id")
-    scores = {str(k): v for k, v in full_scores(panel).items()}
-    services_sheets.sheet_submit(evaluator=a, entry=first, scores=full_scores(panel), submission_id="kept")
+    scores = full_scores(panel)
+    services_sheets.sheet_submit(evaluator=a, entry=first, scores=scores, submission_id="kept")
     services_sheets.conflict_declare(evaluator=c, entry=first, reason="本单位客户")
     services_console.window_close(actor=office_user, entry=second)
     bad = {**scores, next(iter(scores)): "31分"}
-    answers = write_sheets(
-        [
-            SheetItem(a.token, first.pk, scores, "amended", ""),  # an amendment: the service replaces scores
-            SheetItem("no-such-token", first.pk, scores, "x", ""),  # 404
-            SheetItem(b.token, first.pk, bad, "y", ""),  # invalid: Django says which and why
-            SheetItem(b.token, second.pk, scores, "z", ""),  # the window is closed
-            SheetItem(c.token, first.pk, scores, "w", ""),  # a declared conflict
-            SheetItem(b.token, first.pk, scores, "", ""),  # no submission id
-        ]
-    )
-    assert answers == [None] * 6
-    assert Sheet.objects.get(evaluator=a, entry=first).submission_id == "kept"
+    requests = [
+        _request(a, first, scores, "amended", "en"),  # an amendment: a new receipt
+        _request("no-such-token", first, scores, "x"),  # 404: Django's
+        _request(b, first, bad, "y", "en"),  # invalid: which score and why
+        _request(b, second, scores, "z", "en"),  # the window is closed
+        _request(c, first, scores, "w", "zh-hans"),  # a declared conflict, in Chinese
+        _request(b, first, scores, "", "en"),  # no submission id
+    ]
+    amended, missing, invalid, closed, conflict, no_id = write_sheets(requests)
+    # Each as the view answers the same request.
+    for (status, body, _headers), request in zip(
+        (amended, invalid, closed, conflict, no_id), [requests[i] for i in (0, 2, 3, 4, 5)], strict=True
+    ):
+        view = Client(headers={"accept-language": request.language}).post(
+            f"/sessions/e/{request.token}/entries/{request.entry_id}/sheet",
+            json.dumps({"scores": request.scores, "submission_id": request.submission_id}),
+            content_type="application/json",
+        )
+        assert view.status_code == status
+        if status == 200:  # the view's copy is a retry of the edge's amendment
+            assert view.json() == {**body, "created": False, "changed": False}
+        else:
+            assert view.json() == body
+    assert missing is None
+    assert amended[1]["changed"] is True and amended[1]["created"] is False
+    assert invalid[0] == 400 and invalid[1]["code"] == "invalid"
+    assert closed[0] == 409 and closed[1]["message"].startswith("The scoring window")
+    assert conflict[0] == 409 and conflict[1]["code"] == "conflict" and "利益" in conflict[1]["message"]
+    assert no_id[0] == 400
+    assert Sheet.objects.get(evaluator=a, entry=first).submission_id == "amended"
     assert Sheet.objects.count() == 1
 
 
@@ -161,7 +196,7 @@ def test_the_asgi_path_answers_as_the_view_and_hands_errors_to_django(panel, set
     try:
         ok, broken, ping = run_coroutine(scenario())
     finally:
-        fastpath.writer.close_connection()
+        edge.writer.run_in_writer(batches.close_connection)
     assert ok[0] == 200 and json.loads(ok[1])["submission_id"] == "fast"
     assert broken == (418, b"{not json")  # Django got the body untouched
     assert sent_to_django == [f"/sessions/e/{b.token}/entries/{first.pk}/sheet"]
@@ -175,26 +210,27 @@ def test_the_asgi_path_answers_as_the_view_and_hands_errors_to_django(panel, set
     )
     assert view.json() == {**json.loads(ok[1]), "created": False, "changed": False}
     assert view.json()["receipt"] == sheet.receipt
-    assert fastpath.writer.items >= 1
+    assert edge.writer.items >= 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_batch_is_handed_to_django_whole(panel, monkeypatch):
     first = panel.entries.order_by("position").first()
     b = panel.evaluators.order_by("id")[1]
-    scores = {str(k): v for k, v in full_scores(panel).items()}
 
     def broken(items):
-        raise fastpath.DatabaseError("the database went away")
+        raise RuntimeError("a handler failed")
 
-    monkeypatch.setitem(fastpath._handlers, "broken", broken)
-    job_results = []
+    monkeypatch.setitem(edge._handlers, "broken", broken)
+    request = _request(b, first, full_scores(panel), "s")
 
     async def scenario():
-        return await fastpath.writer.submit("broken", SheetItem(b.token, first.pk, scores, "s", ""))
+        return await edge.writer.submit("broken", request)
 
-    job_results.append(run_coroutine(scenario()))
-    assert job_results == [None]
+    try:
+        assert run_coroutine(scenario()) is None
+    finally:
+        edge.writer.run_in_writer(batches.close_connection)
     assert not Sheet.objects.exists()
 
 

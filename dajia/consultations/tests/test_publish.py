@@ -26,6 +26,7 @@ from dajia.consultations.tests.test_results_support import (
 )
 from dajia.consultations.tests.test_services_support import capture_events
 from dajia.core.models import AuditLog
+from dajia.core.money import yuan
 from dajia.scoring import engine
 from dajia.scoring.sheetfile import parse_bytes
 
@@ -173,6 +174,15 @@ def test_published_ranking_lists_the_digest_and_receipts(client, grouped_session
     assert published.digest in html
     for code in published.receipts:
         assert code in html
+    # The digest in plain words, with a copy button; "SHA-256" only inside the "what is this?" disclosure.
+    box = html[html.index('class="digest-box"') :]
+    box = box[: box.index("</details>")]
+    assert (
+        "数字指纹" in box
+        and "data-copy" in box
+        and f'<code class="copyable-text">{published.digest}</code>' in box
+    )
+    assert "SHA-256" not in box.split("<details")[0] and "SHA-256" in box.split("<details")[1]
 
 
 def test_published_pages_show_the_record_even_if_a_sheet_changes_later(client, grouped_session, office_user):
@@ -298,7 +308,7 @@ def test_notice_only_once_published_and_without_personal_data(client, grouped_se
     html = client.get(url).content.decode()
     for item in published.payload["projects"]:
         if item["selected"]:
-            assert item["title"] in html and item["amount"] in html
+            assert item["title"] in html and yuan(item["amount"]) in html
     assert published.digest in html
     for name in ("王委员", "孙主席", "陈主席"):
         assert name not in html

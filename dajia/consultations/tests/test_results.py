@@ -222,7 +222,13 @@ def test_results_page_shows_ranking_selection_and_diagnostics(client, office_use
     assert chart["scores"] == [str(r.result.score) for r in context.rows]
     # Diagnostics name the evaluators (office only) and flag the harsh sheet.
     assert "孙主席" in html
-    assert "肯德尔 W" in html  # Kendall's W, in the Chinese page
+    # Kendall's W in plain words; its name and meaning behind a 说明 disclosure.
+    after = html[html.index("<h3>评委打分一致程度</h3>") :]
+    explain = after[after.index("<details") : after.index("</details>")]
+    assert "<summary>说明</summary>" in explain and "肯德尔和谐系数（W）" in explain
+    bias = html[html.index("<h3>各评委打分与评审团整体的差别</h3>") :]
+    bias = bias[: bias.index("</thead>")]
+    assert "波动大小（分）" in bias and "离散度" not in bias
     assert response.context["diagnostics"].outliers
 
 

@@ -92,3 +92,9 @@ def test_screen_query_count_does_not_grow_with_projects(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(reverse("consultations:screen_progress", args=[big.pk])).content.decode()
     assert html.count("screen-card-title") == 8
+
+
+def test_screen_shows_the_join_qr_of_the_live_page(client, live):
+    html = client.get(reverse("consultations:screen", args=[live.pk])).content.decode()
+    assert reverse("participation:live_qr", args=[live.pk]) in html
+    assert f"http://testserver{reverse('participation:live', args=[live.pk])}" in html

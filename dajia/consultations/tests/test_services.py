@@ -34,18 +34,6 @@ def captured_events(monkeypatch):
 
 
 @pytest.fixture
-def draft(office_user, federation, provider, other_provider, make_project):
-    return make_session(
-        actor=office_user,
-        federation=federation,
-        providers=[provider, other_provider],
-        make_project=make_project,
-        open_session=False,
-        weights={"政协委员": "0.4", "基层工会主席": "0.6"},
-    )
-
-
-@pytest.fixture
 def live(office_user, federation, provider, other_provider, make_project):
     return make_session(
         actor=office_user,
@@ -140,7 +128,7 @@ def test_open_freezes_rules_but_budget_and_minimum_may_change(office_user, live)
     assert live.budget == Decimal("180000") and live.minimum_score == Decimal("65")
     log = AuditLog.objects.filter(action="consultations.session.update").latest("id")
     assert log.before == {"budget": "200000.00", "minimum_score": "60.00"}
-    assert log.after == {"budget": "180000", "minimum_score": "65"}
+    assert log.after == {"budget": "180000.00", "minimum_score": "65"}
 
 
 def test_open_freezes_rubric_panel_groups_and_entries(office_user, live, provider, make_project):

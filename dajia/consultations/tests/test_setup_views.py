@@ -16,18 +16,6 @@ from dajia.consultations.tests.test_services_support import make_session
 
 
 @pytest.fixture
-def draft(office_user, federation, provider, other_provider, make_project):
-    return make_session(
-        actor=office_user,
-        federation=federation,
-        providers=[provider, other_provider],
-        make_project=make_project,
-        open_session=False,
-        weights={"政协委员": "0.4", "基层工会主席": "0.6"},
-    )
-
-
-@pytest.fixture
 def office(client, office_user):
     client.force_login(office_user)
     return client

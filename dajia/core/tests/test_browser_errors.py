@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dajia.conftest import axe_violations, browser_login, screenshot
-from dajia.participation import sms
+from dajia.core import sms
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,7 +46,7 @@ def test_the_error_pages_are_accessible_on_a_phone(phone, live_server, provider_
 
 def test_the_sms_outbox_is_accessible_on_a_phone(phone, live_server, office_user, settings, tmp_path):
     settings.DAJIA_LOCAL_TRIAL = True
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(tmp_path / "sms-outbox.jsonl")
     sms.send("13800001111", "【大家】您的验证码是 482913，5 分钟内有效。")
     browser_login(phone, live_server.url, office_user.username)

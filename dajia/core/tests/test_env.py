@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 
 from dajia.core.env import EnvError, database_from_url, env_bool, env_int
 
@@ -44,8 +45,14 @@ def test_production_refuses_to_start_without_a_secret_key():
 PRODUCTION = {
     "DAJIA_DEBUG": "0",
     "DAJIA_SECRET_KEY": "x" * 60 + "-production-secret-for-the-check",
-    "DAJIA_SMS_BACKEND": "dajia.participation.sms.HttpSender",
+    "DAJIA_SMS_BACKEND": "dajia.core.sms.HttpSender",
     "DAJIA_SMS_HTTP_URL": "https://sms.example.org/send",
+    # A Chinese gateway sends only registered templates under a registered signature (dajia.W101 otherwise).
+    "DAJIA_SMS_SIGN_NAME": "大家",
+    **{
+        f"DAJIA_SMS_TEMPLATE_{event.upper()}": f"SMS_{n:06d}"
+        for n, event in enumerate(settings.DAJIA_SMS_TEMPLATES)
+    },
 }
 
 
@@ -65,7 +72,7 @@ def test_check_deploy_refuses_the_development_sms_sender_outside_a_local_trial()
     result = _run(development, "check", "--deploy")
     assert result.returncode == 1
     assert "(dajia.E001)" in result.stderr
-    assert "生产环境不能使用开发用短信发送器 dajia.participation.sms.FileSender" in result.stderr
+    assert "生产环境不能使用开发用短信发送器 dajia.core.sms.FileSender" in result.stderr
     assert "production refuses the development SMS sender" in result.stderr
     assert "dajia serve --trial" in result.stderr
 

@@ -212,7 +212,7 @@ def test_one_time_codes_are_rate_limited_per_address_and_per_number(client, sett
     import random
 
     settings.REDIS_URL = ""  # counters in this test's database
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.LocmemSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.LocmemSender"
     settings.DAJIA_PARTICIPATION_LIMITS = {"code_ip": (3, 600)}  # every request counts, refused or not
     url = reverse("participation:code_request", args=[live_session.pk])
     ip = f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"

@@ -63,7 +63,7 @@ def test_acknowledged_supports_survive_sigkill_mid_burst(kind, shared_db, open_s
         **shared_db,
         # Rate counters in this test's database, not in a Redis other test runs share.
         "REDIS_URL": "",
-        "DAJIA_SMS_BACKEND": "dajia.participation.sms.FileSender",
+        "DAJIA_SMS_BACKEND": "dajia.core.sms.FileSender",
         "DAJIA_SMS_FILE": str(sms_file),
     }
     _kill_mid_burst_then_recover(lambda url: vote_writes(open_session, url, sms_file), kind, env, tmp_path)

@@ -73,3 +73,34 @@ def test_without_redis_writes_succeed_and_live_pages_get_events_from_the_databas
     assert [e["id"] for e in polled["events"]] == [e["id"] for e in seen]  # and the polling fallback has them
     assert "Redis publish failed" in log
     assert open_session.entries.filter(sheets__isnull=False).count() == 3
+
+
+def test_without_redis_the_edge_writes_supports_and_sheets_counting_limits_in_the_database(
+    shared_db, open_session, tmp_path
+):
+    """Redis down while the viewers press: the ASGI edge's writer counts the vote limits in the database (and
+    leaves Redis alone for a while rather than wait on it per batch); every write is acknowledged, stored once."""
+    from dajia.faults.harness import Burst, vote_writes
+    from dajia.participation.models import RateCounter
+
+    closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    sms_file = tmp_path / "sms.jsonl"
+    env = {
+        **shared_db,
+        "REDIS_URL": closed,
+        "DAJIA_SMS_BACKEND": "dajia.participation.sms.FileSender",
+        "DAJIA_SMS_FILE": str(sms_file),
+    }
+    with ServerProcess("uvicorn", env, tmp_path) as edge:
+        votes = vote_writes(open_session, edge.url, sms_file, viewers=6)
+        sheets = sheet_writes(open_session, tag="outage").writes[:6]
+        burst = Burst(edge.url, votes.writes, votes.acknowledgement, threads=6).run()
+        receipts = [_submit(edge.url, write)["receipt"] for write in sheets]
+        log = edge.log_text()
+    assert len(burst.acknowledged) == len(votes.writes), burst.failures[:5]
+    assert votes.stored() == burst.acknowledged
+    assert all(receipts) and open_session.entries.filter(sheets__isnull=False).exists()
+    assert RateCounter.objects.filter(key__startswith="vote_viewer:").exists()  # counted in the database
+    assert "Redis counter unavailable" in log
+    # One warning, then Redis is left alone: not one per batch.
+    assert log.count("Redis counter unavailable") <= 2

@@ -88,7 +88,7 @@ def test_dajia_serve_refuses_to_start_with_the_development_sms_sender(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
     text = log.read_text()
     assert "(dajia.E001)" in text
-    assert "生产环境不能使用开发用短信发送器 dajia.participation.sms.FileSender" in text
+    assert "生产环境不能使用开发用短信发送器 dajia.core.sms.FileSender" in text
     assert "production refuses the development SMS sender" in text
     assert "拒绝启动：请先改正上面的设置 / refusing to start: fix the settings above first" in text
     assert not (tmp_path / "dajia.sqlite3").exists()  # refused before migrating anything
@@ -99,7 +99,7 @@ def test_dajia_serve_runs_both_servers_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     live_port = port + 1
     production = {
-        "DAJIA_SMS_BACKEND": "dajia.participation.sms.HttpSender",
+        "DAJIA_SMS_BACKEND": "dajia.core.sms.HttpSender",
         "DAJIA_SMS_HTTP_URL": "https://sms.example.org/send",
         "DAJIA_MEDIA_ROOT": str(tmp_path / "media"),
     }

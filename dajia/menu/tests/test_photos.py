@@ -58,9 +58,9 @@ def test_a_project_photo_is_stored_without_exif_and_stays_public(draft, provider
     assert AuditLog.objects.filter(action="menu.photo.add", object_id=str(photo.pk)).exists()
 
 
-def test_a_photo_on_another_providers_project_is_forbidden(draft, other_provider_user, settings):
+def test_a_photo_on_another_providers_project_is_not_found(draft, other_provider_user, settings):
     response = _post(other_provider_user, draft, SimpleUploadedFile("a.jpg", jpeg_with_gps()))
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not ProjectPhoto.objects.exists() and _media_files(settings) == []
 
 

@@ -86,10 +86,10 @@ def test_a_provider_cannot_change_another_providers_project(
 ):
     theirs = make_project(other_provider, "企业消防安全培训", status="draft")
     client.force_login(provider_user)
-    assert client.get(reverse("menu:project_edit", args=[theirs.pk])).status_code == 403
-    assert client.post(reverse("menu:project_edit", args=[theirs.pk]), _form(category)).status_code == 403
-    assert client.post(reverse("menu:project_submit", args=[theirs.pk])).status_code == 403
-    assert client.post(reverse("menu:project_delete", args=[theirs.pk])).status_code == 403
+    assert client.get(reverse("menu:project_edit", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("menu:project_edit", args=[theirs.pk]), _form(category)).status_code == 404
+    assert client.post(reverse("menu:project_submit", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("menu:project_delete", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.title == "企业消防安全培训" and theirs.status == "draft"
 

@@ -179,8 +179,8 @@ def test_not_yours_a_chair_acts_only_for_their_own_unions_link(
 def test_not_yours_another_office_cannot_see_or_run_the_survey(client, survey, other_office_user, union):
     client.force_login(other_office_user)
     for name in ("needs:survey_detail", "needs:survey_results", "needs:survey_export"):
-        assert client.get(reverse(name, args=[survey.pk])).status_code == 403
-    assert client.post(reverse("needs:survey_state", args=[survey.pk, "close"])).status_code == 403
+        assert client.get(reverse(name, args=[survey.pk])).status_code == 404
+    assert client.post(reverse("needs:survey_state", args=[survey.pk, "close"])).status_code == 404
     with pytest.raises(PermissionDenied):
         services.survey_send(actor=other_office_user, survey=survey, unions=[union])
     survey.refresh_from_db()

@@ -55,9 +55,9 @@ def test_a_new_objection_tells_the_sessions_office(filed, office_user, other_off
 def test_the_answer_reaches_the_objector_by_sms_only_at_the_verified_number(
     filed, office_user, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from dajia.participation import sms
+    from dajia.core import sms
 
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(tmp_path / "sms.jsonl")
     objection = filed()
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dajia.agreements import workbench as agreements_events
 from dajia.conftest import make_user
+from dajia.core import sms
 from dajia.needs import workbench as needs_events
 from dajia.needs.models import Need, NeedUpdate
 from dajia.notices import workbench as objection_events
@@ -17,7 +18,6 @@ from dajia.notifications import outbox
 from dajia.notifications.models import Message, SmsDelivery, SmsPreference
 from dajia.orders import workbench as orders_events
 from dajia.orders.models import Order
-from dajia.participation import sms
 
 
 class FailOnce:

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from dajia.core import sms
 from dajia.notifications import outbox, tasks
 from dajia.notifications.models import SmsDelivery
-from dajia.participation import sms
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_the_http_sender_sends_the_template_id_and_parameters(row, settings, mon
         return Response()
 
     monkeypatch.setattr(sms.urllib.request, "urlopen", urlopen)
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.HttpSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.HttpSender"
     settings.DAJIA_SMS_HTTP_URL = "https://sms.example.cn/send"
     settings.DAJIA_SMS_SIGN_NAME = "下城区总工会"
     settings.DAJIA_SMS_TEMPLATES = {"order_dispatched": "SMS_1001"}
@@ -143,7 +143,7 @@ def test_the_http_sender_sends_the_template_id_and_parameters(row, settings, mon
 def test_check_deploy_names_the_missing_templates_of_the_http_gateway(settings):
     from dajia.notifications.checks import sms_templates
 
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.HttpSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.HttpSender"
     settings.DAJIA_SMS_SIGN_NAME = ""
     settings.DAJIA_SMS_TEMPLATES = {"order_dispatched": "SMS_1", "need_answered": ""}
     [warning] = sms_templates()
@@ -152,6 +152,6 @@ def test_check_deploy_names_the_missing_templates_of_the_http_gateway(settings):
     settings.DAJIA_SMS_SIGN_NAME = "下城区总工会"
     settings.DAJIA_SMS_TEMPLATES = {"order_dispatched": "SMS_1"}
     assert sms_templates() == []
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_TEMPLATES = {"order_dispatched": ""}
     assert sms_templates() == []

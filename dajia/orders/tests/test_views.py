@@ -180,6 +180,24 @@ def test_cancel_over_http_needs_a_reason(order, chair_user):
     assert order.state == "cancelled"
 
 
+def test_the_cancel_form_is_shown_only_while_the_service_would_accept_it(accepted, chair_user, provider_user):
+    cancel = reverse("orders:cancel", args=[accepted.pk])
+    chair = login(Client(), chair_user)
+    assert cancel in chair.get(reverse("orders:detail", args=[accepted.pk])).content.decode()
+    # Not the provider's to cancel: no form for them.
+    assert (
+        cancel
+        not in login(Client(), provider_user)
+        .get(reverse("orders:detail", args=[accepted.pk]))
+        .content.decode()
+    )
+    # The event has started: the chair may no longer cancel, and the page no longer offers it.
+    Order.objects.filter(pk=accepted.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=1))
+    page = chair.get(reverse("orders:detail", args=[accepted.pk]))
+    assert page.status_code == 200 and cancel not in page.content.decode()
+    assert chair.post(cancel, {"reason": "临时停工"}).status_code == 400
+
+
 def test_the_qr_code_points_at_the_sign_in_page(accepted, chair_user):
     response = login(Client(), chair_user).get(reverse("orders:qr", args=[accepted.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
@@ -283,7 +301,7 @@ def test_budgets_page(client, office_user, union, other_office_user):
     response = client.post(reverse("orders:budgets"), {"union": union.pk, "year": "2020", "amount": "30000"})
     assert response.status_code == 302
     page = client.get(reverse("orders:budgets"), {"year": "2020"}).content.decode()
-    assert "30000.00" in page
+    assert "¥30,000.00" in page
     # Another federation's office does not even see this union in the form.
     other = login(Client(), other_office_user)
     assert (

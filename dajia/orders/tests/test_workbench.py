@@ -120,10 +120,10 @@ def test_an_order_cancelled_before_dispatch_does_not_tell_the_provider(
 def test_each_event_sends_at_most_one_sms_and_none_to_a_person_who_turned_it_off(
     orders, office_user, provider_user, settings, tmp_path, django_capture_on_commit_callbacks
 ):
+    from dajia.core import sms
     from dajia.notifications.models import SmsPreference
-    from dajia.participation import sms
 
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(tmp_path / "sms.jsonl")
     provider_user.mobile = "13800000001"
     provider_user.save()

@@ -59,8 +59,8 @@ def test_a_provider_edits_its_own_organisation(client, provider_user, provider):
 def test_a_provider_cannot_edit_another_organisation(client, provider_user, other_provider):
     client.force_login(provider_user)
     data = {"uscc": other_provider.uscc, "contact_name": "冒名", "contact_mobile": "13900001111"}
-    assert client.get(reverse("orgs:provider_edit", args=[other_provider.pk])).status_code == 403
-    assert client.post(reverse("orgs:provider_edit", args=[other_provider.pk]), data).status_code == 403
+    assert client.get(reverse("orgs:provider_edit", args=[other_provider.pk])).status_code == 404
+    assert client.post(reverse("orgs:provider_edit", args=[other_provider.pk]), data).status_code == 404
     other_provider.refresh_from_db()
     assert other_provider.contact_name != "冒名"
 
@@ -86,8 +86,8 @@ def test_a_chair_updates_its_own_union(client, chair_user, union):
 
 def test_a_chair_cannot_act_for_another_union(client, chair_user, other_union):
     client.force_login(chair_user)
-    assert client.get(reverse("orgs:union_detail", args=[other_union.pk])).status_code == 403
-    assert client.post(reverse("orgs:union_detail", args=[other_union.pk]), {"members": 1}).status_code == 403
+    assert client.get(reverse("orgs:union_detail", args=[other_union.pk])).status_code == 404
+    assert client.post(reverse("orgs:union_detail", args=[other_union.pk]), {"members": 1}).status_code == 404
     other_union.refresh_from_db()
     assert other_union.members == 80
 

@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
+from dajia.core import sms
 from dajia.core.validators import normalise_mobile
-from dajia.participation import sms
 
 # Windows so long that no test runs across a boundary; limits high enough for the flows being tested.
 RELAXED = {
@@ -31,7 +31,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(autouse=True)
 def _sms_and_limits(settings):
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.LocmemSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.LocmemSender"
     settings.DAJIA_PARTICIPATION_LIMITS = dict(RELAXED)
     settings.REDIS_URL = ""
     sms.outbox.clear()

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from dajia.conftest import axe_violations, screenshot
-from dajia.participation import sms
+from dajia.core import sms
 from dajia.participation.models import Support
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def _short_streams(monkeypatch, live_server):
 
 @pytest.fixture
 def sms_file(settings, tmp_path):
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(tmp_path / "sms.jsonl")
     return tmp_path / "sms.jsonl"
 

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from dajia.core import ratelimit, sms
 from dajia.core.models import AuditLog
-from dajia.participation import identity, services_limits, sms
+from dajia.participation import identity, services_limits
 from dajia.participation.models import RateCounter, Support, SupportCount, VerificationCode, Viewer
 from dajia.participation.tests.conftest import CJK, JSON, RELAXED, last_code, support, verify, zh
 
@@ -185,15 +186,15 @@ def test_redis_counts_when_configured(live_session, settings, monkeypatch):
         def __init__(self):
             self.ops = []
 
-        def incr(self, key):
-            self.ops.append(key)
+        def incrby(self, key, n):
+            self.ops.append((key, n))
 
         def expire(self, key, seconds):
             self.seconds = seconds
 
         def execute(self):
-            key = self.ops[0]
-            store[key] = store.get(key, 0) + 1
+            key, n = self.ops[0]
+            store[key] = store.get(key, 0) + n
             return [store[key], True]
 
     class FakeRedis:
@@ -201,9 +202,9 @@ def test_redis_counts_when_configured(live_session, settings, monkeypatch):
             return Pipe()
 
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    monkeypatch.setattr(services_limits, "_redis", FakeRedis())
-    monkeypatch.setattr(services_limits, "_redis_url", settings.REDIS_URL)
-    monkeypatch.setattr(services_limits, "_redis_down_until", 0.0)
+    monkeypatch.setattr(ratelimit, "_hits_redis", FakeRedis())
+    monkeypatch.setattr(ratelimit, "_hits_redis_url", settings.REDIS_URL)
+    monkeypatch.setattr(ratelimit, "_hits_redis_down_until", 0.0)
     settings.DAJIA_PARTICIPATION_LIMITS = {**RELAXED, "vote_ip": (1, 10**9)}
     assert not services_limits.rate_limit_hit(action="vote_ip", subject="r").refused
     assert services_limits.rate_limit_hit(action="vote_ip", subject="r").refused
@@ -213,6 +214,10 @@ def test_redis_counts_when_configured(live_session, settings, monkeypatch):
         def pipeline(self):
             raise ConnectionError("redis down")
 
-    monkeypatch.setattr(services_limits, "_redis", Broken())
+    monkeypatch.setattr(ratelimit, "_hits_redis", Broken())
     assert services_limits.rate_limit_hit(action="vote_ip", subject="s").count == 1
     assert RateCounter.objects.get(key="vote_ip:s").hits == 1
+    # Left alone for 30 s after the failure: the next hit goes straight to the database.
+    monkeypatch.setattr(ratelimit, "_hits_redis", FakeRedis())
+    assert services_limits.rate_limit_hit(action="vote_ip", subject="s").count == 2
+    assert list(store.values()) == [2]

@@ -1,4 +1,6 @@
-"""The supports' fast path (``dajia/participation/fastpath.py``) against the view and ``services.support_add``."""
+"""The supports on the ASGI edge (``dajia/participation/fastpath.py``): the batch handler answers as the view
+does — it calls the same service and the same answer function — refusals included, in each request's
+language; what the edge cannot serve is left to Django."""
 
 from __future__ import annotations
 
@@ -6,24 +8,20 @@ import pytest
 from django.test import Client
 
 from dajia.core.models import AuditLog
-from dajia.participation.fastpath import VoteItem, write_supports
+from dajia.participation.fastpath import write_supports
 from dajia.participation.models import RateCounter, Support, SupportCount
-from dajia.participation.tests.conftest import support, verify
+from dajia.participation.tests.conftest import support, verify, zh
 
 pytestmark = pytest.mark.django_db
 
 
-def _item(session, client: Client, entry, language="zh-hans") -> VoteItem:
-    return VoteItem(session.pk, client.cookies["sessionid"].value, str(entry.pk), "127.0.0.1", language)
-
-
-def _audit(support_row: Support) -> dict:
-    row = AuditLog.objects.get(object_type="participation.support", object_id=str(support_row.pk))
+def _item(session, client: Client, entry, language="zh-hans") -> dict:
     return {
-        "action": row.action,
-        "label": row.actor_label,
-        "federation": row.federation_id,
-        "entry": row.after["entry"],
+        "session_id": session.pk,
+        "session_key": client.cookies["sessionid"].value,
+        "entry": str(entry.pk if hasattr(entry, "pk") else entry),
+        "ip": "127.0.0.1",
+        "language": language,
     }
 
 
@@ -34,32 +32,51 @@ def test_a_batch_supports_as_the_view_does(live_session):
     assert verify(by_batch, live_session, "13912345679").status_code == 200
     view_answer = support(by_view, live_session, first).json()
     status, batch_answer, headers = write_supports([_item(live_session, by_batch, first)])[0]
-    assert status == 200 and headers == []
+    assert status == 200 and headers == {}
     # The same answer, but for the counts this second support added.
-    assert batch_answer["message"] == view_answer["message"]
+    assert batch_answer["message"] == view_answer["message"] == zh("Thank you for your support.")
     assert batch_answer["supported"] == [first.pk] and batch_answer["remaining"] == view_answer["remaining"]
     assert batch_answer["audience"]["label"] == view_answer["audience"]["label"]
     assert batch_answer["audience"]["total_supports"] == 2
     assert SupportCount.objects.get(entry=first).supports == 2
     rows = list(Support.objects.filter(entry=first).order_by("id"))
     assert [r.ip for r in rows] == ["127.0.0.1", "127.0.0.1"]
-    one, two = (_audit(r) for r in rows)
-    assert {**one, "label": ""} == {**two, "label": ""} and two["label"].endswith("5679")
+    labels = list(
+        AuditLog.objects.filter(action="participation.support.add")
+        .order_by("pk")
+        .values_list("actor_label", flat=True)
+    )
+    assert labels[0].endswith("5678") and labels[1].endswith("5679")
     # Each request counted once per limit, as the view counts it.
     assert RateCounter.objects.get(key="vote_ip:127.0.0.1").hits == 2
-    # A repeat changes nothing; a viewer at K, a withdrawal path or an unverified phone go to Django.
+    # A repeat changes nothing; a viewer at K is refused here, in the request's language.
     again = write_supports([_item(live_session, by_batch, first)])[0]
     assert again[0] == 200 and again[1]["supported"] == [first.pk]
     assert Support.objects.count() == 2
     live_session.support_limit = 1
     live_session.save(update_fields=["support_limit"])
-    assert write_supports([_item(live_session, by_batch, second)]) == [None]
+    at_k, at_k_english = write_supports(
+        [_item(live_session, by_batch, second), _item(live_session, by_batch, second, language="en")]
+    )
+    assert at_k[0] == at_k_english[0] == 400
+    assert at_k[1]["message"] == zh(
+        "You can support at most %(k)d projects. Withdraw one of them to support another.", k=1
+    )
+    assert at_k_english[1]["message"] == (
+        "You can support at most 1 projects. Withdraw one of them to support another."
+    )
+    # A browser without a verified viewer: the view's 403, nothing counted.
     stranger = Client()
     stranger.get(f"/participation/s/{live_session.pk}/")
     stranger.cookies["sessionid"] = "no-such-session"
-    assert write_supports([_item(live_session, stranger, third)]) == [None]
+    status, payload, _headers = write_supports([_item(live_session, stranger, third)])[0]
+    assert status == 403 and payload["message"] == zh(
+        "Please verify with your mobile number before supporting a project."
+    )
     assert Support.objects.count() == 2
-    assert RateCounter.objects.get(key="vote_ip:127.0.0.1").hits == 3  # the repeat counted, the others not
+    assert RateCounter.objects.get(key="vote_ip:127.0.0.1").hits == 5  # the repeat and the two at K counted
+    # No such session: Django's 404.
+    assert write_supports([{**_item(live_session, by_batch, first), "session_id": 10**9}]) == [None]
 
 
 def test_over_the_limit_the_batch_answers_429_as_the_view(live_session, settings):
@@ -73,6 +90,26 @@ def test_over_the_limit_the_batch_answers_429_as_the_view(live_session, settings
     view = support(phone, live_session, second)
     assert status == view.status_code == 429
     assert payload["message"].split("%")[0][:6] == view.json()["message"][:6]
-    assert headers[0][0] == b"retry-after"
+    assert int(headers["Retry-After"]) >= 1 and view["Retry-After"]
     assert Support.objects.count() == 1
     assert AuditLog.objects.filter(action="participation.rate_limited").count() == 1
+
+
+def test_a_failed_batch_is_handed_to_django_whole(live_session, monkeypatch):
+    from django.db import DatabaseError
+
+    from dajia.core import batches
+    from dajia.participation import services
+
+    phone = Client()
+    assert verify(phone, live_session, "13912345678").status_code == 200
+
+    def broken(*, requests):
+        raise DatabaseError("the database went away")
+
+    closed = []
+    monkeypatch.setattr(services, "supports_add", broken)
+    monkeypatch.setattr(batches, "close_connection", lambda: closed.append(True))
+    assert write_supports([_item(live_session, phone, live_session.entries_list[0])]) is None
+    assert closed == [True]  # the writer's next batch opens a new connection
+    assert not Support.objects.exists()

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from dajia.participation import sms
+from dajia.core import sms
 from dajia.participation.tests.conftest import JSON
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ OUTBOX = "/participation/outbox/"
 @pytest.fixture
 def trial(settings, tmp_path):
     settings.DAJIA_LOCAL_TRIAL = True
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(tmp_path / "sms-outbox.jsonl")
     return settings
 
@@ -35,7 +35,7 @@ def _as(user) -> Client:
 
 def test_the_outbox_does_not_exist_in_production(settings, office_user, tmp_path):
     settings.DAJIA_LOCAL_TRIAL = False
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(tmp_path / "sms-outbox.jsonl")
     sms.send("13800001111", "【大家】验证码 654321")
     assert _as(office_user).get(OUTBOX).status_code == 404
@@ -44,7 +44,7 @@ def test_the_outbox_does_not_exist_in_production(settings, office_user, tmp_path
 
 
 def test_nor_under_a_trial_whose_sender_keeps_no_file(trial, office_user):
-    trial.DAJIA_SMS_BACKEND = "dajia.participation.sms.LocmemSender"
+    trial.DAJIA_SMS_BACKEND = "dajia.core.sms.LocmemSender"
     assert _as(office_user).get(OUTBOX).status_code == 404
 
 

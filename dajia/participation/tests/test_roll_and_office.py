@@ -16,8 +16,9 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 
+from dajia.core import sms
 from dajia.core.models import AuditLog
-from dajia.participation import identity, services, services_roll, sms
+from dajia.participation import identity, services, services_roll
 from dajia.participation.models import RollMember, Support, VerificationCode, Viewer
 from dajia.participation.selectors import abuse_report
 from dajia.participation.services_retention import participation_prune
@@ -173,7 +174,7 @@ def test_retention_removes_codes_addresses_and_old_hashes(client, published, liv
 
 
 def test_the_file_sender_writes_a_line_the_tests_can_read(settings, tmp_path):
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(tmp_path / "sms.jsonl")
     sms.send("13800001111", "验证码 123456")
     assert sms.read_file_outbox(tmp_path / "sms.jsonl")[0]["text"] == "验证码 123456"
@@ -196,7 +197,7 @@ def test_the_http_sender_posts_to_the_gateway(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.HttpSender"
+        settings.DAJIA_SMS_BACKEND = "dajia.core.sms.HttpSender"
         settings.DAJIA_SMS_HTTP_URL = f"http://127.0.0.1:{server.server_port}/send"
         settings.DAJIA_SMS_HTTP_TOKEN = "secret-token"
         sms.send("13800001111", "验证码 123456")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
-from dajia.participation import sms
+from dajia.core import sms
 from dajia.participation.tests.conftest import JSON
 
 MOBILE = "13712345678"
@@ -19,7 +19,7 @@ def _logged(caplog) -> str:
 def test_a_code_request_and_its_verification_log_neither_the_code_nor_the_number(
     client, live_session, settings, tmp_path, caplog
 ):
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.FileSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.FileSender"
     settings.DAJIA_SMS_FILE = str(tmp_path / "outbox.jsonl")
     caplog.set_level(logging.DEBUG)  # every logger, every level: nothing may hold the code
 
@@ -42,7 +42,7 @@ def test_a_code_request_and_its_verification_log_neither_the_code_nor_the_number
 
 
 def test_a_failing_gateway_is_logged_without_the_code_or_the_number(client, live_session, settings, caplog):
-    settings.DAJIA_SMS_BACKEND = "dajia.participation.sms.HttpSender"
+    settings.DAJIA_SMS_BACKEND = "dajia.core.sms.HttpSender"
     settings.DAJIA_SMS_HTTP_URL = "http://127.0.0.1:9/send"  # the discard port: nothing answers
     settings.DAJIA_SMS_HTTP_TIMEOUT = 2
     caplog.set_level(logging.DEBUG)
@@ -50,7 +50,7 @@ def test_a_failing_gateway_is_logged_without_the_code_or_the_number(client, live
     sent = client.post(f"/participation/s/{live_session.pk}/code", {"mobile": MOBILE}, **JSON)
     assert sent.status_code == 400
 
-    warnings = [r for r in caplog.records if r.name == "dajia.participation.sms" and r.levelname == "WARNING"]
+    warnings = [r for r in caplog.records if r.name == "dajia.core.sms" and r.levelname == "WARNING"]
     assert len(warnings) == 1 and "gateway unreachable" in warnings[0].getMessage()
     logged = _logged(caplog)
     assert MOBILE not in logged and MOBILE[-8:] not in logged

@@ -31,8 +31,35 @@
         document.cookie = "dajia_large_text=" + (on ? "1" : "0") + "; path=/; max-age=31536000; SameSite=Lax";
       });
     });
-    document.querySelectorAll("[data-confirm]").forEach(function (el) {
-      el.addEventListener("click", function (e) { if (!window.confirm(el.getAttribute("data-confirm"))) e.preventDefault(); });
+    // One confirmation for every irreversible action: data-confirm on the button (or link). Delegated, so
+    // buttons swapped in by htmx ask too; cancelling the click also stops the form's (htmx) submission.
+    document.addEventListener("click", function (e) {
+      var el = e.target.closest ? e.target.closest("[data-confirm]") : null;
+      if (el && !el.disabled && !window.confirm(el.getAttribute("data-confirm"))) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    }, true);
+    // Copy buttons next to long digests, links and codes (core/_copyable.html); the text stays selectable too.
+    function selectAndCopy(el) {
+      var range = document.createRange();
+      range.selectNodeContents(el);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      try { return document.execCommand("copy"); } catch (err) { return false; }  // left selected for a long press
+    }
+    document.addEventListener("click", function (e) {
+      var btn = e.target.closest ? e.target.closest("[data-copy]") : null;
+      var box = btn ? btn.closest(".copyable") : null;
+      var text = box ? box.querySelector(".copyable-text") : null;
+      if (!text) return;
+      var status = box.querySelector(".copy-status");
+      var done = function () { if (status) status.textContent = btn.getAttribute("data-copied") || ""; };
+      var fallback = function () { if (selectAndCopy(text)) done(); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text.textContent.trim()).then(done, fallback);
+      } else { fallback(); }
     });
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) {

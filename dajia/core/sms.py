@@ -1,14 +1,14 @@
 """Sending one-time codes by SMS, through a pluggable sender named by ``DAJIA_SMS_BACKEND``.
 
-* ``dajia.participation.sms.FileSender`` (the default): appends each message as one JSON line to
+* ``dajia.core.sms.FileSender`` (the default): appends each message as one JSON line to
   ``DAJIA_SMS_FILE`` (default ``var/sms-outbox.jsonl``) — for a local trial and for tests, which read the file.
   It holds the numbers and codes in clear, so ``check --deploy`` and ``dajia serve`` refuse it (and
   ``LocmemSender``) outside a local trial (``DAJIA_LOCAL_TRIAL``; dajia/core/checks.py). No sender logs a code
   or a number: logs are kept and shipped where an outbox file is not.
   Under a local trial the office reads its last messages on the SMS outbox page (``trial_outbox``,
   dajia/participation/views_outbox.py), so a demo gets past a viewer's verification.
-* ``dajia.participation.sms.LocmemSender``: keeps messages in ``sms.outbox`` (a list), like Django's mail outbox.
-* ``dajia.participation.sms.HttpSender``: POSTs ``{"mobile": …, "text": …, "sign_name": …, "template_id": …,
+* ``dajia.core.sms.LocmemSender``: keeps messages in ``sms.outbox`` (a list), like Django's mail outbox.
+* ``dajia.core.sms.HttpSender``: POSTs ``{"mobile": …, "text": …, "sign_name": …, "template_id": …,
   "params": {…}}`` as JSON to ``DAJIA_SMS_HTTP_URL`` (with ``Authorization: Bearer DAJIA_SMS_HTTP_TOKEN`` when
   set; timeout ``DAJIA_SMS_HTTP_TIMEOUT`` seconds, default 5) — the gateway of the office's SMS provider. Chinese
   gateways send only registered templates under a registered signature, so each message names its event and the
@@ -37,7 +37,7 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BACKEND = "dajia.participation.sms.FileSender"
+DEFAULT_BACKEND = "dajia.core.sms.FileSender"
 
 
 class SmsError(Exception):

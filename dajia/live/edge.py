@@ -1,16 +1,18 @@
-"""The ASGI fast path for the hot requests of a live session, in front of Django (``dajia/asgi.py``).
+"""The ASGI edge: the phones' hot requests in front of Django (``dajia/asgi.py``) — transport only.
 
 Django's request cycle under uvicorn costs about 1 ms of CPU per request before a view runs (the sync
-middleware chain in a thread); at the venue the phones' writes arrive in bursts, and the big screens and
-viewers poll the same few figures. This module is the front and its machinery: the wrapper that routes the hot
-requests past Django, the plumbing (reading a body, handing a request to Django untouched, answering JSON),
-the **group-commit writer** (each worker process has one writer thread that takes every submission waiting, up
-to ``BATCH``, and runs them through their handler in one transaction, answering each request only after that
-transaction has committed), the plain-SQL helpers the handlers share, and the coalescing ``Announcer`` of
-live events.
+middleware chain in a thread); at the venue the viewers' supports arrive in bursts. This module reads a body,
+queues it, and lets **one writer thread per process** hand every request waiting (up to ``BATCH``) to the
+app's batch handler in one call — the batch service (``services_sheets.sheets_submit``,
+``services.supports_add``) commits them together (group commit), and each request is answered only after
+that commit, with the answer the app's handler built by the same function its Django view uses. A handler
+answers None for a request Django must serve (an unknown token or session, a form post without script); the
+edge then hands Django the request with its body untouched. A batch that fails (the database went away) is
+handed to Django whole: a failed batch wrote nothing.
 
-The routes themselves live with what they serve and register here: ``fastpath_sheets`` (an evaluator's sheet,
-the big screen's summary) and ``dajia.participation.fastpath`` (the viewers' supports).
+It imports no model and runs no SQL (an import-linter contract in ``pyproject.toml`` and
+``dajia/core/tests/test_writers.py`` keep it so): the routes, the handlers and what they read live with what
+they serve (``consultations.fastpath_sheets``, ``participation.fastpath``) and register here.
 
 ``GET /live/ping`` — a constant answer: the trivial endpoint the benchmarks compare with.
 """
@@ -18,8 +20,7 @@ the big screen's summary) and ``dajia.participation.fastpath`` (the viewers' sup
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
+import importlib
 import json
 import logging
 import os
@@ -33,7 +34,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 
@@ -41,15 +41,11 @@ logger = logging.getLogger(__name__)
 
 BATCH = 256  # most submissions one transaction takes
 SWITCH_INTERVAL = 0.0005
-_DEBUG = bool(os.environ.get("DAJIA_FASTPATH_DEBUG"))
+_DEBUG = bool(os.environ.get("DAJIA_EDGE_DEBUG") or os.environ.get("DAJIA_FASTPATH_DEBUG"))
 MAX_BODY = 16 * 1024  # as views_evaluator.MAX_BODY
 PING_PATH = "/live/ping"
-
-
-def event_interval() -> float:
-    """Seconds between two progress/audience events of one project from one process (the last state is always
-    sent: events carry absolute counts, so coalescing loses nothing)."""
-    return float(getattr(settings, "DAJIA_FASTPATH_EVENT_SECONDS", 0.25))
+# The modules that register routes and batch handlers (imported by name: the edge imports no app code).
+ROUTE_MODULES = ("dajia.consultations.fastpath_sheets", "dajia.participation.fastpath")
 
 
 # ---- plumbing: reading the body, handing a request to Django, answering JSON -------------------------------
@@ -150,6 +146,13 @@ async def send_json(send, payload: dict | bytes, *, status: int = 200, extra=())
     await send({"type": "http.response.body", "body": body})
 
 
+async def send_answer(send, answer: tuple) -> None:
+    """Send a handler's answer: ``(status, body, headers)`` (a JSON body, a dict of headers)."""
+    status, body, headers = answer
+    extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()]
+    await send_json(send, body, status=status, extra=extra)
+
+
 # ---- the group-commit writer ---------------------------------------------------------------------------
 
 
@@ -167,8 +170,8 @@ _handlers: dict[str, Handler] = {}
 
 
 def register(kind: str, handler: Handler) -> None:
-    """``handler(items)`` runs in the writer thread inside one transaction and returns one result per item:
-    the answer for the phone, or None to hand that request to Django."""
+    """``handler(items)`` runs in the writer thread and returns one result per item, after its commit: the
+    answer ``(status, body, headers)`` for the phone, or None to hand that request to Django."""
     _handlers[kind] = handler
 
 
@@ -176,28 +179,6 @@ def _resolve_all(answers: list) -> None:
     for future, result in answers:
         if not future.done():
             future.set_result(result)
-
-
-_lock_fd: int | None = None
-
-
-@contextlib.contextmanager
-def _sqlite_queue():
-    """On SQLite, the writers of all worker processes queue on an OS file lock before taking the database's
-    write lock: the kernel wakes the next one the moment the lock is free, where SQLite's busy handler would
-    sleep and poll (1, 2, 5, 10… ms), leaving the database idle in between."""
-    global _lock_fd
-    if connection.vendor != "sqlite":
-        yield
-        return
-    if _lock_fd is None:
-        name = str(connection.settings_dict["NAME"])
-        _lock_fd = os.open(f"{name}.fastpath-lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(_lock_fd, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(_lock_fd, fcntl.LOCK_UN)
 
 
 class Writer:
@@ -221,7 +202,7 @@ class Writer:
                 # The thread shares the GIL with the event loop: switching more often than every 5 ms (Python's
                 # default) lets the loop read and answer sockets while a batch is being written.
                 sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
-                self._thread = threading.Thread(target=self._run, name="dajia-fastpath-writer", daemon=True)
+                self._thread = threading.Thread(target=self._run, name="dajia-edge-writer", daemon=True)
                 self._thread.start()
             self._cond.notify()
         return await job.future
@@ -233,20 +214,20 @@ class Writer:
                 self._due[key] = (at, fn)
                 self._cond.notify()
 
-    def close_connection(self, timeout: float = 10.0) -> None:
-        """Close the writer thread's database connection (a test database cannot be dropped while it is open;
-        the next batch opens a new one)."""
+    def run_in_writer(self, fn: Callable[[], None], timeout: float = 10.0) -> None:
+        """Run ``fn`` in the writer thread and wait for it (the tests close its database connection so: a test
+        database cannot be dropped while it is open)."""
         if self._thread is None or not self._thread.is_alive():
             return
         done = threading.Event()
 
-        def close() -> None:
+        def call() -> None:
             try:
-                connection.close()
+                fn()
             finally:
                 done.set()
 
-        self.later(("close", id(done)), 0.0, close)
+        self.later(("call", id(done)), 0.0, call)
         done.wait(timeout)
 
     def _run(self) -> None:
@@ -270,11 +251,8 @@ class Writer:
     def _guarded(self, fn: Callable[[], None]) -> None:
         try:
             fn()
-        except DatabaseError:
-            logger.exception("fastpath: deferred work failed")
-            connection.close()
         except Exception:
-            logger.exception("fastpath: deferred work failed")
+            logger.exception("edge: deferred work failed")
 
     def _batch(self, jobs: list[Job]) -> None:
         by_kind: dict[str, list[Job]] = {}
@@ -284,15 +262,9 @@ class Writer:
             results: list = [None] * len(group)
             t0 = time.perf_counter()
             try:
-                with _sqlite_queue():
-                    results = _handlers[kind]([job.item for job in group])
-            except (DatabaseError, IntegrityError):
-                logger.warning(
-                    "fastpath: a %s batch of %d failed; Django takes them", kind, len(group), exc_info=True
-                )
-                connection.close()  # a broken connection is replaced on the next batch
+                results = _handlers[kind]([job.item for job in group]) or results
             except Exception:
-                logger.exception("fastpath: a %s batch of %d failed; Django takes them", kind, len(group))
+                logger.exception("edge: a %s batch of %d failed; Django takes them", kind, len(group))
             self.batches += 1
             self.items += len(group)
             if _DEBUG:
@@ -308,89 +280,6 @@ class Writer:
 
 
 writer = Writer()
-
-
-# ---- plain SQL, shared by the handlers ------------------------------------------------------------------
-
-
-def _new_ids(model, n: int) -> list[int]:
-    """``n`` fresh primary keys for ``model``: from its sequence on PostgreSQL; on SQLite the transaction holds
-    the database's write lock, so the next ids after the largest are ours."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # AUTOINCREMENT: never reuse the id of a deleted row (sqlite_sequence keeps the high-water mark).
-        cursor.execute(
-            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0), "  # noqa: S608
-            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [table],
-        )
-        top = cursor.fetchone()[0]
-        return list(range(top + 1, top + 1 + n))
-
-
-def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """One multi-row INSERT of plain values (``executemany``): the ORM's per-object work is most of the cost
-    of a write otherwise."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
-
-
-def _in(values) -> tuple[str, list]:
-    values = list(values)
-    return ", ".join(["%s"] * len(values)), values
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-class Announcer:
-    """Live events that carry absolute state, coalesced: ``mark(keys)`` inside a write's transaction; after
-    the commit each key is published at most once per ``event_interval()`` seconds per process — at once if
-    it has been quiet, else at the end of the interval with the state as it is then. ``flush(keys)`` runs in the
-    writer thread in a transaction of its own and publishes (``bus.publish``) what the keys stand for."""
-
-    def __init__(self, flush: Callable[[set], None]) -> None:
-        self._flush_fn = flush
-        self._dirty: set = set()
-        self._last = -1e9
-        self._scheduled = False
-
-    def mark(self, keys) -> None:
-        keys = set(keys)
-        if keys:
-            transaction.on_commit(lambda: self._committed(keys))
-
-    def _committed(self, keys: set) -> None:
-        self._dirty |= keys
-        if self._scheduled:
-            return
-        due = self._last + event_interval()
-        if time.monotonic() >= due:
-            self.flush()
-        else:
-            self._scheduled = True
-            writer.later(self, due, self.flush)
-
-    def flush(self) -> None:
-        self._scheduled = False
-        keys, self._dirty = self._dirty, set()
-        self._last = time.monotonic()
-        if keys:
-            with transaction.atomic():
-                self._flush_fn(keys)
 
 
 async def _ping(send) -> None:
@@ -418,8 +307,8 @@ def add_get_route(pattern: re.Pattern, handler: Callable) -> None:
 
 def with_fast_paths(app):
     """Wrap the ASGI application (Django's, with the SSE fast path) so that the hot requests bypass Django."""
-    import dajia.consultations.fastpath_sheets
-    import dajia.participation.fastpath  # noqa: F401 - registers the supports' route
+    for module in ROUTE_MODULES:
+        importlib.import_module(module)  # each registers its routes and handlers
 
     async def application(scope, receive, send):
         if scope["type"] == "http":

@@ -1,6 +1,9 @@
 """Writes of the office's working-day calendar (``dajia.core.workdays``): extra holidays and working days for
 years or changes the national calendar does not know, and the office hours. Office staff only; audited.
 
+The tables and the reading of them stay in ``core`` (every app counts working days); the writes live here,
+above ``accounts``, because they ask who is office staff, and ``core`` imports no domain app.
+
 The calendar is one for the whole installation (public holidays are national), so every office user may keep
 it; the audit entry is filed under the editor's own federation so it shows in that office's log.
 """
@@ -9,27 +12,25 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dajia.accounts.permissions import office_scope
 from dajia.core import audit
 from dajia.core.models import CalendarDay, OfficeHoursSetting
 
 
-def _require_office(actor) -> int | None:
-    from dajia.accounts.permissions import is_office, office_federation_ids
-
-    if not is_office(actor):
-        raise PermissionDenied(_("Only union office staff may change the working-day calendar."))
-    ids = office_federation_ids(actor)
+def _editor_federation_id(actor) -> int | None:
+    """The federation the audit entry is filed under (any office user may keep the one calendar)."""
+    ids = office_scope(actor)
     return min(ids) if ids else None
 
 
 @transaction.atomic
 def calendar_day_set(*, actor, day: datetime.date, kind: str, note: str = "") -> CalendarDay:
     """Declare ``day`` a holiday or a working day (replacing what the office said of that day before)."""
-    federation_id = _require_office(actor)
+    federation_id = _editor_federation_id(actor)
     if kind not in CalendarDay.Kind.values:
         raise ValidationError({"kind": _("Choose holiday or working day.")})
     if not 2000 <= day.year <= 2100:
@@ -66,7 +67,7 @@ def _save(row, values: dict, *, existed: bool, actor, action: str, federation_id
 @transaction.atomic
 def calendar_day_remove(*, actor, day: CalendarDay) -> None:
     """Take the office's word about a day back: the national calendar (or Monday–Friday) applies again."""
-    federation_id = _require_office(actor)
+    federation_id = _editor_federation_id(actor)
     before = audit.snapshot(day, ["day", "kind", "note"])
     audit.log(actor=actor, action="core.calendar.remove", obj=day, before=before, federation_id=federation_id)
     day.delete()
@@ -81,7 +82,7 @@ def office_hours_set(
     afternoon_opens: datetime.time,
     afternoon_closes: datetime.time,
 ) -> OfficeHoursSetting:
-    federation_id = _require_office(actor)
+    federation_id = _editor_federation_id(actor)
     if not morning_opens < morning_closes <= afternoon_opens < afternoon_closes:
         raise ValidationError(_("Opening times must be in order: morning, then afternoon."))
     row = OfficeHoursSetting.objects.select_for_update().filter(pk=1).first()

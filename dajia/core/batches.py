@@ -1,0 +1,58 @@
+"""Running a batch service for the ASGI edge's writer thread (``dajia.live.edge`` imports no database code,
+so what a batch needs of the database around the service lives here, once): the queue of SQLite's writers,
+and a batch that fails on the database closing its connection so that the next batch opens a new one.
+
+The writes themselves are the services' (``services_sheets.sheets_submit``, ``services.supports_add``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import DatabaseError, connection
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_lock_fd: int | None = None
+
+
+@contextlib.contextmanager
+def _sqlite_queue():
+    """On SQLite, the writers of all worker processes queue on an OS file lock before taking the database's
+    write lock: the kernel wakes the next one the moment the lock is free, where SQLite's busy handler would
+    sleep and poll (1, 2, 5, 10… ms), leaving the database idle in between."""
+    global _lock_fd
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if _lock_fd is None:
+        name = str(connection.settings_dict["NAME"])
+        _lock_fd = os.open(f"{name}.fastpath-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(_lock_fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(_lock_fd, fcntl.LOCK_UN)
+
+
+def run_batch(call: Callable[[], T]) -> T | None:
+    """``call()`` (a batch service and the answers built from its outcomes), or None when the database
+    failed — the transaction was rolled back, so nothing was written and Django may serve each request."""
+    try:
+        with _sqlite_queue():
+            return call()
+    except DatabaseError:
+        logger.warning("batch: the database failed; Django takes the requests", exc_info=True)
+        close_connection()  # a broken connection is replaced on the next batch
+        return None
+
+
+def close_connection() -> None:
+    """Close this thread's database connection (the next query opens a new one)."""
+    connection.close()
