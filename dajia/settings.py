@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "dajia.live",
     "dajia.notifications",
     "dajia.workbench",
+    "dajia.desk",
     "dajia.demo",
 ]
 
@@ -392,3 +393,16 @@ DAJIA_HOLIDAY_CALENDAR = env_str("DAJIA_HOLIDAY_CALENDAR", "dajia.core.workdays.
 DAJIA_PARTICIPATION_LIMITS: dict[str, tuple[int, int]] = {}
 # The fast paths coalesce one project's progress events to at most one per this many seconds per process.
 DAJIA_FASTPATH_EVENT_SECONDS = 0.25
+
+# Expert desk. A volunteer who advised one side of a case may not take the other side's case while it is open or
+# for this many years after it closed. A worker party's personal data is kept this many years after the case.
+DAJIA_DESK_CONFLICT_YEARS = env_int("DAJIA_DESK_CONFLICT_YEARS", 3)
+DAJIA_DESK_WORKER_DATA_YEARS = env_int("DAJIA_DESK_WORKER_DATA_YEARS", 3)
+# Service targets in working hours (the office's hours on working days, dajia/core/workdays.py), per urgency:
+# (first response, resolution).
+DAJIA_DESK_TARGETS = {
+    "urgent": (env_int("DAJIA_DESK_URGENT_RESPONSE_HOURS", 2), env_int("DAJIA_DESK_URGENT_RESOLUTION_HOURS", 16)),
+    "normal": (env_int("DAJIA_DESK_NORMAL_RESPONSE_HOURS", 8), env_int("DAJIA_DESK_NORMAL_RESOLUTION_HOURS", 40)),
+    "low": (env_int("DAJIA_DESK_LOW_RESPONSE_HOURS", 16), env_int("DAJIA_DESK_LOW_RESOLUTION_HOURS", 80)),
+}
+DAJIA_DESK_ATTACHMENTS_MAX = env_int("DAJIA_DESK_ATTACHMENTS_MAX", 5)

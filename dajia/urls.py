@@ -28,6 +28,7 @@ urlpatterns = [
     path("live/", include("dajia.live.urls")),
     path("workbench/", include("dajia.workbench.urls")),
     path("inbox/", include("dajia.notifications.urls")),
+    path("desk/", include("dajia.desk.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

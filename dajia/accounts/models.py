@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     PROVIDER = "provider", _("provider member")
     EXPERT = "expert", _("expert volunteer")
     WORKER = "worker", _("worker")
+    PARK = "park", _("park office staff")
+    ENTERPRISE = "enterprise", _("enterprise contact")
 
 
 class User(AbstractUser):
@@ -67,6 +69,23 @@ class RoleAssignment(models.Model):
         on_delete=models.CASCADE,
         related_name="members",
     )
+    # A park office's park; for an expert volunteer, one row per park served (the expert desk routes by it).
+    park = models.ForeignKey(
+        "orgs.Park",
+        verbose_name=_("park"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="staff_roles",
+    )
+    enterprise = models.ForeignKey(
+        "orgs.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="contact_roles",
+    )
 
     class Meta:
         verbose_name = _("role")
@@ -82,7 +101,14 @@ class RoleAssignment(models.Model):
                     | Q(role="provider", provider__isnull=False, federation__isnull=True, union__isnull=True)
                     | Q(role="worker", union__isnull=False, federation__isnull=True, provider__isnull=True)
                     | Q(role="expert", provider__isnull=True)
-                ),
+                    | Q(role="park", park__isnull=False, provider__isnull=True, union__isnull=True)
+                    | Q(
+                        role="enterprise", enterprise__isnull=False, provider__isnull=True, union__isnull=True
+                    )
+                )
+                # Only park offices and volunteers name a park; only enterprise contacts an enterprise.
+                & (Q(role__in=["expert", "park"]) | Q(park__isnull=True))
+                & (Q(role="enterprise") | Q(enterprise__isnull=True)),
             ),
             # One assignment per user and scope (written per role, since NULLs never collide in a unique index).
             models.UniqueConstraint(
@@ -96,13 +122,21 @@ class RoleAssignment(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["user", "role"],
-                condition=Q(role__in=["expert", "worker"]),
+                condition=Q(role="worker") | Q(role="expert", park__isnull=True),
                 name="role_unique_personal",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "park"],
+                condition=Q(role__in=["expert", "park"], park__isnull=False),
+                name="role_unique_park",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "enterprise"], condition=Q(role="enterprise"), name="role_unique_enterprise"
             ),
         ]
 
     def __str__(self) -> str:
-        scope = self.federation or self.union or self.provider or ""
+        scope = self.federation or self.union or self.provider or self.park or self.enterprise or ""
         return f"{self.get_role_display()} {scope}".strip()
 
 

@@ -3,6 +3,8 @@
 - office staff see their own federation and every federation and union below it;
 - a chair acts only for its own union;
 - a provider member edits only its own organisation and projects;
+- an expert volunteer acts at the parks they serve, a park office for its park, an enterprise contact for its
+  enterprise (the expert desk asks these);
 - what is global (the service categories) only the office of a top federation (no parent) edits.
 - every form, list and search shows a user only the federations they belong to (and those below them):
   :func:`scope_federation_ids` is that rule, for every role (an office's federations; a chair's or worker's
@@ -66,6 +68,19 @@ def chair_union_ids(user) -> set[int]:
 
 def provider_ids(user) -> set[int]:
     return {r.provider_id for r in _roles(user) if r.role == Role.PROVIDER and r.provider_id}
+
+
+def expert_park_ids(user) -> set[int]:
+    """The parks an expert volunteer serves (one role row per park)."""
+    return {r.park_id for r in _roles(user) if r.role == Role.EXPERT and r.park_id}
+
+
+def park_office_ids(user) -> set[int]:
+    return {r.park_id for r in _roles(user) if r.role == Role.PARK and r.park_id}
+
+
+def enterprise_contact_ids(user) -> set[int]:
+    return {r.enterprise_id for r in _roles(user) if r.role == Role.ENTERPRISE and r.enterprise_id}
 
 
 def is_top_office(user) -> bool:

@@ -98,6 +98,12 @@ def normalise_mobile(value: str) -> str:
     return number[3:] if number.startswith("+86") else number
 
 
+def validate_mobile(value: str) -> None:
+    error = mobile_error(value)
+    if error:
+        raise ValidationError(error, code="mobile")
+
+
 def id_card_error(value: str) -> str | None:
     code = normalise_code(value)
     if not re.match(r"^\d{17}[\dX]$", code):
@@ -106,6 +112,12 @@ def id_card_error(value: str) -> str | None:
     if _ID_CHECK[total % 11] != code[17]:
         return str(_("The check digit of the ID card number is wrong."))
     return None
+
+
+def validate_id_card(value: str) -> None:
+    error = id_card_error(value)
+    if error:
+        raise ValidationError(error, code="id_card")
 
 
 def mask_name(name: str) -> str:
@@ -120,3 +132,8 @@ def mask_name(name: str) -> str:
 def mask_mobile(number: str) -> str:
     n = normalise_mobile(number)
     return n[:3] + "****" + n[-4:] if len(n) == 11 else "****"
+
+
+def mask_id_card(code: str) -> str:
+    c = normalise_code(code)
+    return c[:6] + "********" + c[-4:] if len(c) == 18 else "****"

@@ -22,6 +22,7 @@ from dajia.accounts.models import Person
 from dajia.accounts.permissions import in_scope, member_federation_ids, scope_federation_ids
 from dajia.agreements.tests.fixtures import agreements, projects, published_session  # noqa: F401
 from dajia.conftest import make_provider, make_user
+from dajia.core.validators import make_uscc
 from dajia.menu.models import ServiceProject
 from dajia.orgs.models import Enterprise, Federation, Park, Provider, Union
 
@@ -55,6 +56,9 @@ SCOPED = {
     ("dajia.orders.forms.BudgetForm", "union"): [("office", "orders:budgets")],
     ("dajia.consultations.forms.EntryAddForm", "project"): [("office", "consultations:entries")],
     ("dajia.consultations.forms.PeopleForm", "people"): [("office", "consultations:evaluators")],
+    ("dajia.desk.forms.CaseForm", "enterprise"): [("office", "desk:case_new")],
+    ("dajia.desk.forms.ConsultationForm", "park"): [("office", "desk:consultation_new")],
+    ("dajia.desk.views_contacts.RegisterForm", "park"): [("worker", "desk:register")],
 }
 PUBLIC = {
     # Before any login a new social organisation chooses the federation it registers with.
@@ -97,9 +101,16 @@ def test_every_choice_field_listing_organisations_is_scoped():
 def wuyi(other_federation, make_project):
     """Everything of 武义县 a 下城区 form could wrongly offer."""
     provider = make_provider(other_federation, "武义县红管家法律服务中心", 4001)
+    park = Park.objects.create(name="泉溪镇小微企业园", federation=other_federation)
     return {
         Federation: other_federation,
-        Park: Park.objects.create(name="泉溪镇小微企业园", federation=other_federation),
+        Park: park,
+        Enterprise: Enterprise.objects.create(
+            name="浙江旗昌工贸有限公司",
+            uscc=make_uscc("91330723000000001"),
+            federation=other_federation,
+            park=park,
+        ),
         Union: Union.objects.create(name="浙江旗昌工贸有限公司工会", federation=other_federation),
         Provider: provider,
         ServiceProject: make_project(provider, "菜单式普法讲座"),
@@ -110,7 +121,10 @@ def wuyi(other_federation, make_project):
 @pytest.fixture
 def xiacheng(federation, union, make_project, provider, agreements):  # noqa: F811
     """下城区's own: a park, a union, a chair's Person, menu projects and agreements in force."""
-    Park.objects.create(name="下城区跨贸小镇", federation=federation)
+    park = Park.objects.create(name="下城区跨贸小镇", federation=federation)
+    Enterprise.objects.create(
+        name="杭州跨贸科技有限公司", uscc=make_uscc("91330103000000002"), federation=federation, park=park
+    )
     Person.objects.create(name="陈主席", kind="chair", federation=federation)
     make_project(provider, "职工书法摄影兴趣课")
     return federation

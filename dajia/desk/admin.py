@@ -1,0 +1,49 @@
+"""The office keeps volunteers, teams, the rota and leave here until the desk has its own pages for them."""
+
+from django.contrib import admin
+
+from dajia.desk.models import Case, Consultation, ContactRequest, Leave, RotaSlot, Team, Volunteer
+
+
+class RotaInline(admin.TabularInline):
+    model = RotaSlot
+    extra = 0
+
+
+class LeaveInline(admin.TabularInline):
+    model = Leave
+    extra = 0
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(admin.ModelAdmin):
+    list_display = ["user", "specialty", "firm", "is_party_member", "is_active"]
+    list_filter = ["specialty", "is_active"]
+    inlines = [RotaInline, LeaveInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["park", "lead"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    # Case content is confidential: the admin lists, the desk pages show (to those who may see it).
+    list_display = ["number", "park", "specialty", "status", "urgency", "created_at"]
+    list_filter = ["status", "specialty", "urgency"]
+    fields = ["status", "waiting", "response_overdue", "resolution_overdue"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["summary", "park", "specialty", "channel", "created_at"]
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "enterprise", "status", "created_at"]

@@ -1,0 +1,46 @@
+"""The desk's items on the workbench: the on-duty lawyer sees a new case to take; the lead the waiting ones;
+another park's volunteer sees nothing of it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from dajia.desk import services
+from dajia.desk.tests.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def _groups(client, user):
+    client.force_login(user)
+    response = client.get(reverse("workbench:home"))
+    assert response.status_code == 200
+    return {g.key: g for section in response.context["sections"] for g in section["groups"]}
+
+
+def test_the_lawyer_sees_the_case_to_take_and_the_lead_the_waiting_one(
+    client, contact_user, enterprise, lawyer, far_lawyer, lead, office_user
+):
+    case = services.case_raise(
+        actor=contact_user, enterprise=enterprise, specialty="lawyer", description="欠薪", now=NOW
+    )
+    groups = _groups(client, lawyer.user)
+    assert groups["desk_to_take"].count == 1 and case.number in groups["desk_to_take"].items[0].title
+    assert groups["desk_mine"].count == 0
+    assert _groups(client, far_lawyer.user)["desk_to_take"].count == 0  # not yours
+    waiting = services.case_raise(
+        actor=contact_user,
+        enterprise=enterprise,
+        specialty="lawyer",
+        description="合同",
+        now=NOW + datetime.timedelta(days=4),
+    )
+    assert [i.url for i in _groups(client, lead.user)["desk_flagged"].items] == [
+        reverse("desk:case_detail", args=[waiting.pk])
+    ]
+    assert _groups(client, office_user)["desk_flagged"].count == 1
+    ours = _groups(client, contact_user)
+    assert ours["desk_ours_open"].count == 2 and ours["desk_to_rate"].count == 0
