@@ -36,6 +36,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
+def _edge_writer_lets_go_of_its_connection():
+    """The ASGI edge's writer thread (dajia/live/edge.py) keeps its database connection between batches; a test
+    database cannot be dropped on PostgreSQL while another thread holds one, so each test that started the writer
+    closes its connection afterwards (a no-op when no writer runs)."""
+    yield
+    from dajia.core import batches
+    from dajia.live import edge
+
+    edge.writer.run_in_writer(batches.close_connection)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Each test gets its own public media and its own private evidence folder (delivery photos)."""
     settings.MEDIA_ROOT = tmp_path / "media"

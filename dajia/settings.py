@@ -401,8 +401,14 @@ DAJIA_DESK_WORKER_DATA_YEARS = env_int("DAJIA_DESK_WORKER_DATA_YEARS", 3)
 # Service targets in working hours (the office's hours on working days, dajia/core/workdays.py), per urgency:
 # (first response, resolution).
 DAJIA_DESK_TARGETS = {
-    "urgent": (env_int("DAJIA_DESK_URGENT_RESPONSE_HOURS", 2), env_int("DAJIA_DESK_URGENT_RESOLUTION_HOURS", 16)),
-    "normal": (env_int("DAJIA_DESK_NORMAL_RESPONSE_HOURS", 8), env_int("DAJIA_DESK_NORMAL_RESOLUTION_HOURS", 40)),
+    "urgent": (
+        env_int("DAJIA_DESK_URGENT_RESPONSE_HOURS", 2),
+        env_int("DAJIA_DESK_URGENT_RESOLUTION_HOURS", 16),
+    ),
+    "normal": (
+        env_int("DAJIA_DESK_NORMAL_RESPONSE_HOURS", 8),
+        env_int("DAJIA_DESK_NORMAL_RESOLUTION_HOURS", 40),
+    ),
     "low": (env_int("DAJIA_DESK_LOW_RESPONSE_HOURS", 16), env_int("DAJIA_DESK_LOW_RESOLUTION_HOURS", 80)),
 }
 DAJIA_DESK_ATTACHMENTS_MAX = env_int("DAJIA_DESK_ATTACHMENTS_MAX", 5)

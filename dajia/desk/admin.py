@@ -2,7 +2,19 @@
 
 from django.contrib import admin
 
-from dajia.desk.models import Case, Consultation, ContactRequest, Leave, RotaSlot, Team, Volunteer
+from dajia.core.admin import ReadOnlyAdmin
+from dajia.desk.models import (
+    Assignment,
+    Attachment,
+    Case,
+    Consultation,
+    ContactRequest,
+    Leave,
+    Party,
+    RotaSlot,
+    Team,
+    Volunteer,
+)
 
 
 class RotaInline(admin.TabularInline):
@@ -47,3 +59,33 @@ class ConsultationAdmin(admin.ModelAdmin):
 @admin.register(ContactRequest)
 class ContactRequestAdmin(admin.ModelAdmin):
     list_display = ["user", "enterprise", "status", "created_at"]
+
+
+@admin.register(RotaSlot)
+class RotaSlotAdmin(admin.ModelAdmin):
+    list_display = ["park", "volunteer", "weekday", "week_of_month", "starts", "ends"]
+    list_filter = ["park"]
+
+
+@admin.register(Leave)
+class LeaveAdmin(admin.ModelAdmin):
+    list_display = ["volunteer", "starts", "ends"]
+
+
+# A case's parties, assignments and files are written by the desk's services (the conflict check, the audit of
+# an override, the upload rule): the back office only reads them, and never lists a worker's number or ID.
+@admin.register(Party)
+class PartyAdmin(ReadOnlyAdmin):
+    list_display = ["case", "side", "kind"]
+    list_filter = ["side", "kind"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["case", "volunteer", "assigned_at"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["case", "uploaded_at"]
+    exclude = ["file"]  # private evidence: opened through the desk's permission-checked view only

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core.forms import Form
 from dajia.desk.models import Case, Channel, Specialty, Urgency
 
 
@@ -21,7 +22,7 @@ class MultipleFileField(forms.FileField):
         return super().clean(data, initial)
 
 
-class CaseForm(forms.Form):
+class CaseForm(Form):
     """Raising a case. The enterprise is fixed for its contact; the park office and a volunteer choose it among
     their parks' enterprises; a volunteer or the office may record a worker's legal-aid case instead."""
 
@@ -78,12 +79,12 @@ class CaseForm(forms.Form):
                 del self.fields[name]
 
 
-class FinishForm(forms.Form):
+class FinishForm(Form):
     closure = forms.ChoiceField(label=_("Closure code"), choices=Case.Closure.choices)
     note = forms.CharField(label=_("Referred to whom / note"), max_length=200, required=False)
 
 
-class RateForm(forms.Form):
+class RateForm(Form):
     rating = forms.TypedChoiceField(
         label=_("How well was your problem handled?"),
         choices=[(n, str(n)) for n in range(5, 0, -1)],
@@ -93,7 +94,7 @@ class RateForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=300, required=False)
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(Form):
     park = forms.ModelChoiceField(label=_("Park"), queryset=None)
     specialty = forms.ChoiceField(label=_("Specialty"), choices=Specialty.choices)
     channel = forms.ChoiceField(

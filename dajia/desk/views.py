@@ -19,6 +19,7 @@ from dajia.accounts.permissions import (
     office_federation_ids,
     park_office_ids,
 )
+from dajia.core.inputs import query_id
 from dajia.core.uploads import refusal_status
 from dajia.core.xlsx import Book, Column, moment_text, xlsx_response
 from dajia.desk import selectors, services
@@ -91,6 +92,8 @@ def case_new(request):
     user = request.user
     if not selectors.on_desk(user):
         raise PermissionDenied
+    # ?consultation=N: a quick consultation at the desk that becomes this case (linked, counted once as a case)
+    consultation_id = query_id(request.GET, "consultation")
     enterprises = _raise_enterprises(user)
     contact = enterprise_contact_ids(user)
     fixed = len(contact) == 1 and not desk_parks(user).exists()
@@ -127,7 +130,9 @@ def case_new(request):
                     )
                 )
             consultation = (
-                selectors.visible_consultations(user).filter(pk=request.GET.get("consultation") or 0).first()
+                selectors.visible_consultations(user).filter(pk=consultation_id).first()
+                if consultation_id
+                else None
             )
             try:
                 case = services.case_raise(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dajia.accounts.permissions import in_scope, office_federation_ids, park_office_ids
+from dajia.core.forms import Form
 from dajia.desk import selectors
 from dajia.desk.models import ContactRequest, Volunteer
 from dajia.desk.services_contacts import contact_decide, contact_register
@@ -23,7 +24,7 @@ from dajia.desk.views import desk_parks, errors_into
 from dajia.orgs.models import Park
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(Form):
     park = forms.ModelChoiceField(label=gettext_lazy("Park"), queryset=Park.objects.none())
     uscc = forms.CharField(label=gettext_lazy("Enterprise's unified social credit code"), max_length=20)
 
@@ -78,7 +79,7 @@ def contact_confirm(request, pk: int):
     return redirect("desk:contacts")
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(Form):
     volunteer = forms.ModelChoiceField(label=gettext_lazy("Volunteer"), queryset=Volunteer.objects.none())
     starts = forms.DateField(label=gettext_lazy("first day"), widget=forms.DateInput(attrs={"type": "date"}))
     ends = forms.DateField(label=gettext_lazy("last day"), widget=forms.DateInput(attrs={"type": "date"}))

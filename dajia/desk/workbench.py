@@ -1,9 +1,7 @@
 """What the expert desk puts on the workbench: for the office and a team lead, the cases waiting for want of
 anyone on duty or past a service target; for a volunteer, the cases to take and their own open ones; for a park
 office its park's open cases; for an enterprise contact its open problems and the resolved ones to rate.
-
-The workbench has sections for office, chair, provider and worker; volunteers, park offices and enterprise
-contacts hold none of the first three, so their items come in the section everyone else gets (``worker``)."""
+Each of the desk's roles has its own workbench section (``expert``, ``park``, ``enterprise``)."""
 
 from __future__ import annotations
 
@@ -42,7 +40,7 @@ def office(user) -> list[Group]:
     return _queue(user)
 
 
-def worker(user) -> list[Group]:
+def expert(user) -> list[Group]:
     groups: list[Group] = []
     volunteer = selectors.volunteer_of(user)
     cases = selectors.visible_cases(user)
@@ -56,6 +54,13 @@ def worker(user) -> list[Group]:
         )
         groups.append(group("desk_to_take", _("Desk cases to take"), to_take, _item, url=url, order=16))
         groups.append(group("desk_mine", _("My open desk cases"), mine, _item, url=url, order=17))
+    return groups
+
+
+def park(user) -> list[Group]:
+    groups: list[Group] = []
+    cases = selectors.visible_cases(user)
+    url = reverse("desk:home")
     if park_office_ids(user):
         open_here = cases.filter(park_id__in=park_office_ids(user), status__in=Case.OPEN).order_by(
             "created_at", "id"
@@ -63,6 +68,13 @@ def worker(user) -> list[Group]:
         groups.append(
             group("desk_park_open", _("Open cases of my park"), open_here, _item, url=url, order=18)
         )
+    return groups
+
+
+def enterprise(user) -> list[Group]:
+    groups: list[Group] = []
+    cases = selectors.visible_cases(user)
+    url = reverse("desk:home")
     if enterprise_contact_ids(user):
         ours = cases.filter(kind=Case.Kind.ENTERPRISE, enterprise_id__in=enterprise_contact_ids(user))
         groups.append(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from dajia.core.contributions import app_modules
 
-ROLES = ("office", "chair", "provider", "worker")
+ROLES = ("office", "chair", "provider", "expert", "park", "enterprise", "worker")
 SHOWN = 5  # rows listed per group; the group links to the page with all of them
 
 

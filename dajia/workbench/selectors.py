@@ -20,6 +20,18 @@ def provider_workbench(user) -> list[Group]:
     return collect("provider", user)
 
 
+def expert_workbench(user) -> list[Group]:
+    return collect("expert", user)
+
+
+def park_workbench(user) -> list[Group]:
+    return collect("park", user)
+
+
+def enterprise_workbench(user) -> list[Group]:
+    return collect("enterprise", user)
+
+
 def worker_workbench(user) -> list[Group]:
     return collect("worker", user)
 
@@ -28,6 +40,9 @@ SELECTORS = {
     "office": office_workbench,
     "chair": chair_workbench,
     "provider": provider_workbench,
+    "expert": expert_workbench,
+    "park": park_workbench,
+    "enterprise": enterprise_workbench,
     "worker": worker_workbench,
 }
 
@@ -42,6 +57,8 @@ def roles_of(user) -> list[str]:
         roles.append("chair")
     if provider_ids(user):
         roles.append("provider")
+    # The expert desk's roles: a volunteer, a park office, an enterprise contact.
+    roles += [role for role in (Role.EXPERT, Role.PARK, Role.ENTERPRISE) if has_role(user, role)]
     if not roles or has_role(user, Role.WORKER):
         roles.append("worker")
     return roles

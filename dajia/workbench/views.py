@@ -12,6 +12,9 @@ TITLES = {
     "office": _("Union office"),
     "chair": _("Grassroots union"),
     "provider": _("Social organisation"),
+    "expert": _("Expert desk: my cases"),
+    "park": _("Expert desk: my park"),
+    "enterprise": _("Expert desk: our problems"),
     "worker": _("My needs"),
 }
 

@@ -284,7 +284,9 @@ def test_retally_of_a_tied_result_reproduces_the_shared_ranks(
 
 def test_reveal_and_publish_buttons(client, grouped_session, office_user, other_office_user):
     client.force_login(other_office_user)
-    assert client.post(reverse("consultations:results_reveal", args=[grouped_session.pk])).status_code == 403
+    assert (
+        client.post(reverse("consultations:results_reveal", args=[grouped_session.pk])).status_code == 404
+    )  # another federation's session: not confirmed
     client.force_login(office_user)
     response = client.post(reverse("consultations:results_publish", args=[grouped_session.pk]))
     assert response.status_code == 400

@@ -16,7 +16,7 @@ from dajia.demo.foundation import DEMO_PASSWORD, LOGINS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-MAX_PAGES = 40  # per role
+MAX_PAGES = 60  # per role (breadth first: enough to reach every section the navigation offers)
 PER_SHAPE = (
     2  # pages of one shape (/orders/<n>/) per role: the second catches a longer title, more are the same
 )

@@ -176,8 +176,26 @@ def _settlement(request, client):
     return client, reverse("agreements:settlement_export"), texts
 
 
+def _desk(request, client):
+    from dajia.demo.codes import uscc
+    from dajia.desk import services
+    from dajia.orgs.models import Enterprise, Park
+
+    federation, office = request.getfixturevalue("federation"), request.getfixturevalue("office_user")
+    park = Park.objects.create(name=payload("park"), federation=federation)
+    enterprise = Enterprise.objects.create(
+        name=payload("enterprise"), uscc=uscc("91", "330723", 1), federation=federation, park=park
+    )
+    services.case_raise(
+        actor=office, enterprise=enterprise, park=park, specialty="lawyer", description="欠薪咨询"
+    )
+    client.force_login(office)
+    return client, reverse("desk:export"), [payload("park"), payload("enterprise")]
+
+
 XLSX_EXPORTS = {
     "menu:export": _menu,
+    "desk:export": _desk,
     "needs:office_export": _office_needs,
     "needs:ranking_export": _ranking,
     "needs:survey_export": _survey,

@@ -34,7 +34,18 @@ BAD_NUMBERS = [str(10**20), "-1", "abc", "²"]
 BAD_DATES = ["0001-01-01", "99999-01-01"]
 
 # Every query parameter some page reads, by kind. A new one must be added here, or the sweep fails.
-NUMBER_PARAMS = {"category", "provider", "union", "federation", "page", "top", "year", "version", "project"}
+NUMBER_PARAMS = {
+    "category",
+    "provider",
+    "union",
+    "federation",
+    "page",
+    "top",
+    "year",
+    "version",
+    "project",
+    "consultation",
+}
 DATE_PARAMS: set[str] = set()
 TEXT_PARAMS = {"q", "state", "status", "sort", "format", "price_min", "price_max", "action", "next"}
 

@@ -44,3 +44,13 @@ def test_the_lawyer_sees_the_case_to_take_and_the_lead_the_waiting_one(
     assert _groups(client, office_user)["desk_flagged"].count == 1
     ours = _groups(client, contact_user)
     assert ours["desk_ours_open"].count == 2 and ours["desk_to_rate"].count == 0
+
+
+def test_each_desk_role_has_its_own_section_not_my_needs(client, contact_user, lawyer, park_office_user):
+    """A volunteer, a park office and an enterprise contact each land on a section named for their desk role."""
+    for user, role in ((lawyer.user, "expert"), (park_office_user, "park"), (contact_user, "enterprise")):
+        client.force_login(user)
+        response = client.get(reverse("workbench:home"))
+        assert response.status_code == 200
+        assert [s["role"] for s in response.context["sections"]] == [role]
+        assert "desk_" in " ".join(g.key for g in response.context["sections"][0]["groups"])

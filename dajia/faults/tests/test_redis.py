@@ -88,7 +88,7 @@ def test_without_redis_the_edge_writes_supports_and_sheets_counting_limits_in_th
     env = {
         **shared_db,
         "REDIS_URL": closed,
-        "DAJIA_SMS_BACKEND": "dajia.participation.sms.FileSender",
+        "DAJIA_SMS_BACKEND": "dajia.core.sms.FileSender",
         "DAJIA_SMS_FILE": str(sms_file),
     }
     with ServerProcess("uvicorn", env, tmp_path) as edge:

@@ -27,7 +27,7 @@ def test_charts_survey_answering_and_coverage_on_the_demo(phone, desktop, live_s
     phone.goto(f"{base}/needs/s/{invite.token}/")
     phone.get_by_label("第 1 位").select_option(label="安全技能培训")
     phone.get_by_label("第 2 位").select_option(label="亲子关爱")
-    phone.get_by_text("4", exact=True).click()
+    phone.locator("input.star-input[value='4'] + label.star").first.click()  # a tap on the fourth big star
     screenshot(phone, "needs-survey-answer-phone")
     assert axe_violations(phone) == []
     phone.get_by_role("button", name="提交问卷").click()
