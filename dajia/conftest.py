@@ -35,6 +35,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
                 Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_left_behind(django_db_setup, django_db_blocker):
+    """Threads that served tests (live servers, the edge's writer, the live hub) may still hold a database
+    connection when the run ends, and PostgreSQL refuses to drop a test database that has one: those sessions
+    are ended first (this fixture is torn down just before the test database is)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _edge_writer_lets_go_of_its_connection():
     """The ASGI edge's writer thread (dajia/live/edge.py) keeps its database connection between batches; a test
