@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 
 from dajia.accounts.models import Role, RoleAssignment
-from dajia.agreements import services
+from dajia.agreements import services, services_quotas
 from dajia.agreements.models import Agreement
 from dajia.consultations.models import Session
 from dajia.demo import clock
@@ -87,7 +87,7 @@ def build(ctx) -> None:
     if len(ctx["agreements"]) > 1:
         allocated = ctx["agreements"][1]
         unions = ctx["unions"]
-        services.quotas_set(
+        services_quotas.quotas_set(
             actor=office,
             agreement=allocated,
             allocation="allocated",

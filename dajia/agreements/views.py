@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.models import Role
 from dajia.accounts.permissions import can_manage_federation, is_office, office_federation_ids, office_object
-from dajia.agreements import services
+from dajia.agreements import services, services_quotas
 from dajia.agreements.exports import settlement_xlsx
 from dajia.agreements.forms import AmendForm, ReasonForm, TemplateForm
 from dajia.agreements.models import Agreement, AgreementQuota
@@ -186,7 +186,7 @@ def agreement_quotas(request, pk: int):
         messages.error(request, _("The quota form is damaged; please reload the page."))
         return _render_detail(request, agreement, status=400)
     try:
-        services.quotas_set(
+        services_quotas.quotas_set(
             actor=request.user,
             agreement=agreement,
             allocation=request.POST.get("allocation", ""),

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from dajia.agreements import services
+from dajia.agreements import services, services_quotas
 from dajia.agreements.models import Agreement, AgreementQuota, Signature
 from dajia.agreements.tests.fixtures import sign_both
 from dajia.agreements.text import rmb_upper, sha256
@@ -237,13 +237,13 @@ def test_the_edited_template_writes_new_agreements(published_session, federation
 
 def test_quotas_cannot_exceed_the_agreements_sessions(stress_agreement, office_user, union, other_union):
     with pytest.raises(ValidationError, match="more than"):
-        services.quotas_set(
+        services_quotas.quotas_set(
             actor=office_user,
             agreement=stress_agreement,
             allocation="allocated",
             quotas={union.pk: 6, other_union.pk: 5},
         )
-    services.quotas_set(
+    services_quotas.quotas_set(
         actor=office_user,
         agreement=stress_agreement,
         allocation="allocated",
@@ -254,14 +254,14 @@ def test_quotas_cannot_exceed_the_agreements_sessions(stress_agreement, office_u
         other_union.pk: 4,
     }
     with pytest.raises(ValidationError, match="whole number"):
-        services.quotas_set(
+        services_quotas.quotas_set(
             actor=office_user, agreement=stress_agreement, allocation="allocated", quotas={union.pk: "六"}
         )
 
 
 def test_not_yours_quotas(stress_agreement, other_office_user, union):
     with pytest.raises(PermissionDenied):
-        services.quotas_set(
+        services_quotas.quotas_set(
             actor=other_office_user, agreement=stress_agreement, allocation="allocated", quotas={union.pk: 1}
         )
 
@@ -271,7 +271,7 @@ def test_a_union_of_another_federation_gets_no_quota(stress_agreement, office_us
 
     stranger = Union.objects.create(name="武义恒达五金制品有限公司工会", federation=other_federation)
     with pytest.raises(PermissionDenied):
-        services.quotas_set(
+        services_quotas.quotas_set(
             actor=office_user, agreement=stress_agreement, allocation="allocated", quotas={stranger.pk: 1}
         )
 

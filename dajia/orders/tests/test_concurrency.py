@@ -90,9 +90,9 @@ def test_two_chairs_ordering_the_last_session_at_once(
 def test_one_union_ordering_its_last_quota_twice_at_once(
     stress_agreement, budgets, chair_user, union, office_user, monkeypatch
 ):
-    from dajia.agreements import services as agreement_services
+    from dajia.agreements import services_quotas
 
-    agreement_services.quotas_set(
+    services_quotas.quotas_set(
         actor=office_user, agreement=stress_agreement, allocation="allocated", quotas={union.pk: 1}
     )
     results = _race(

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from dajia.agreements import services as agreement_services
+from dajia.agreements import services_quotas
 from dajia.agreements.models import Agreement, AgreementQuota
 from dajia.agreements.tests.fixtures import at
 from dajia.core.models import AuditLog
@@ -83,7 +84,7 @@ def test_the_database_refuses_an_overbooking_even_without_the_service(stress_agr
 def test_a_union_cannot_exceed_its_quota(
     stress_agreement, place_order, chair_user, union, office_user, other_union
 ):
-    agreement_services.quotas_set(
+    services_quotas.quotas_set(
         actor=office_user,
         agreement=stress_agreement,
         allocation="allocated",
@@ -102,7 +103,7 @@ def test_a_union_cannot_exceed_its_quota(
 def test_a_union_without_quota_under_allocation_cannot_order(
     stress_agreement, place_order, chair_user, union, office_user, other_union
 ):
-    agreement_services.quotas_set(
+    services_quotas.quotas_set(
         actor=office_user, agreement=stress_agreement, allocation="allocated", quotas={other_union.pk: 2}
     )
     with pytest.raises(ValidationError, match="no quota"):
