@@ -39,17 +39,31 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 def _no_connection_left_behind(django_db_setup, django_db_blocker):
     """Threads that served tests (live servers, the edge's writer, the live hub) may still hold a database
     connection when the run ends, and PostgreSQL refuses to drop a test database that has one: those sessions
-    are ended first (this fixture is torn down just before the test database is)."""
+    are ended first (this fixture is torn down just before the test database is).
+
+    The sessions are ended from a connection to the maintenance database, never from one to the test database
+    (whose own backend could be among those ended), and the fixture waits until they are gone:
+    pg_terminate_backend only signals a backend, which may still be listed for a moment after it returns."""
     yield
-    from django.db import connection
+    import time
+
+    from django.db import connection, connections
 
     if connection.vendor != "postgresql":
         return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    test_database = connection.settings_dict["NAME"]
+    connections.close_all()
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [test_database],
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)
