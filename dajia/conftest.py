@@ -78,6 +78,17 @@ def _edge_writer_lets_go_of_its_connection():
     edge.writer.run_in_writer(batches.close_connection)
 
 
+@pytest.fixture
+def english_messages():
+    """Service messages read in English, their msgids (the pages are tested in Chinese, the site's language;
+    test_i18n checks that the Chinese catalogue has every msgid). A module asks for it with
+    ``pytestmark = pytest.mark.usefixtures("english_messages")``."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Each test gets its own public media and its own private evidence folder (delivery photos)."""

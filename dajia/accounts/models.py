@@ -195,7 +195,7 @@ class ApiToken(models.Model):
 
 class RegistrationCode(models.Model):
     """A one-time SMS code proving that whoever registers a provider holds the mobile number. Hashes only,
-    made as the live page's codes are (``dajia.participation.identity``); written for a taken number too (its
+    made by the one code rule (``dajia.core.codes``); written for a taken number too (its
     code is never sent), so the registration pages answer alike whether the number is free or not."""
 
     mobile_hash = models.CharField(_("number (HMAC)"), max_length=64, db_index=True)

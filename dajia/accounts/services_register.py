@@ -1,8 +1,8 @@
 """The SMS step of a provider's self-registration: the number is proven before the account exists.
 
-It uses the live page's one-time-code machinery by calling it (``dajia.participation``: code generation and
-keyed hashes in ``identity``; the code's validity, attempts and the pluggable SMS sender through ``services``)
-and the one rate limiter (``dajia.core.ratelimit``: per client address and per number).
+It uses the one one-time-code rule of every app (``dajia.core.codes``: code generation, keyed hashes, the
+code's validity and attempts, the text through the pluggable SMS sender) and the one rate limiter
+(``dajia.core.ratelimit``: per client address and per number).
 
 Whether a number is already registered is told only to the phone that holds it: for a taken number the
 message says so and no usable code is sent, while the page answers exactly as for a free number.
@@ -19,29 +19,30 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.models import RegistrationCode, User
 from dajia.core import audit, ratelimit
-from dajia.core.inputs import clean_mobile
-from dajia.core.validators import mask_mobile
-from dajia.participation import identity
-from dajia.participation.services import (
-    VerifyOutcome,
+from dajia.core.codes import (
+    CodeOutcome,
     clean_code,
     code_minutes,
     judge_code,
+    keep_days,
+    keyed,
+    new_code,
     send_text,
 )
-from dajia.participation.services_limits import RateLimited
-from dajia.participation.services_retention import ip_days
+from dajia.core.inputs import clean_mobile
+from dajia.core.ratelimit import RateLimited
+from dajia.core.validators import mask_mobile
 
 HOUR = 3600
 
 
 def mobile_token(number: str) -> str:
     """The keyed hash a registration code is filed under (and that a browser keeps once it proved the number)."""
-    return identity.keyed("register", number)
+    return keyed("register", number)
 
 
 def _code_hash(number: str, code: str) -> str:
-    return identity.keyed(f"register-code:{number}", code)
+    return keyed(f"register-code:{number}", code)
 
 
 def _enforce(*, key: str, limit: int) -> None:
@@ -58,7 +59,8 @@ def registration_code_limits(*, mobile: str, ip: str) -> None:
     raises :class:`RateLimited` beyond ``DAJIA_REGISTER_CODES_PER_ADDRESS`` / ``…_PER_MOBILE`` an hour."""
     _enforce(key=f"register_ip:{ip}", limit=settings.DAJIA_REGISTER_CODES_PER_ADDRESS)
     _enforce(
-        key=f"register_mobile:{identity.rate_subject(mobile)}", limit=settings.DAJIA_REGISTER_CODES_PER_MOBILE
+        key=f"register_mobile:{ratelimit.subject_token(mobile)}",
+        limit=settings.DAJIA_REGISTER_CODES_PER_MOBILE,
     )
 
 
@@ -70,18 +72,18 @@ def registration_code_send(*, mobile: str, ip: str | None) -> str:
     now = timezone.now()
     hashed = mobile_token(number)
     # Numbers and addresses are kept no longer than the live page's codes (个人信息保护法).
-    RegistrationCode.objects.filter(created_at__lt=now - datetime.timedelta(days=ip_days())).delete()
+    RegistrationCode.objects.filter(created_at__lt=now - datetime.timedelta(days=keep_days())).delete()
     RegistrationCode.objects.filter(mobile_hash=hashed, used_at__isnull=True, expires_at__gt=now).update(
         expires_at=now
     )
-    code = identity.new_code()
+    code = new_code()
     taken = User.objects.filter(mobile=number).exists()
     masked = mask_mobile(number)
     row = RegistrationCode.objects.create(
         mobile_hash=hashed,
         mobile_masked=masked,
         # A taken number's code is never sent, so nobody can pass the step with it.
-        code_hash=_code_hash(number, identity.new_code() if taken else code),
+        code_hash=_code_hash(number, new_code() if taken else code),
         created_at=now,
         expires_at=now + datetime.timedelta(minutes=code_minutes()),
         ip=ip,
@@ -109,7 +111,7 @@ def registration_code_send(*, mobile: str, ip: str | None) -> str:
 
 
 @transaction.atomic
-def registration_code_verify(*, mobile: str, code: str) -> VerifyOutcome:
+def registration_code_verify(*, mobile: str, code: str) -> CodeOutcome:
     """Check the code sent to ``mobile`` (used once; expired, used up or wrong: refused with the reason, the
     wrong attempt counted, which is why this returns instead of raising). A malformed number or code counts
     nothing and raises ValidationError."""
@@ -131,4 +133,4 @@ def registration_code_verify(*, mobile: str, code: str) -> VerifyOutcome:
         after={"mobile": row.mobile_masked},
         actor_label=row.mobile_masked,
     )
-    return VerifyOutcome(ok=True)
+    return CodeOutcome(ok=True)

@@ -23,8 +23,6 @@ from dajia.accounts.permissions import is_office, office_federation_ids
 from dajia.core import ratelimit
 from dajia.core.inputs import clean_mobile
 from dajia.orgs import services as org_services
-from dajia.participation.identity import client_ip
-from dajia.participation.services_limits import RateLimited
 
 
 def login_view(request):
@@ -90,8 +88,8 @@ def _register_code(request):
     try:
         number = clean_mobile(form.cleaned_data["mobile"])
         services_register.registration_code_limits(mobile=number, ip=ratelimit.client_address(request))
-        masked = services_register.registration_code_send(mobile=number, ip=client_ip(request))
-    except RateLimited as limited:
+        masked = services_register.registration_code_send(mobile=number, ip=ratelimit.client_ip(request))
+    except ratelimit.RateLimited as limited:
         form.add_error(None, limited.messages)
         return _register_page(request, step="code", form=form, status=429, retry_after=limited.retry_after)
     except ValidationError as e:

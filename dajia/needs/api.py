@@ -10,6 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from dajia.accounts.permissions import in_scope, scope_federation_ids
 from dajia.api.auth import session_or_token
+from dajia.core.ratelimit import RateLimited
 from dajia.needs import selectors, services
 from dajia.needs.learning import web_suggester
 from dajia.needs.models import Need
@@ -170,7 +171,7 @@ def create_need(request, payload: NeedIn):
             anonymous=payload.anonymous,
             category=payload.category,
         )
-    except services.RateLimited as e:
+    except RateLimited as e:
         return Status(429, {"detail": " ".join(e.messages)})
     out = selectors.with_support_counts(Need.objects.select_related("category", "union")).get(pk=need.pk)
     return Status(201, out)
@@ -195,7 +196,7 @@ def support_need(request, need_id: int):
     need = get_object_or_404(Need.objects.public(), pk=need_id)
     try:
         support = services.need_support(actor=request.auth, need=need)
-    except services.RateLimited as e:
+    except RateLimited as e:
         return Status(429, {"detail": " ".join(e.messages)})
     return _support_out(support.need, request.auth)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from dajia.accounts.permissions import can_manage_federation, chair_union_ids, is_office, require_office
 from dajia.core import audit
 from dajia.core.inputs import as_id, clean_text
+from dajia.core.ratelimit import RateLimited
 from dajia.menu.models import Category
 from dajia.needs import workbench
 from dajia.needs.learning import web_suggester
@@ -43,10 +44,6 @@ def supports_per_hour() -> int:
     return settings.DAJIA_SUPPORTS_PER_HOUR
 
 
-class RateLimited(ValidationError):
-    """Too many writes in a short time: the view answers 429."""
-
-
 def _require_login(actor) -> None:
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied
@@ -58,13 +55,11 @@ def _rate_limit(actor) -> None:
     if recent.filter(created_at__gte=now - datetime.timedelta(hours=1)).count() >= needs_per_hour():
         raise RateLimited(
             _("You have raised %(n)d needs in the last hour. Please try again later.")
-            % {"n": needs_per_hour()},
-            code="rate_limited",
+            % {"n": needs_per_hour()}
         )
     if recent.filter(created_at__gte=now - datetime.timedelta(days=1)).count() >= needs_per_day():
         raise RateLimited(
-            _("You have raised %(n)d needs today. Please try again tomorrow.") % {"n": needs_per_day()},
-            code="rate_limited",
+            _("You have raised %(n)d needs today. Please try again tomorrow.") % {"n": needs_per_day()}
         )
 
 
@@ -176,9 +171,7 @@ def need_support(*, actor, need: Need) -> Support:
         raise ValidationError(_("You already support this need."), code="duplicate")
     since = timezone.now() - datetime.timedelta(hours=1)
     if Support.objects.filter(user=actor, created_at__gte=since).count() >= supports_per_hour():
-        raise RateLimited(
-            _("Too many supports in the last hour. Please try again later."), code="rate_limited"
-        )
+        raise RateLimited(_("Too many supports in the last hour. Please try again later."))
     try:
         with transaction.atomic():
             support = Support.objects.create(need=need, user=actor)

@@ -28,6 +28,7 @@ from dajia.accounts.permissions import (
     scope_federation_ids,
 )
 from dajia.core.inputs import query_ids, query_page, query_whole
+from dajia.core.ratelimit import RateLimited
 from dajia.core.spreadsheets import SpreadsheetRefused, import_caps, read_upload
 from dajia.core.xlsx import xlsx_response
 from dajia.menu.models import Category
@@ -44,7 +45,7 @@ PAGE_SIZE = 20
 
 
 def _status_for(error: ValidationError) -> int:
-    return 429 if isinstance(error, services.RateLimited) else 400
+    return 429 if isinstance(error, RateLimited) else 400
 
 
 def _flat(error: ValidationError) -> str:

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import is_office, office_federation_ids
 from dajia.consultations.models import Session
+from dajia.core import ratelimit
+from dajia.core.codes import code_minutes
 from dajia.notices import selectors, services
 from dajia.notices.forms import ObjectionForm, RespondForm
 from dajia.notices.models import Objection
 from dajia.notices.window import notice_window, require_open
-from dajia.participation import identity
-from dajia.participation import services as codes
+from dajia.participation import services as participation
 from dajia.participation.services_limits import enforce
 from dajia.participation.views import code_limits, refusal, wants_json
 from dajia.participation.views_office import office_session
@@ -50,7 +51,7 @@ def objection(request, pk: int):
     if request.method != "POST":
         return _render(request, session, ObjectionForm(session=session))
     form = ObjectionForm(request.POST, session=session)
-    ip = identity.client_ip(request)
+    ip = ratelimit.client_ip(request)
     try:
         enforce(action="objection_ip", subject=ip or "", session=session)
         require_open(session)
@@ -67,7 +68,7 @@ def objection(request, pk: int):
     except ValidationError as error:
         apply_service_errors(form, error)
         return _render(request, session, form, status=400)
-    outcome = codes.code_verify(
+    outcome = participation.code_verify(
         session=session, mobile=filing["mobile"], code=form.cleaned_data["code"], purpose="objection", ip=ip
     )
     if not outcome.ok:
@@ -94,8 +95,8 @@ def objection_code(request, pk: int):
     try:
         require_open(session)
         number = code_limits(request, session, request.POST.get("mobile", ""))
-        sent = codes.code_request(
-            session=session, mobile=number, purpose="objection", ip=identity.client_ip(request)
+        sent = participation.code_request(
+            session=session, mobile=number, purpose="objection", ip=ratelimit.client_ip(request)
         )
     except (ValidationError, PermissionDenied) as error:
         return refusal(
@@ -107,7 +108,7 @@ def objection_code(request, pk: int):
         )
     message = _("A code was sent to %(m)s. It is valid for %(n)s minutes.") % {
         "m": sent.masked,
-        "n": codes.code_minutes(),
+        "n": code_minutes(),
     }
     if wants_json(request):
         return JsonResponse({"ok": True, "message": message, "mobile": sent.masked})

@@ -98,18 +98,19 @@ edge.register("support", write_supports)
 
 
 def _checked(scope, body: bytes) -> tuple[bool, str | None]:
-    """(Django's own CSRF check passes, the client's address as ``identity.client_ip`` reads it), both on a
+    """(Django's own CSRF check passes, the client's address as ``ratelimit.client_ip`` reads it), both on a
     request object built from this request, as Django's handler would build it."""
     from django.core.handlers.asgi import ASGIRequest
     from django.middleware.csrf import CsrfViewMiddleware
 
-    from dajia.participation import identity, views
+    from dajia.core import ratelimit
+    from dajia.participation import views
 
     request = ASGIRequest(scope, BytesIO(body))
     middleware = CsrfViewMiddleware(lambda r: None)
     middleware.process_request(request)
     ok = middleware.process_view(request, views.support, (), {}) is None
-    return ok, identity.client_ip(request)
+    return ok, ratelimit.client_ip(request)
 
 
 def _item(scope, body: bytes, session_id: int) -> dict | None:

@@ -13,10 +13,8 @@ Supports are advisory: nothing here reads or writes the panel's sheets.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Session, SessionProject
-from dajia.core import audit, sms
+from dajia.core import audit
+from dajia.core.codes import CodeOutcome, clean_code, code_minutes, judge_code, new_code, send_text
 from dajia.core.inputs import clean_mobile
 from dajia.core.validators import mask_mobile
 from dajia.notices.window import require_open
@@ -52,21 +51,6 @@ from dajia.participation.services_supports import (  # noqa: F401 - support_add 
 
 VIEWER_STATES = ("draft", "open", "closed", "revealed")
 Purpose = VerificationCode.Purpose
-
-
-def code_minutes() -> int:
-    return int(getattr(settings, "DAJIA_PARTICIPATION_CODE_MINUTES", 5))
-
-
-def code_attempts() -> int:
-    return int(getattr(settings, "DAJIA_PARTICIPATION_CODE_ATTEMPTS", 5))
-
-
-def clean_code(value) -> str:
-    code = unicodedata.normalize("NFKC", str(value or "")).strip().replace(" ", "")
-    if not (len(code) == identity.CODE_DIGITS and code.isascii() and code.isdigit()):
-        raise ValidationError({"code": _("Please enter the 6-digit code from the text message.")})
-    return code
 
 
 def settings_for(session: Session, *, lock: bool = False) -> LiveSettings:
@@ -112,17 +96,6 @@ def _check_purpose(session: Session, purpose: str) -> None:
         raise ValidationError(_("Unknown purpose."))
 
 
-def send_text(number: str, text: str, *, event: str, params: dict) -> None:
-    """Hand a text to the SMS sender (the gateway's template ``event`` with ``params``); a failed send is a clear
-    message for the person, not a 500."""
-    try:
-        sms.send(number, text, event=event, params=params)
-    except sms.SmsError:
-        raise ValidationError(
-            _("The text message could not be sent. Please try again in a minute.")
-        ) from None
-
-
 @transaction.atomic
 def code_request(
     *, session: Session, mobile: str, purpose: str = Purpose.VIEWER, ip: str | None = None
@@ -146,7 +119,7 @@ def code_request(
     VerificationCode.objects.filter(
         session=session, purpose=purpose, mobile_hash=hashed, used_at__isnull=True, expires_at__gt=now
     ).update(expires_at=now)
-    code = identity.new_code()
+    code = new_code()
     masked = mask_mobile(number)
     row = VerificationCode.objects.create(
         session=session,
@@ -174,35 +147,10 @@ def code_request(
 
 
 @dataclass(frozen=True)
-class VerifyOutcome:
-    """Not an exception: a wrong code must count as an attempt, which a raised error would roll back."""
+class VerifyOutcome(CodeOutcome):
+    """A code's outcome; for a viewer's good code, the session's viewer of that number."""
 
-    ok: bool
-    error: str = ""
-    field: str = "code"
     viewer: Viewer | None = None
-
-
-def judge_code(row, entered_hash: str, now) -> VerifyOutcome | None:
-    """The one rule for a one-time code row (``VerificationCode`` here, and the registration codes of
-    ``dajia.accounts``, which call this): None when ``entered_hash`` matches and the row is now used; else the
-    refusal, a wrong attempt counted on the row. Call it with the row locked (select_for_update)."""
-    if row is None or row.used_at is not None:
-        return VerifyOutcome(ok=False, error=_("Please ask for a code first."))
-    if row.expires_at <= now:
-        return VerifyOutcome(ok=False, error=_("This code has expired. Please ask for a new one."))
-    if row.attempts >= code_attempts():
-        return VerifyOutcome(ok=False, error=_("Too many wrong attempts. Please ask for a new code."))
-    if not identity.same(entered_hash, row.code_hash):
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-        left = code_attempts() - row.attempts
-        if left <= 0:
-            return VerifyOutcome(ok=False, error=_("Too many wrong attempts. Please ask for a new code."))
-        return VerifyOutcome(ok=False, error=_("The code is not right; %(n)d attempts left.") % {"n": left})
-    row.used_at = now
-    row.save(update_fields=["used_at"])
-    return None
 
 
 def _viewer_for(session: Session, number: str, now) -> tuple[Viewer, bool]:
@@ -256,6 +204,7 @@ def code_verify(
     attempts = row.attempts if row is not None else 0
     refused = judge_code(row, identity.code_hash(session.pk, number, entered), now)
     if refused is not None:
+        refused = VerifyOutcome(ok=False, error=refused.error, field=refused.field)
         if row is not None and row.attempts != attempts:
             audit.log(
                 action="participation.code.wrong",

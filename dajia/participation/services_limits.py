@@ -4,7 +4,7 @@ then), counted by ``core.ratelimit.count_hits`` — the one counter for a single
 
 A limit is (hits, window in seconds) per key; the key is the action and a subject — a client address, a keyed
 token of a mobile number (never the number) or a viewer id. :func:`rate_limit_hit` counts one hit and raises
-:class:`RateLimited` (the views answer 429 with ``Retry-After``) once the window holds more than the limit. It
+:class:`core.ratelimit.RateLimited` (the views answer 429 with ``Retry-After``) once the window holds more than the limit. It
 commits on its own, before the write it guards, so a refused or failed write still counts; a batch service
 counts many hits with :func:`count_many` in its own transaction (a refused request of the batch still counts). The first refusal
 of a key in a window is written to the audit log, so bursts show in the office's report.
@@ -21,13 +21,13 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dajia.core import audit, ratelimit
 from dajia.core.models import RateCounter
+from dajia.core.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +44,6 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
 }
 _last_prune = 0.0
 PRUNE_EVERY = 600.0
-
-
-class RateLimited(ValidationError):
-    """Too many requests: the view answers 429 with ``Retry-After``."""
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message, code="rate_limited")
-        self.retry_after = retry_after
 
 
 def limit_for(action: str) -> tuple[int, int]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from dajia.consultations.models import Session
 from dajia.core import audit
+from dajia.core.codes import keep_days
 from dajia.core.models import RateCounter
 from dajia.core.workdays import workdays
 from dajia.notices.models import Objection
@@ -27,14 +27,10 @@ from dajia.notices.window import notice_window
 from dajia.participation.models import Support, VerificationCode, Viewer
 
 
-def ip_days() -> int:
-    return int(getattr(settings, "DAJIA_PARTICIPATION_IP_DAYS", 30))
-
-
 @transaction.atomic
 def participation_prune(*, now: datetime.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=ip_days())
+    cutoff = now - datetime.timedelta(days=keep_days())
     done = {
         "codes": VerificationCode.objects.filter(created_at__lt=cutoff).delete()[0],
         "counters": RateCounter.objects.filter(window_start__lt=now - datetime.timedelta(days=2)).delete()[0],

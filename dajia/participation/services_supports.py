@@ -95,7 +95,7 @@ class SupportRequest:
 class SupportOutcome:
     """``added``, ``unchanged`` (the project was already supported), ``removed`` (the page's withdrawal) or
     ``refused`` (``error``: PermissionDenied,
-    ValidationError or ``services_limits.RateLimited``; ``Http404`` when the session does not exist)."""
+    ValidationError or ``core.ratelimit.RateLimited``; ``Http404`` when the session does not exist)."""
 
     kind: str
     state: SupportState | None = None

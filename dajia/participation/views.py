@@ -23,14 +23,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.qr import qr_svg, qr_svg_document
+from dajia.core import ratelimit
+from dajia.core.codes import code_minutes
 from dajia.core.errors import wants_json
 from dajia.core.inputs import as_id, clean_mobile
 from dajia.core.middleware import SecurityHeadersMiddleware
+from dajia.core.ratelimit import RateLimited
 from dajia.core.siteurl import absolute_url
-from dajia.participation import identity, selectors, services, services_comments
+from dajia.participation import selectors, services, services_comments
 from dajia.participation.forms import CommentForm
 from dajia.participation.models import Viewer
-from dajia.participation.services_limits import RateLimited, enforce
+from dajia.participation.services_limits import enforce
 
 SESSION_KEY = "participation_viewers"
 
@@ -204,7 +207,7 @@ def _page_context(request, session: Session) -> dict:
         "published": PublishedResult.objects.filter(session=session).exists(),
         "require_roll": settings_row.require_roll,
         "config": config,
-        "code_minutes": services.code_minutes(),
+        "code_minutes": code_minutes(),
     }
 
 
@@ -257,10 +260,10 @@ def _me(session: Session, viewer: Viewer | None) -> dict:
 
 
 def code_limits(request, session: Session, mobile: str) -> str:
-    ip = identity.client_ip(request)
+    ip = ratelimit.client_ip(request)
     enforce(action="code_ip", subject=ip or "", session=session)
     number = clean_mobile(mobile)
-    subject = identity.rate_subject(number)
+    subject = ratelimit.subject_token(number)
     enforce(action="code_mobile_burst", subject=subject, session=session)
     enforce(action="code_mobile", subject=subject, session=session)
     return number
@@ -275,13 +278,13 @@ def code_request(request, pk: int):
     try:
         number = code_limits(request, session, request.POST.get("mobile", ""))
         sent = services.code_request(
-            session=session, mobile=number, purpose=purpose, ip=identity.client_ip(request)
+            session=session, mobile=number, purpose=purpose, ip=ratelimit.client_ip(request)
         )
     except (ValidationError, PermissionDenied) as error:
         return refusal(request, error, render_page=lambda status: _render_live(request, session, status))
     message = _("A code was sent to %(m)s. It is valid for %(n)s minutes.") % {
         "m": sent.masked,
-        "n": services.code_minutes(),
+        "n": code_minutes(),
     }
     if wants_json(request):
         return JsonResponse({"ok": True, "message": message, "mobile": sent.masked})
@@ -292,7 +295,7 @@ def code_request(request, pk: int):
 @require_POST
 def verify(request, pk: int):
     session = _session(pk)
-    ip = identity.client_ip(request)
+    ip = ratelimit.client_ip(request)
     try:
         enforce(action="verify_ip", subject=ip or "", session=session)
         outcome = services.code_verify(
@@ -352,7 +355,7 @@ def support(request, pk: int):
     """``entry`` and ``action`` (add | remove): a verified viewer supports a project or withdraws."""
     session = _session(pk)
     viewer = viewer_of(request, session)
-    ip = identity.client_ip(request)
+    ip = ratelimit.client_ip(request)
     page = lambda status: _render_live(request, session, status)  # noqa: E731
     if viewer is None:
         return refusal(
@@ -412,7 +415,7 @@ def comments(request, pk: int):
         )
     form = CommentForm(request.POST, session=session)
     try:
-        enforce(action="comment_ip", subject=identity.client_ip(request) or "", session=session)
+        enforce(action="comment_ip", subject=ratelimit.client_ip(request) or "", session=session)
         enforce(action="comment_viewer", subject=str(viewer.pk), session=session)
         if not form.is_valid():
             raise ValidationError({k: v[0] for k, v in form.errors.items()})

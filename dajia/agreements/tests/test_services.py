@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 
 from dajia.agreements import services, services_quotas
 from dajia.agreements.models import Agreement, AgreementQuota, Signature
@@ -11,14 +10,7 @@ from dajia.agreements.tests.fixtures import sign_both
 from dajia.agreements.text import rmb_upper, sha256
 from dajia.core.models import AuditLog
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Service messages are checked against their English msgids; test_i18n checks the Chinese catalogue."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 def test_one_agreement_per_selected_project_with_the_published_amount(published_session, office_user):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import translation
 
 from dajia.consultations import services_results
 from dajia.consultations.models import Session, SessionProject
@@ -14,14 +13,7 @@ from dajia.consultations.results import session_tally
 from dajia.consultations.tests.test_results_support import add_sheet, build_session
 from dajia.core.models import AuditLog
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Service messages are checked against their English msgids; test_i18n checks the Chinese catalogue."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 PANEL = [("王委员", ""), ("李委员", ""), ("赵委员", "")]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dajia.consultations import services_console, services_roster, services_setup, services_sheets
 from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Session, Sheet
@@ -20,12 +20,7 @@ from dajia.consultations.tests.test_services_support import (
 )
 from dajia.core.models import AuditLog
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Service messages are checked against their English msgids; test_i18n checks the Chinese catalogue."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture

@@ -20,11 +20,7 @@ from dajia.consultations.tests import oracle_sheets
 from dajia.consultations.tests.test_services_support import make_session
 from dajia.core.models import AuditLog
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture

@@ -59,6 +59,11 @@ def test_the_contracts_exist_and_name_the_layers():
     for face in ("views", "api", "urls", "admin", "forms", "exports", "nav", "demo"):
         assert f"dajia.*.{face} -> dajia.**" in faces
     assert "dajia.*.management.** -> dajia.**" in faces and "dajia.*.templatetags.** -> dajia.**" in faces
+    # Only faces are let through: no domain module of one app may import an app above it, not even once.
+    face = re.compile(
+        r"\.(views\w*|api|fastpath\w*|urls\w*|admin|forms|exports|nav|demo|(templatetags|management|tests)\.\*\*)$"
+    )
+    assert [line for line in faces if not face.search(line.split(" -> ")[0])] == []
 
 
 def test_make_lint_runs_the_contracts():

@@ -131,12 +131,8 @@ def other_contact_user(other_enterprise):
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Services' messages are read in English here (the pages are tested in Chinese, the site's language)."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+def _english(english_messages):
+    """Services' messages are read in English in every desk test (the pages are tested in Chinese)."""
 
 
 @pytest.fixture

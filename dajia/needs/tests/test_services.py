@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from dajia.core.models import AuditLog
+from dajia.core.ratelimit import RateLimited
 from dajia.needs import services
 from dajia.needs.models import Need, NeedUpdate, Support
 
@@ -72,7 +73,7 @@ def test_the_rate_limit_per_person(settings, worker, union, categories):
     settings.DAJIA_NEEDS_PER_HOUR = 2
     services.need_create(actor=worker, text="希望组织消防安全培训", union=union)
     services.need_create(actor=worker, text="希望开一期心理减压课", union=union)
-    with pytest.raises(services.RateLimited) as e:
+    with pytest.raises(RateLimited) as e:
         services.need_create(actor=worker, text="希望办一次职工运动会", union=union)
     assert "一小时内" in e.value.messages[0]
     assert Need.objects.count() == 2

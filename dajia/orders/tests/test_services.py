@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
 
 from dajia.agreements import services as agreement_services
 from dajia.agreements import services_quotas
@@ -14,14 +13,7 @@ from dajia.core.models import AuditLog
 from dajia.orders import services, services_signins
 from dajia.orders.models import Attendance, Order, Rating, UnionBudget
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Service messages are checked against their English msgids; test_i18n checks the Chinese catalogue."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 def test_the_whole_flow_from_order_to_confirmation(

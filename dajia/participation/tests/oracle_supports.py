@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
 from dajia.core.models import RateCounter
-from dajia.core.ratelimit import _window_start
+from dajia.core.ratelimit import RateLimited, _window_start
 from dajia.participation.models import Support, SupportCount, Viewer
 from dajia.participation.services import SupportState, _announce
-from dajia.participation.services_limits import RateLimited, RateResult, limit_for
+from dajia.participation.services_limits import RateResult, limit_for
 
 
 def _lock_viewer(viewer: Viewer) -> Viewer:

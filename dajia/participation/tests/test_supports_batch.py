@@ -12,23 +12,19 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dajia.consultations.tests.test_services_support import make_session
 from dajia.core.models import AuditLog, RateCounter
+from dajia.core.ratelimit import RateLimited
 from dajia.participation import services, services_limits
 from dajia.participation.models import Support, SupportCount, Viewer
-from dajia.participation.services_limits import RateLimited
 from dajia.participation.tests import oracle_supports
 from dajia.participation.tests.conftest import RELAXED
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 def _viewer(session, n: int, *, erased: bool = False) -> Viewer:
