@@ -2,7 +2,7 @@
 so what a batch needs of the database around the service lives here, once): the queue of SQLite's writers,
 and a batch that fails on the database closing its connection so that the next batch opens a new one.
 
-The writes themselves are the services' (``services_sheets.sheets_submit``, ``services.supports_add``).
+The writes themselves are the services' (``services_sheets.sheets_submit``, ``services_supports.supports_add``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Django's request cycle under uvicorn costs about 1 ms of CPU per request before 
 middleware chain in a thread); at the venue the viewers' supports arrive in bursts. This module reads a body,
 queues it, and lets **one writer thread per process** hand every request waiting (up to ``BATCH``) to the
 app's batch handler in one call — the batch service (``services_sheets.sheets_submit``,
-``services.supports_add``) commits them together (group commit), and each request is answered only after
+``services_supports.supports_add``) commits them together (group commit), and each request is answered only after
 that commit, with the answer the app's handler built by the same function its Django view uses. A handler
 answers None for a request Django must serve (an unknown token or session, a form post without script); the
 edge then hands Django the request with its body untouched. A batch that fails (the database went away) is

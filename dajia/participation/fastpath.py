@@ -3,7 +3,7 @@
 The viewers' supports are the load of a live session: hundreds of phones behind the hall's Wi-Fi pressing
 within seconds. The edge reads the request and queues it; its writer thread hands every support waiting to
 :func:`write_supports`, which reads the viewers from the browsers' sessions (as ``SessionMiddleware`` and
-``views.viewer_of`` do, for the whole batch at once), calls ``services.supports_add`` — the one
+``views.viewer_of`` do, for the whole batch at once), calls ``services_supports.supports_add`` — the one
 implementation of the support rule and its rate limits — once for the batch, and builds each answer with
 ``views.support_json``, the view's own, in the language of its request, after the commit.
 
@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from dajia.consultations.models import Session
 from dajia.core.batches import run_batch
 from dajia.live import edge
-from dajia.participation import selectors, services
+from dajia.participation import selectors, services_supports
 from dajia.participation.views import SESSION_KEY, support_json
 
 SUPPORT_PATH = re.compile(r"^/participation/s/(?P<session>[0-9]{1,18})/support$")
@@ -69,7 +69,7 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
                 browsers.get(item["session_key"], {}).get(SESSION_KEY, {}).get(str(item["session_id"]))
             )
             requests.append(
-                services.SupportRequest(
+                services_supports.SupportRequest(
                     session_id=item["session_id"],
                     viewer_id=viewer_id if isinstance(viewer_id, int) else None,
                     entry=item["entry"],
@@ -77,7 +77,7 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
                     language=item["language"],
                 )
             )
-        outcomes = services.supports_add(requests=requests)
+        outcomes = services_supports.supports_add(requests=requests)
         # The audience index as it stands after this batch, read once per session.
         served = {r.session_id for r, o in zip(requests, outcomes, strict=True) if o.error is None}
         indexes = {s.pk: selectors.audience_index(s) for s in Session.objects.filter(pk__in=served)}

@@ -38,16 +38,7 @@ from dajia.participation.models import (
 )
 
 # Supports are added by services_supports (the batch rule); withdrawals and erasure here use its pieces.
-from dajia.participation.services_supports import (  # noqa: F401 - support_add & co. are imported from here too
-    SupportOutcome,
-    SupportRequest,
-    SupportState,
-    _announce,
-    _bump,
-    _require_open,
-    support_add,
-    supports_add,
-)
+from dajia.participation.services_supports import SupportState, _announce, _bump, _require_open
 
 VIEWER_STATES = ("draft", "open", "closed", "revealed")
 Purpose = VerificationCode.Purpose

@@ -30,7 +30,7 @@ from dajia.core.inputs import as_id, clean_mobile
 from dajia.core.middleware import SecurityHeadersMiddleware
 from dajia.core.ratelimit import RateLimited
 from dajia.core.siteurl import absolute_url
-from dajia.participation import selectors, services, services_comments
+from dajia.participation import selectors, services, services_comments, services_supports
 from dajia.participation.forms import CommentForm
 from dajia.participation.models import Viewer
 from dajia.participation.services_limits import enforce
@@ -76,7 +76,9 @@ def refusal(request, error: Exception, *, render_page=None) -> HttpResponse:
     return response
 
 
-def support_json(outcome: services.SupportOutcome, audience: dict) -> tuple[int, dict, dict[str, str]]:
+def support_json(
+    outcome: services_supports.SupportOutcome, audience: dict
+) -> tuple[int, dict, dict[str, str]]:
     """The JSON answer to a support (status, body, headers) in the active language, with the audience index as
     it stands after it — this view's and the ASGI edge's (``participation.fastpath``)."""
     if outcome.error is not None:
@@ -367,8 +369,8 @@ def support(request, pk: int):
     try:
         if action == "add":
             # The one implementation of the support rule and its rate limits (a batch of one).
-            state = services.support_add(viewer=viewer, entry=request.POST.get("entry", ""), ip=ip)
-            outcome = services.SupportOutcome("added" if state.changed else "unchanged", state)
+            state = services_supports.support_add(viewer=viewer, entry=request.POST.get("entry", ""), ip=ip)
+            outcome = services_supports.SupportOutcome("added" if state.changed else "unchanged", state)
         else:
             enforce(action="vote_ip", subject=ip or "", session=session)
             enforce(action="vote_viewer", subject=str(viewer.pk), session=session)
@@ -378,7 +380,7 @@ def support(request, pk: int):
             if action != "remove":
                 raise ValidationError({"action": _("Unknown action.")})
             state = services.support_remove(viewer=viewer, entry=entry_id, ip=ip)
-            outcome = services.SupportOutcome("removed", state)
+            outcome = services_supports.SupportOutcome("removed", state)
     except (ValidationError, PermissionDenied) as error:
         return refusal(request, error, render_page=page)
     if wants_json(request):

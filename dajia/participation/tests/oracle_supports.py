@@ -1,4 +1,4 @@
-"""The oracle: ``services.support_add`` and the view's rate limits in front of it (``views.support``:
+"""The oracle: ``services_supports.support_add`` and the view's rate limits in front of it (``views.support``:
 ``vote_ip`` then ``vote_viewer``, each counted and committed before the write, ``services_limits``' database
 counter) as they were before the batch service (issue 12), kept verbatim so the property test can show that
 ``supports_add`` stores and answers exactly what they did, request by request. Test code only."""
@@ -18,8 +18,8 @@ from dajia.core import audit
 from dajia.core.models import RateCounter
 from dajia.core.ratelimit import RateLimited, _window_start
 from dajia.participation.models import Support, SupportCount, Viewer
-from dajia.participation.services import SupportState, _announce
 from dajia.participation.services_limits import RateResult, limit_for
+from dajia.participation.services_supports import SupportState, _announce
 
 
 def _lock_viewer(viewer: Viewer) -> Viewer:

@@ -117,7 +117,7 @@ def _login(page, client, user, live_server):
 def test_the_office_moderates_on_a_phone_and_sees_the_index_beside_the_results(
     phone, desktop, live_server, client, live_session, office_user
 ):
-    from dajia.participation import services, services_comments
+    from dajia.participation import services_comments, services_supports
     from dajia.participation.models import Comment, Viewer
 
     viewer = Viewer.objects.create(
@@ -127,7 +127,7 @@ def test_the_office_moderates_on_a_phone_and_sees_the_index_beside_the_results(
         verified_at=live_session.opened_at,
         last_verified_at=live_session.opened_at,
     )
-    services.support_add(viewer=viewer, entry=live_session.entries_list[1])
+    services_supports.support_add(viewer=viewer, entry=live_session.entries_list[1])
     services_comments.comment_post(viewer=viewer, text="希望项目能安排在周末，方便双职工家庭参加。")
     services_comments.floor_suggestion_record(
         actor=office_user,

@@ -99,7 +99,7 @@ def test_a_failed_batch_is_handed_to_django_whole(live_session, monkeypatch):
     from django.db import DatabaseError
 
     from dajia.core import batches
-    from dajia.participation import services
+    from dajia.participation import services_supports
 
     phone = Client()
     assert verify(phone, live_session, "13912345678").status_code == 200
@@ -108,7 +108,7 @@ def test_a_failed_batch_is_handed_to_django_whole(live_session, monkeypatch):
         raise DatabaseError("the database went away")
 
     closed = []
-    monkeypatch.setattr(services, "supports_add", broken)
+    monkeypatch.setattr(services_supports, "supports_add", broken)
     monkeypatch.setattr(batches, "close_connection", lambda: closed.append(True))
     assert write_supports([_item(live_session, phone, live_session.entries_list[0])]) is None
     assert closed == [True]  # the writer's next batch opens a new connection

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from dajia.consultations import services_console
-from dajia.participation import identity, services
+from dajia.participation import identity, services_supports
 from dajia.participation.models import LiveSettings, Support, SupportCount, Viewer
 from dajia.participation.selectors import audience_index
 from dajia.participation.tests.conftest import JSON, support, verify, zh
@@ -151,7 +151,7 @@ def test_two_devices_pressing_at_once_never_exceed_k(live_session):
     def press(entry):
         try:
             barrier.wait()
-            services.support_add(viewer=viewer, entry=entry)
+            services_supports.support_add(viewer=viewer, entry=entry)
         except Exception as error:
             errors.append(type(error).__name__)
         finally:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from dajia.consultations.tests.test_services_support import make_session
 from dajia.core.models import AuditLog, RateCounter
 from dajia.core.ratelimit import RateLimited
-from dajia.participation import services, services_limits
+from dajia.participation import services_limits, services_supports
 from dajia.participation.models import Support, SupportCount, Viewer
 from dajia.participation.tests import oracle_supports
 from dajia.participation.tests.conftest import RELAXED
@@ -138,9 +138,9 @@ def test_batch_stores_and_answers_what_the_page_did_one_by_one(hall, batch):
         transaction.set_rollback(True)
 
     with transaction.atomic():
-        outcomes = services.supports_add(
+        outcomes = services_supports.supports_add(
             requests=[
-                services.SupportRequest(
+                services_supports.SupportRequest(
                     session_id=sessions[s].pk,
                     viewer_id=None if v is None else viewers[v].pk,
                     entry=entry_of(e),
@@ -172,14 +172,14 @@ def test_a_batch_costs_the_same_few_queries_whatever_its_size(
     live.support_limit = 3
     live.save(update_fields=["support_limit"])
     requests = [
-        services.SupportRequest(
+        services_supports.SupportRequest(
             session_id=live.pk, viewer_id=viewers[n].pk, entry=str(entries[k]), ip=f"10.1.0.{n}"
         )
         for n in range(viewer_count)
         for k in (1, 2)
     ]
     with django_assert_max_num_queries(17):
-        outcomes = services.supports_add(requests=requests)
+        outcomes = services_supports.supports_add(requests=requests)
     assert [o.kind for o in outcomes] == ["added"] * len(requests)
     counts = dict(SupportCount.objects.filter(session=live).values_list("entry_id", "supports"))
     assert counts == {entries[0]: 1, entries[1]: viewer_count, entries[2]: viewer_count}
