@@ -10,22 +10,8 @@ import pytest
 from django.utils import timezone
 
 from dajia.agreements.tests.fixtures import *  # noqa: F403
-from dajia.desk.tests.conftest import (  # noqa: F401
-    NOW,
-    accountant,
-    contact_user,
-    enterprise,
-    far_enterprise,
-    far_lawyer,
-    lawyer,
-    lead,
-    other_contact_user,
-    other_enterprise,
-    other_park,
-    other_park_office_user,
-    park,
-    park_office_user,
-)
+from dajia.desk.tests.conftest import *  # noqa: F403
+from dajia.desk.tests.conftest import NOW
 
 STARTS = NOW + datetime.timedelta(days=7, hours=5)  # Tuesday 15 December 2026, 14:00
 
@@ -43,7 +29,11 @@ def topic(office_user, federation):
     from dajia.lectures import services
 
     return services.topic_save(
-        actor=office_user, federation_id=federation.pk, specialty="lawyer", title="劳动合同签订与解除", minutes=90
+        actor=office_user,
+        federation_id=federation.pk,
+        specialty="lawyer",
+        title="劳动合同签订与解除",
+        minutes=90,
     )
 
 

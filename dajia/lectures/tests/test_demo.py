@@ -21,5 +21,11 @@ def test_the_demo_delivers_exactly_five_lectures_with_sign_ins():
     assert Lecture.objects.filter(status="scheduled").count() == 1
     assert Lecture.objects.filter(status="requested").count() == 1
     titles = set(Topic.objects.values_list("title", flat=True))
-    assert {"劳动合同签订与解除", "工资支付与加班费", "社会保险缴纳", "税收优惠政策", "小微企业融资"} <= titles
+    assert {
+        "劳动合同签订与解除",
+        "工资支付与加班费",
+        "社会保险缴纳",
+        "税收优惠政策",
+        "小微企业融资",
+    } <= titles
     assert {t.specialty for t in Topic.objects.all()} == {"lawyer", "tax", "accountant", "finance"}
