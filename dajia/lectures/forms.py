@@ -41,10 +41,11 @@ class RequestForm(Form):
         ]
         self.fields["park"].choices = [(p.pk, p.name) for p in parks]
         self.fields["enterprise"].choices = [(e.pk, e.name) for e in enterprises]
-        if not parks:
-            del self.fields["park"]
-        if not enterprises:
-            del self.fields["enterprise"]
+        # A choice the requester does not have is hidden, not removed: posted anyway, it is refused like any
+        # value outside the choices.
+        for name, choices in (("park", parks), ("enterprise", enterprises)):
+            if not choices:
+                self.fields[name].widget = forms.HiddenInput()
 
 
 class ScheduleForm(Form):
