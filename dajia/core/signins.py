@@ -70,8 +70,8 @@ class Gate:
     """The parent's facts the rule needs, read by the caller under the parent's row lock."""
 
     open: bool  # the parent's state admits sign-ins (an accepted order, a scheduled lecture…)
-    opens: datetime.datetime
-    closes: datetime.datetime
+    opens: datetime.datetime | None  # None only while closed (a lecture not yet scheduled has no time)
+    closes: datetime.datetime | None
     capacity: int
     federation_id: int | None
 

@@ -211,3 +211,12 @@ def test_the_list_does_not_query_per_row(
     add(8)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("lectures:home")).status_code == 200
+
+
+def test_the_sign_in_page_of_a_lecture_not_yet_scheduled_says_so_and_refuses(client, requested):
+    url = reverse("lectures:signin", args=[requested.signin_token])
+    page = client.get(url)
+    assert page.status_code == 200 and "尚未开放签到" in page.content.decode()
+    refused = client.post(url, {"name": "王小红", "union_name": "潮鸣食品"})
+    assert refused.status_code == 400 and 'value="王小红"' in refused.content.decode()
+    assert client.get(reverse("lectures:signin", args=["no-such-token"])).status_code == 404
