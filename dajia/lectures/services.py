@@ -200,12 +200,14 @@ def lecture_schedule(
         capacity = clean_whole(capacity, field="capacity", label=_("the places"), maximum=2000)
     except ValidationError as e:
         errors.update(e.message_dict)
+        capacity = None
+    if capacity is not None:
+        # A moved lecture keeps its sign-ins: its places may not drop below them.
+        signed = LectureSignIn.objects.filter(lecture=lecture).count()
+        if capacity < signed:
+            errors["capacity"] = [_("%(n)s people have already signed in.") % {"n": signed}]
     if speaker is None or not selectors.speakers_for(lecture.park).filter(pk=speaker.pk).exists():
         errors["speaker"] = [_("Choose a volunteer who serves this park.")]
-    elif lecture.status == Lecture.Status.SCHEDULED and capacity is not None:
-        signed = LectureSignIn.objects.filter(lecture=lecture).count()
-        if isinstance(capacity, int) and capacity < signed:
-            errors["capacity"] = [_("%(n)s people have already signed in.") % {"n": signed}]
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(lecture, LECTURE_FIELDS)
