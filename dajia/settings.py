@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "dajia.notifications",
     "dajia.workbench",
     "dajia.desk",
+    "dajia.lectures",
     "dajia.demo",
 ]
 
@@ -236,7 +237,7 @@ STORAGES["evidence"] = {"BACKEND": "dajia.core.uploads.PrivateStorage"}
 # DAJIA_DELIVERY_PHOTOS_MAX photos on one delivery record.
 DAJIA_UPLOAD_MAX_BYTES = env_int("DAJIA_UPLOAD_MAX_BYTES", 8 * 1024 * 1024)
 DAJIA_DELIVERY_PHOTOS_MAX = env_int("DAJIA_DELIVERY_PHOTOS_MAX", 9)
-# Sign-in attempts one address may make for one session per window (dajia.orders.devices.address_limit: never
+# Sign-in attempts one address may make for one session per window (dajia.core.devices.address_limit: never
 # below twice the session's capacity, since a venue's attendees share one address).
 DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS = env_int("DAJIA_SIGNIN_ATTEMPTS_PER_ADDRESS", 60)
 DAJIA_SIGNIN_RATE_WINDOW_SECONDS = env_int("DAJIA_SIGNIN_RATE_WINDOW_SECONDS", 3600)

@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from dajia.core import signins
+from dajia.core.signins import SignInRecord
 from dajia.core.uploads import private_storage
 
 # States in which an order holds a session of its agreement.
@@ -165,9 +167,7 @@ class Order(models.Model):
         return self.state in HOLDING_STATES
 
     def signin_window(self) -> tuple[datetime.datetime, datetime.datetime]:
-        before = datetime.timedelta(minutes=settings.DAJIA_SIGNIN_OPENS_MINUTES_BEFORE)
-        after = datetime.timedelta(minutes=settings.DAJIA_SIGNIN_CLOSES_MINUTES_AFTER)
-        return self.starts_at - before, self.ends_at + after
+        return signins.window(self.starts_at, self.ends_at)
 
 
 class Delivery(models.Model):
@@ -209,31 +209,20 @@ class DeliveryPhoto(models.Model):
         return self.caption or self.image.name
 
 
-class Attendance(models.Model):
-    """One attendee's sign-in: a name and a union, nothing more; one per phone (the server-issued device id of
-    ``dajia.orders.devices``) and session. ``seat`` numbers the sign-ins of a session 1, 2, 3…: it is given
-    under the order's row lock and never above the agreement's capacity, and the database keeps two sign-ins
-    from ever holding the same seat, so a session cannot hold more sign-ins than seats handed out."""
+class Attendance(SignInRecord):
+    """One attendee's sign-in to an order's session: the fields and the rule are ``dajia.core.signins``'s, shared
+    with the lectures' sign-ins. One per phone (the server-issued device id of ``dajia.core.devices``) and
+    session; ``seat`` numbers the sign-ins of a session 1, 2, 3…: it is given under the order's row lock and
+    never above the agreement's capacity, and the database keeps two sign-ins from ever holding the same seat,
+    so a session cannot hold more sign-ins than seats handed out."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="attendances")
-    device = models.CharField(max_length=64)
-    seat = models.PositiveIntegerField(_("sign-in number"))
-    name = models.CharField(_("name"), max_length=30)
-    union_name = models.CharField(_("union or workplace"), max_length=120)
-    signed_at = models.DateTimeField(_("signed in at"))
 
     class Meta:
         verbose_name = _("sign-in")
         verbose_name_plural = _("sign-ins")
         ordering = ["signed_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["order", "device"], name="attendance_one_per_device"),
-            models.UniqueConstraint(fields=["order", "seat"], name="attendance_one_per_seat"),
-            models.CheckConstraint(condition=Q(seat__gte=1), name="attendance_seat_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+        constraints = signins.signin_constraints("order", "attendance")
 
 
 class Rating(models.Model):

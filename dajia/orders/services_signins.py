@@ -1,15 +1,15 @@
 """Writes on the attendee's side of a session: sign-ins (one per server-issued device, at most the agreement's
 capacity per session, numbered by seat under the order's row lock) and ratings (one per sign-in, and the chair's).
 
-The device id comes from ``dajia.orders.devices`` (the signed cookie); these functions take it as given and
-never from the client's own choosing. A later sign-in for lectures can follow the same pattern: device from
-the cookie, capacity checked under the parent row's lock, a seat unique per parent.
+The device id comes from ``dajia.core.devices`` (the signed cookie); these functions take it as given and
+never from the client's own choosing. The sign-in rule itself is ``dajia.core.signins.sign_in``, the one
+implementation an order's session and a lecture (``dajia.lectures``) both call; this module passes it the
+order's facts under the order's row lock.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,26 +17,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.core import audit
+from dajia.core import audit, signins
+from dajia.core.devices import clean_device
 from dajia.core.inputs import clean_text, normalise
-from dajia.core.validators import mask_name
 from dajia.orders.models import Attendance, Order, Rating
 from dajia.orders.services import _require_chair, _require_provider
-
-DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def rating_days() -> int:
     return settings.DAJIA_RATING_DAYS
-
-
-def clean_device(device) -> str:
-    device = str(device or "").strip()
-    if not DEVICE_RE.match(device):
-        raise ValidationError(
-            _("This phone could not be recognised. Please allow cookies and reload the page.")
-        )
-    return device
 
 
 SIGNIN_STATES = ("accepted", "delivered", "confirmed")
@@ -46,70 +35,29 @@ SIGNIN_STATES = ("accepted", "delivered", "confirmed")
 def attendance_sign_in(
     *, order: Order, device: str, name: str, union_name: str, now: datetime.datetime | None = None
 ) -> tuple[Attendance, bool]:
-    """An attendee signs in from the session's QR code. The same phone signing in twice counts once: the second
-    time returns the first sign-in (``created`` False)."""
-    device = clean_device(device)
-    now = now or timezone.now()
+    """An attendee signs in from the session's QR code, under the one rule of ``dajia.core.signins`` (the
+    lectures' too). The same phone signing in twice counts once: the second time returns the first sign-in
+    (``created`` False)."""
     # The order's row lock serialises the sign-ins of one session, so the count and the next seat are exact.
     order = Order.objects.select_for_update().select_related("union", "agreement").get(pk=order.pk)
-    existing = Attendance.objects.filter(order=order, device=device).first()
-    if existing is not None:
-        return existing, False
-    if order.state not in SIGNIN_STATES:
-        raise ValidationError(_("Sign-in is not open for this session."))
     opens, closes = order.signin_window()
-    if now < opens:
-        raise ValidationError(
-            _("Sign-in opens at %(t)s, 30 minutes before the start.")
-            % {"t": timezone.localtime(opens).strftime("%m-%d %H:%M")}
-        )
-    if now > closes:
-        raise ValidationError(
-            _("Sign-in for this session closed at %(t)s.")
-            % {"t": timezone.localtime(closes).strftime("%m-%d %H:%M")}
-        )
-    errors: dict[str, list[str]] = {}
-    try:
-        name = clean_text(name, field="name", label=_("your name"), max_length=30)
-    except ValidationError as e:
-        errors.update(e.message_dict)
-    try:
-        union_name = clean_text(
-            union_name, field="union_name", label=_("your union or workplace"), max_length=120
-        )
-    except ValidationError as e:
-        errors.update(e.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    capacity = order.agreement.capacity
-    seat = Attendance.objects.filter(order=order).count() + 1
-    if seat > capacity:
-        raise ValidationError(
-            _(
-                "This session is full: %(n)s people have signed in, as many as it has places. "
-                "Please ask the organiser."
-            )
-            % {"n": capacity}
-        )
-    try:
-        with transaction.atomic():
-            attendance = Attendance.objects.create(
-                order=order, device=device, seat=seat, name=name, union_name=union_name, signed_at=now
-            )
-    except IntegrityError:  # the same phone, twice at once (the seat is taken under the lock)
-        existing = Attendance.objects.filter(order=order, device=device).first()
-        if existing is None:
-            raise ValidationError(_("Many people are signing in at once. Please try again.")) from None
-        return existing, False
-    audit.log(
-        actor=None,
-        actor_label=_("attendee %(name)s") % {"name": mask_name(name)},
-        action="orders.attendance.sign_in",
-        obj=attendance,
-        after={"order": order.pk, "name": mask_name(name), "union_name": union_name},
+    gate = signins.Gate(
+        open=order.state in SIGNIN_STATES,
+        opens=opens,
+        closes=closes,
+        capacity=order.agreement.capacity,
         federation_id=order.union.federation_id,
     )
-    return attendance, True
+    return signins.sign_in(
+        model=Attendance,
+        parent={"order": order},
+        gate=gate,
+        device=device,
+        name=name,
+        union_name=union_name,
+        action="orders.attendance.sign_in",
+        now=now,
+    )
 
 
 def _stars(value) -> int:

@@ -1,5 +1,5 @@
 """The attendee's phone (no account): the sign-in page opened from the session's QR code, the sign-in and the
-rating. The phone is known only by the server-issued device cookie (``dajia.orders.devices``); a POST without
+rating. The phone is known only by the server-issued device cookie (``dajia.core.devices``); a POST without
 one is refused with the form kept, and each address has its attempts per session limited. The writes are
 ``services_signins``; this module only turns them into pages.
 """
@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import chair_union_ids
-from dajia.orders import devices, services_signins
+from dajia.core import devices
+from dajia.orders import services_signins
 from dajia.orders.forms import RatingForm, SignInForm
 from dajia.orders.models import Attendance, Order, Rating
 
@@ -79,36 +80,22 @@ def _phone_refused(request, order, *, form, key: str, status: int, message: str,
 
 
 def _phone_device(request, order, form, key: str, scope: str):
-    """The phone's server-issued device id, or the refusal to answer with (no valid cookie; too many attempts
-    from this address at ``scope``: sign-ins and ratings are counted apart)."""
-    device = devices.device_of(request)
-    if not device:
-        return None, _phone_refused(
-            request,
-            order,
-            form=form,
-            key=key,
-            status=400,
-            message=_(
-                "This phone was not recognised (the page may have been open too long, or cookies are "
-                "blocked). Please open the sign-in page again and send it once more."
-            ),
-        )
-    verdict = devices.address_refused(
+    """The phone's server-issued device id, or the refusal to answer with (``dajia.core.devices.phone_device``:
+    no valid cookie; too many attempts from this address at ``scope``: sign-ins and ratings are counted apart)."""
+    check = devices.phone_device(
         request, scope=f"order-{order.pk}-{scope}", capacity=order.agreement.capacity
     )
-    if verdict.refused:
+    if check.refused:
         return None, _phone_refused(
             request,
             order,
             form=form,
             key=key,
-            status=429,
-            retry_after=verdict.retry_after,
-            message=_("Too many attempts from this network. Please try again in %(m)s minutes.")
-            % {"m": max(1, verdict.retry_after // 60)},
+            status=check.status,
+            retry_after=check.retry_after,
+            message=check.message,
         )
-    return device, None
+    return check.device, None
 
 
 def _phone_order(token: str) -> Order:

@@ -193,9 +193,34 @@ def _desk(request, client):
     return client, reverse("desk:export"), [payload("park"), payload("enterprise")]
 
 
+def _lectures(request, client):
+    from dajia.conftest import make_user
+    from dajia.lectures import services
+    from dajia.orgs.models import Park
+
+    federation, office = request.getfixturevalue("federation"), request.getfixturevalue("office_user")
+    park = Park.objects.create(name=payload("park"), federation=federation)
+    park_office = make_user("lectures-park-office", role="park", park=park)
+    topic = services.topic_save(
+        actor=office, federation_id=federation.pk, specialty="lawyer", title=payload("topic"), minutes=90
+    )
+    services.lecture_request(
+        actor=park_office,
+        topic=topic,
+        park=park,
+        preferred_dates=payload("dates"),
+        place=payload("place"),
+        expected_audience=30,
+    )
+    client.force_login(office)
+    texts = [payload("park"), payload("topic"), payload("place")]
+    return client, reverse("lectures:export"), texts
+
+
 XLSX_EXPORTS = {
     "menu:export": _menu,
     "desk:export": _desk,
+    "lectures:export": _lectures,
     "needs:office_export": _office_needs,
     "needs:ranking_export": _ranking,
     "needs:survey_export": _survey,

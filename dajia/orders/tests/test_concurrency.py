@@ -13,6 +13,7 @@ from django.db import connection
 
 from dajia.agreements.models import Agreement, AgreementQuota
 from dajia.agreements.tests.fixtures import at
+from dajia.core import signins as core_signins
 from dajia.orders import services, services_signins
 from dajia.orders.models import Attendance, Order, UnionBudget
 
@@ -124,7 +125,7 @@ def test_two_phones_taking_the_last_place_at_once(
     results = _race(
         [sign_in("phone-a-000000000000"), sign_in("phone-b-000000000000")],
         monkeypatch,
-        slow_down=(services_signins, "clean_text"),
+        slow_down=(core_signins, "clean_text"),
     )
     assert sorted(r[0] for r in results) == ["ok", "refused"], results
     # The second waited on the order's lock and then counted the first: "full", not a collision on the seat.

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dajia.core import ratelimit
-from dajia.orders import devices, services, services_signins
+from dajia.core import devices, ratelimit
+from dajia.orders import services, services_signins
 from dajia.orders.models import Attendance, Rating
 from dajia.orders.selectors import track_record
 
