@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "dajia.notifications",
     "dajia.workbench",
     "dajia.desk",
+    "dajia.finance",
+    "dajia.ledger",
     "dajia.demo",
 ]
 

@@ -29,6 +29,8 @@ urlpatterns = [
     path("workbench/", include("dajia.workbench.urls")),
     path("inbox/", include("dajia.notifications.urls")),
     path("desk/", include("dajia.desk.urls")),
+    path("finance/", include("dajia.finance.urls")),
+    path("ledger/", include("dajia.ledger.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
