@@ -8,17 +8,18 @@ import datetime
 
 import pytest
 
-from dajia.desk.tests.conftest import (  # noqa: F401 (fixtures)
-    _english,
-    enterprise,
-    far_enterprise,
-    lawyer,
-    make_volunteer,
-    other_enterprise,
-    other_park,
-    park,
-    park_office_user,
-)
+from dajia.desk.tests import conftest as desk
+
+# The desk's personas, shared (pytest finds fixtures among a conftest's names).
+_english = desk._english
+enterprise = desk.enterprise
+far_enterprise = desk.far_enterprise
+lawyer = desk.lawyer
+other_enterprise = desk.other_enterprise
+other_park = desk.other_park
+park = desk.park
+park_office_user = desk.park_office_user
+make_volunteer = desk.make_volunteer
 
 DAY = datetime.date(2026, 11, 2)
 

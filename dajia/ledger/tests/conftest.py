@@ -8,20 +8,22 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from dajia.desk.tests.conftest import (  # noqa: F401 (fixtures)
-    _english,
-    enterprise,
-    far_enterprise,
-    far_lawyer,
-    lawyer,
-    make_volunteer,
-    other_enterprise,
-    other_park,
-    park,
-    park_office_user,
-    told,
-)
-from dajia.finance.tests.conftest import banker, far_banker, far_file, file  # noqa: F401 (fixtures)
+from dajia.desk.tests import conftest as desk
+from dajia.finance.tests import conftest as finance
+
+# The desk's and the finance personas, shared (pytest finds fixtures among a conftest's names).
+_english = desk._english
+enterprise = desk.enterprise
+far_enterprise = desk.far_enterprise
+far_lawyer = desk.far_lawyer
+lawyer = desk.lawyer
+make_volunteer = desk.make_volunteer
+other_enterprise = desk.other_enterprise
+other_park = desk.other_park
+park = desk.park
+park_office_user = desk.park_office_user
+told = desk.told
+banker, far_banker, file, far_file = finance.banker, finance.far_banker, finance.file, finance.far_file
 
 
 def days_ago(n: int) -> datetime.datetime:
