@@ -224,7 +224,7 @@ def _ledger(request, client):
 def _finance(request, client):
     from dajia.finance import services
 
-    park, enterprise = _desk_park(request, "finance")
+    _park, enterprise = _desk_park(request, "finance")
     office = request.getfixturevalue("office_user")
     services.files_open(actor=office, enterprises=[enterprise])
     client.force_login(office)
