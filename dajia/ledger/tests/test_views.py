@@ -51,6 +51,17 @@ def test_a_volunteer_reads_only_its_own_rows(
     assert [f["total"] for f in api["figures"] if f["key"] == "problems_solved"] == ["1"]
 
 
+def test_a_park_office_reads_its_park(
+    client, park_office_user, lawyer, far_lawyer, enterprise, far_enterprise, closed_case
+):
+    closed_case(lawyer, enterprise)
+    closed_case(far_lawyer, far_enterprise)
+    client.force_login(park_office_user)
+    page = client.get(reverse("ledger:home"))
+    assert 'data-figure="problems_solved" data-value="1"' in page.text
+    assert "桐琴小微企业园" not in page.text
+
+
 def test_a_bad_year_is_a_400(client, office_user):
     client.force_login(office_user)
     assert client.get(reverse("ledger:home"), {"year": "²⁰²⁶"}).status_code == 400
