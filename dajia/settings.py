@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "dajia.workbench",
     "dajia.desk",
     "dajia.lectures",
+    "dajia.finance",
+    "dajia.ledger",
     "dajia.demo",
 ]
 

@@ -30,6 +30,8 @@ urlpatterns = [
     path("inbox/", include("dajia.notifications.urls")),
     path("desk/", include("dajia.desk.urls")),
     path("lectures/", include("dajia.lectures.urls")),
+    path("finance/", include("dajia.finance.urls")),
+    path("ledger/", include("dajia.ledger.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -60,6 +60,7 @@ API_ROUTERS = {
     "needs": "dajia.needs.api",
     "agreements": "dajia.agreements.api",
     "orders": "dajia.orders.api",
+    "ledger": "dajia.ledger.api",
 }
 
 

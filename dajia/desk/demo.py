@@ -190,7 +190,125 @@ def build(ctx) -> None:
             summary=summary,
             now=working,
         )
+    _year_of_work(ctx, parks=parks, volunteers=[expert, *others], office=office, now=now)
     services.cases_check_targets(now=now)
+
+
+# The seed's year: "已解决小微企业各类难题260余个" and "提供“线上+线下”法律咨询185次". The desk's own share of the
+# ledger is 225 problems solved (the health checks' follow-ups bring the other 38) and all 185 legal
+# consultations; the hand-made cases above hold 1 and 1 of them.
+SOLVED, LEGAL_CONSULTATIONS = 225, 185
+HAND_MADE_SOLVED, HAND_MADE_LEGAL = 1, 1
+ADVISED = 36  # advice given without the problem being solved: finished, not counted as solved
+BECAME_CASES = 40  # legal consultations that became (recorded) cases: still one consultation each
+
+PROBLEMS = {
+    "lawyer": [
+        "劳动合同续签与经济补偿",
+        "拖欠货款的催收与诉前保全",
+        "员工工伤认定与待遇",
+        "租赁厂房合同纠纷",
+    ],
+    "tax": ["研发费用加计扣除申报", "小规模纳税人增值税减免", "出口退税资料准备"],
+    "accountant": ["年度汇算清缴账务整理", "成本核算与存货盘点", "财务制度建立"],
+    "finance": ["流动资金贷款申请材料", "设备按揭贷款方案", "应收账款质押融资"],
+}
+CONSULTED = [
+    "加班费计算基数",
+    "试用期解除劳动合同",
+    "劳务派遣用工比例",
+    "竞业限制补偿",
+    "合同违约金约定",
+    "商标侵权风险",
+]
+CHANNELS = ["station", "online", "visit"]
+
+
+def _year_of_work(ctx, *, parks, volunteers, office, now) -> None:
+    """A year of finished cases (from the parks' registers, entered by the office) and of legal consultations
+    (logged by the lawyers at their parks), through the desk's batch services, dated across the ledger's
+    default period (the twelve months ending with this one) up to now."""
+    from dajia.demo.wuyi import enterprises
+    from dajia.desk.services_batch import (
+        ConsultationInput,
+        FinishedCaseInput,
+        cases_record_finished,
+        consultations_log,
+    )
+    from dajia.ledger.period import past_year
+
+    start = past_year(timezone.localdate(now)).moments()[0]
+    span = now - start - datetime.timedelta(days=3)
+    firms = enterprises(ctx["wuyi"], 300)
+
+    def moment(i: int, n: int) -> datetime.datetime:
+        return start + span * (i + 0.5) / n
+
+    # Who serves which park in each specialty (the role rows the demo gave them): the first one does the work.
+    who: dict[tuple[int, str], Volunteer] = {}
+    for v in volunteers:
+        for park_id in v.user.roles.filter(role=Role.EXPERT).values_list("park_id", flat=True):
+            who.setdefault((park_id, v.specialty), v)
+
+    solved = SOLVED - HAND_MADE_SOLVED
+    total = solved + ADVISED
+    entries = []
+    for i in range(total):
+        enterprise = firms[i % len(firms)]
+        specialty = list(PROBLEMS)[i % 4 if i % 3 else 0]  # lawyers take the largest share
+        if (enterprise.park_id, specialty) not in who:  # tax advisers serve 3 parks, accountants the other 3
+            specialty = "accountant" if specialty == "tax" else "tax"
+        raised_at = moment(i, total)
+        entries.append(
+            FinishedCaseInput(
+                enterprise=enterprise,
+                specialty=specialty,
+                description=PROBLEMS[specialty][i % len(PROBLEMS[specialty])],
+                volunteer=who[(enterprise.park_id, specialty)],
+                closure="solved" if i < solved else "advised",
+                raised_at=raised_at,
+                finished_at=raised_at + datetime.timedelta(days=2),
+                minutes=60 + i * 17 % 120,
+                channel=CHANNELS[i % 3],
+            )
+        )
+    cases = cases_record_finished(actor=office, entries=entries)
+    legal_cases = [c for c in cases if c.specialty == "lawyer"][:BECAME_CASES]
+    count = LEGAL_CONSULTATIONS - HAND_MADE_LEGAL
+    by_lawyer: dict[Volunteer, list[ConsultationInput]] = {}
+    for i in range(count):
+        case = legal_cases[i] if i < len(legal_cases) else None
+        park = case.park if case else parks[i % len(parks)]
+        lawyer = who[(park.pk, "lawyer")]
+        at = case.created_at - datetime.timedelta(hours=1) if case else moment(i, count)
+        by_lawyer.setdefault(lawyer, []).append(
+            ConsultationInput(
+                park=park,
+                specialty="lawyer",
+                channel="online" if i % 2 else "station",
+                summary=CONSULTED[i % len(CONSULTED)],
+                minutes=20 + i * 7 % 40,
+                at=max(at, start),
+                case=case,
+            )
+        )
+    for lawyer, batch in by_lawyer.items():
+        consultations_log(actor=lawyer.user, entries=batch)
+    # Tax and accounting questions at the desks too (not legal: the ledger's legal figure leaves them out).
+    consultations_log(
+        actor=office,
+        entries=[
+            ConsultationInput(
+                park=parks[i % len(parks)],
+                specialty="tax" if i % 2 else "accountant",
+                channel="station",
+                summary="发票与纳税申报" if i % 2 else "记账与报表",
+                minutes=30,
+                at=moment(i, 60),
+            )
+            for i in range(60)
+        ],
+    )
 
 
 def _last_working_morning(now: datetime.datetime) -> datetime.datetime:

@@ -82,6 +82,14 @@ class CaseForm(Form):
 class FinishForm(Form):
     closure = forms.ChoiceField(label=_("Closure code"), choices=Case.Closure.choices)
     note = forms.CharField(label=_("Referred to whom / note"), max_length=200, required=False)
+    minutes = forms.IntegerField(
+        label=_("Service time (minutes)"),
+        min_value=0,
+        max_value=6000,
+        initial=0,
+        required=False,
+        help_text=_("Counted in the outcome ledger and on your service certificate."),
+    )
 
 
 class RateForm(Form):
@@ -101,6 +109,9 @@ class ConsultationForm(Form):
         label=_("Channel"), choices=[(Channel.STATION, _("at the desk")), (Channel.ONLINE, _("online"))]
     )
     summary = forms.CharField(label=_("What was asked"), max_length=300)
+    minutes = forms.IntegerField(
+        label=_("Service time (minutes)"), min_value=0, max_value=6000, initial=0, required=False
+    )
 
     def __init__(self, *args, parks, **kwargs):
         super().__init__(*args, **kwargs)

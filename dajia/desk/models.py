@@ -269,6 +269,9 @@ class Case(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.CharField(_("comment"), max_length=300, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    # The volunteers' service time on the case, given when it is finished: the outcome ledger's service hours
+    # and the volunteers' certificates add these up (each assigned volunteer is credited the case's time).
+    minutes = models.PositiveIntegerField(_("service time (minutes)"), default=0)
 
     class Meta:
         verbose_name = _("desk case")
@@ -409,6 +412,8 @@ class Consultation(models.Model):
     case = models.OneToOneField(
         Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="consultation"
     )
+    # The time the advice took, credited to the volunteer who logged it (the ledger's service hours).
+    minutes = models.PositiveIntegerField(_("service time (minutes)"), default=0)
 
     class Meta:
         verbose_name = _("consultation")

@@ -21,6 +21,7 @@ from dajia.accounts.permissions import (
     park_office_ids,
 )
 from dajia.core import audit
+from dajia.core.inputs import clean_whole
 from dajia.core.uploads import clean_images, private_storage
 from dajia.core.validators import id_card_error, mobile_error, normalise_code, normalise_mobile, uscc_error
 from dajia.core.workdays import workdays
@@ -30,6 +31,13 @@ from dajia.desk.decide import decide
 from dajia.desk.models import Assignment, Attachment, Case, Consultation, Party, Volunteer
 from dajia.desk.targets import overdue
 from dajia.orgs.models import Enterprise, Park
+
+MINUTES_MAX = 6000  # 100 hours: more on one case or consultation is a typing error
+
+
+def clean_minutes(value, *, field: str = "minutes") -> int:
+    """Service time in whole minutes, 0 (not recorded) to ``MINUTES_MAX``."""
+    return clean_whole(value, field=field, label=_("Service time (minutes)"), minimum=0, maximum=MINUTES_MAX)
 
 
 @dataclass(frozen=True)
@@ -307,10 +315,18 @@ CLOSURE_STATUS = {
 
 @transaction.atomic
 def case_finish(
-    *, actor, case: Case, closure: str, note: str = "", now: datetime.datetime | None = None
+    *,
+    actor,
+    case: Case,
+    closure: str,
+    note: str = "",
+    minutes: int = 0,
+    now: datetime.datetime | None = None,
 ) -> Case:
-    """Close the work on a case with its closure code (a referral names to whom). Worker parties' personal data
-    is kept from now for the retention period only."""
+    """Close the work on a case with its closure code (a referral names to whom) and the service time it took
+    (credited to each assigned volunteer in the outcome ledger). Worker parties' personal data is kept from now
+    for the retention period only."""
+    minutes = clean_minutes(minutes)
     case = _working_case(actor, case.pk)
     if not case.is_open:
         raise ValidationError(_("This case is already finished."))
@@ -328,7 +344,8 @@ def case_finish(
     case.closure_note = note
     case.finished_at = now
     case.waiting = False
-    case.save(update_fields=["status", "closure", "closure_note", "finished_at", "waiting"])
+    case.minutes = minutes
+    case.save(update_fields=["status", "closure", "closure_note", "finished_at", "waiting", "minutes"])
     keep = timezone.localtime(now).date()
     keep = keep.replace(year=keep.year + settings.DAJIA_DESK_WORKER_DATA_YEARS, day=min(keep.day, 28))
     case.parties.filter(kind=Party.Kind.WORKER).update(keep_until=keep)
@@ -337,7 +354,7 @@ def case_finish(
         action="desk.case.finish",
         obj=case,
         before=before,
-        after={**audit.snapshot(case, ["status", "closure"]), "note": note},
+        after={**audit.snapshot(case, ["status", "closure", "minutes"]), "note": note},
         federation_id=case.federation_id,
     )
     notify.status_changed(case)
@@ -420,37 +437,23 @@ def cases_check_targets(*, now: datetime.datetime | None = None) -> list[Case]:
     return flagged
 
 
-@transaction.atomic
 def consultation_log(
-    *, actor, park: Park, specialty: str, channel: str, summary: str, now: datetime.datetime | None = None
+    *,
+    actor,
+    park: Park,
+    specialty: str,
+    channel: str,
+    summary: str,
+    minutes: int = 0,
+    now: datetime.datetime | None = None,
 ) -> Consultation:
-    """Quick advice at the desk or online, logged in seconds."""
-    if not (
-        park.pk in park_office_ids(actor)
-        or park.pk in expert_park_ids(actor)
-        or can_manage_federation(actor, park.federation_id)
-    ):
-        raise PermissionDenied
-    summary = (summary or "").strip()
-    if not summary:
-        raise ValidationError({"summary": _("Say in a few words what was asked.")})
-    consultation = Consultation.objects.create(
-        federation_id=park.federation_id,
-        park=park,
-        specialty=specialty,
-        channel=channel,
-        summary=summary[:300],
-        logged_by=actor,
-        created_at=now or timezone.now(),
+    """Quick advice at the desk or online, logged in seconds: a batch of one (``services_batch``)."""
+    from dajia.desk.services_batch import ConsultationInput, consultations_log
+
+    entry = ConsultationInput(
+        park=park, specialty=specialty, channel=channel, summary=summary, minutes=minutes, at=now
     )
-    audit.log(
-        actor=actor,
-        action="desk.consultation.log",
-        obj=consultation,
-        after=audit.snapshot(consultation, ["park_id", "specialty", "channel"]),
-        federation_id=park.federation_id,
-    )
-    return consultation
+    return consultations_log(actor=actor, entries=[entry])[0]
 
 
 @transaction.atomic

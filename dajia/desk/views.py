@@ -260,6 +260,7 @@ def case_finish(request, pk: int):
             case=case,
             closure=form.cleaned_data["closure"],
             note=form.cleaned_data["note"],
+            minutes=form.cleaned_data["minutes"] or 0,
         ),
     )
 
@@ -301,7 +302,8 @@ def consultation_new(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.consultation_log(actor=request.user, **form.cleaned_data)
+                data = {**form.cleaned_data, "minutes": form.cleaned_data["minutes"] or 0}
+                services.consultation_log(actor=request.user, **data)
             except ValidationError as e:
                 errors_into(form, e)
                 status = 400

@@ -215,12 +215,50 @@ def _lectures(request, client):
     client.force_login(office)
     texts = [payload("park"), payload("topic"), payload("place")]
     return client, reverse("lectures:export"), texts
+def _desk_park(request, tag: str):
+    from dajia.demo.codes import uscc
+    from dajia.orgs.models import Enterprise, Park
+
+    federation = request.getfixturevalue("federation")
+    park = Park.objects.create(name=payload(f"{tag} park"), federation=federation)
+    enterprise = Enterprise.objects.create(
+        name=payload(f"{tag} enterprise"), uscc=uscc("91", "330723", 7), federation=federation, park=park
+    )
+    return park, enterprise
+
+
+def _ledger(request, client):
+    from dajia.desk import services
+    from dajia.desk.tests.conftest import make_volunteer
+
+    park, enterprise = _desk_park(request, "ledger")
+    office = request.getfixturevalue("office_user")
+    lawyer = make_volunteer("ledgerlawyer", federation=park.federation, parks=[park], firm=payload("firm"))
+    case = services.case_raise(
+        actor=office, enterprise=enterprise, specialty="lawyer", description="欠薪咨询"
+    )
+    services.case_assign(actor=office, case=case, volunteer=lawyer)
+    services.case_finish(actor=lawyer.user, case=case, closure="solved")
+    client.force_login(office)
+    return client, reverse("ledger:export"), [payload("ledger park"), payload("firm")]
+
+
+def _finance(request, client):
+    from dajia.finance import services
+
+    _park, enterprise = _desk_park(request, "finance")
+    office = request.getfixturevalue("office_user")
+    services.files_open(actor=office, enterprises=[enterprise])
+    client.force_login(office)
+    return client, reverse("finance:export"), [payload("finance park"), payload("finance enterprise")]
 
 
 XLSX_EXPORTS = {
     "menu:export": _menu,
     "desk:export": _desk,
     "lectures:export": _lectures,
+    "ledger:export": _ledger,
+    "finance:export": _finance,
     "needs:office_export": _office_needs,
     "needs:ranking_export": _ranking,
     "needs:survey_export": _survey,

@@ -45,6 +45,7 @@ NUMBER_PARAMS = {
     "version",
     "project",
     "consultation",
+    "park",
 }
 DATE_PARAMS: set[str] = set()
 TEXT_PARAMS = {"q", "state", "status", "sort", "format", "price_min", "price_max", "action", "next"}
@@ -58,6 +59,7 @@ WITH_ARGS = {
     "needs:coverage": lambda objects: {"session_id": objects["session"].pk},
     "needs:survey_results": lambda objects: {"pk": objects["survey"].pk},
     "agreements:pdf": lambda objects: {"pk": objects["agreement"].pk},
+    "ledger:certificate": lambda objects: {"pk": objects["volunteer"].pk},
 }
 # Pages whose code reads the query string only after a POST, with the reason they hold no number.
 READ_ON_POST = {"accounts:login": "?next= is a redirect target (text), read after a successful sign-in"}
@@ -115,7 +117,12 @@ def _message(response) -> str:
 def objects(federation, office_user, agreements):  # noqa: F811
     survey = services_surveys.survey_create(actor=office_user, federation=federation, title="职工需求问卷")
     stress = agreements["stress"]
-    return {"session": stress.session, "survey": survey, "agreement": stress}
+    from dajia.desk.tests.conftest import make_volunteer
+    from dajia.orgs.models import Park
+
+    park = Park.objects.create(name="泉溪镇小微企业园", federation=federation)
+    volunteer = make_volunteer("sweep-lawyer", federation=federation, parks=[park], rota=False)
+    return {"session": stress.session, "survey": survey, "agreement": stress, "volunteer": volunteer}
 
 
 @pytest.fixture

@@ -81,6 +81,15 @@ def test_finish_by_someone_not_on_the_case_is_refused(client, case, lawyer, park
     assert Case.objects.get(pk=case.pk).status == "assigned"
 
 
+def test_the_volunteer_finishes_with_the_service_time_and_a_bad_time_is_a_400(client, case, lawyer):
+    services.case_assign(actor=lawyer.user, case=case, volunteer=lawyer, now=NOW)
+    client.force_login(lawyer.user)
+    url = reverse("desk:case_finish", args=[case.pk])
+    assert client.post(url, {"closure": "solved", "minutes": "²"}).status_code == 400
+    assert client.post(url, {"closure": "solved", "minutes": "75"}).status_code == 302
+    assert Case.objects.get(pk=case.pk).minutes == 75
+
+
 def test_a_worker_without_a_desk_role_is_refused(client, case, union):
     client.force_login(make_user("someone", role="worker", union=union))
     assert client.get(reverse("desk:home")).status_code == 403

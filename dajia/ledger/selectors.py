@@ -1,0 +1,321 @@
+"""The outcome ledger's figures: each defined ONCE, as one query over the records, with its definition in the
+function's docstring and, in the reader's language, in :data:`FIGURES` (the page, the xlsx and the API show it).
+
+A figure is a function ``(scope, period, by) -> [(key, value)]``: with ``by=None`` one row, the total; with ``by``
+one of :data:`BREAKDOWNS` one row per park, team (the volunteers' firm: 浙江中义律师事务所, 武义农商银行 …),
+volunteer or month. Every breakdown is the same query grouped, so its rows are the records the total counts.
+To add a figure: write its function here and add one :class:`Figure` to :data:`FIGURES` — the page, the xlsx,
+the API and their tests read that list.
+
+The ledger shows no personal data: parks, firms, the volunteers' own names (they are credited for their work)
+and numbers — never a party's name, a mobile or an ID number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from dajia.accounts.permissions import is_office, office_federation_ids, park_office_ids
+from dajia.desk.models import Case, Consultation, Specialty, Volunteer
+from dajia.desk.selectors import volunteer_of
+from dajia.finance.models import FinancingNeed
+from dajia.ledger.period import Period
+from dajia.orgs.models import Park
+
+BREAKDOWNS = ("park", "team", "volunteer", "month")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose records a reader sees: a federation's (office), parks' (park office) or one volunteer's own."""
+
+    federation_ids: frozenset[int] | None = None
+    park_ids: frozenset[int] | None = None
+    volunteer_id: int | None = None
+
+
+def reader_scope(user) -> Scope | None:
+    """The office sees its federations, a park office its parks, a volunteer its own rows; anyone else None."""
+    if is_office(user):
+        return Scope(federation_ids=frozenset(office_federation_ids(user)))
+    if park_office_ids(user):
+        return Scope(park_ids=frozenset(park_office_ids(user)))
+    volunteer = volunteer_of(user)
+    if volunteer is not None:
+        return Scope(volunteer_id=volunteer.pk)
+    return None
+
+
+def _scoped(qs: QuerySet, scope: Scope, *, federation: str, park: str, volunteer: str) -> QuerySet:
+    where = Q()
+    if scope.federation_ids is not None:
+        where &= Q(**{f"{federation}__in": scope.federation_ids})
+    if scope.park_ids is not None:
+        where &= Q(**{f"{park}__in": scope.park_ids})
+    if scope.volunteer_id is not None:
+        where &= Q(**{volunteer: scope.volunteer_id})
+    return qs.filter(where)
+
+
+def _rows(qs: QuerySet, value, by: str | None, keys: dict[str, object]) -> list[tuple[object, object]]:
+    """The one query of a figure: ``value`` over ``qs``, in total or grouped by ``keys[by]``."""
+    if by is None:
+        return [(None, qs.aggregate(v=value)["v"])]
+    key = keys[by]
+    key = F(key) if isinstance(key, str) else key
+    return [(r["k"], r["v"]) for r in qs.values(k=key).annotate(v=value).order_by("k")]
+
+
+def problems_solved(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
+    """Desk cases closed with the closure code 问题解决 ("solved"), finished within the period. Health-check
+    follow-ups are desk cases, so they count here by themselves. Per volunteer: the cases they were assigned
+    (a joint case counts for each of its volunteers, once in the total)."""
+    start, end = period.moments()
+    qs = _scoped(
+        Case.objects.filter(closure=Case.Closure.SOLVED, finished_at__gte=start, finished_at__lt=end),
+        scope,
+        federation="federation_id",
+        park="park_id",
+        volunteer="assignments__volunteer_id",
+    )
+    keys = {
+        "park": "park_id",
+        "team": "assignments__volunteer__firm",
+        "volunteer": "assignments__volunteer_id",
+        "month": TruncMonth("finished_at"),
+    }
+    return _rows(qs, Count("id", distinct=True), by, keys)
+
+
+def legal_consultations(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
+    """Desk consultations in the legal specialty (lawyers), online and offline, logged within the period. A
+    consultation that became a case is still one consultation, and its case is not counted as another.
+    Per volunteer: the one who logged it."""
+    start, end = period.moments()
+    qs = _scoped(
+        Consultation.objects.filter(specialty=Specialty.LAWYER, created_at__gte=start, created_at__lt=end),
+        scope,
+        federation="federation_id",
+        park="park_id",
+        volunteer="logged_by__volunteer__id",
+    )
+    keys = {
+        "park": "park_id",
+        "team": "logged_by__volunteer__firm",
+        "volunteer": "logged_by__volunteer__id",
+        "month": TruncMonth("created_at"),
+    }
+    return _rows(qs, Count("id"), by, keys)
+
+
+def _loans(scope: Scope, period: Period) -> QuerySet:
+    return _scoped(
+        FinancingNeed.objects.filter(
+            status=FinancingNeed.Status.GRANTED, decided_on__gte=period.start, decided_on__lt=period.end
+        ),
+        scope,
+        federation="file__federation_id",
+        park="file__park_id",
+        volunteer="volunteer_id",
+    )
+
+
+LOAN_KEYS = {
+    "park": "file__park_id",
+    "team": "volunteer__firm",
+    "volunteer": "volunteer_id",
+    "month": TruncMonth("decided_on"),
+}
+
+
+def enterprises_with_loans(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
+    """Distinct enterprises with at least one loan granted (a financing need of their finance file with the
+    outcome "loan granted") decided within the period."""
+    return _rows(_loans(scope, period), Count("file__enterprise_id", distinct=True), by, LOAN_KEYS)
+
+
+def loans_granted(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
+    """The sum of the loans granted (yuan) on financing needs decided within the period."""
+    rows = _rows(_loans(scope, period), Sum("loan_amount"), by, LOAN_KEYS)
+    return [(k, Decimal(v or 0).quantize(CENT)) for k, v in rows]
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: Promise
+    definition: Promise
+    rows: Callable[[Scope, Period, str | None], list[tuple[object, object]]]
+    money: bool = False
+
+
+FIGURES: list[Figure] = [
+    Figure(
+        "problems_solved",
+        _("Problems solved"),
+        _(
+            "Desk cases closed with the closure code “problem solved” in the period, health-check follow-ups "
+            "included (they are desk cases)."
+        ),
+        problems_solved,
+    ),
+    Figure(
+        "legal_consultations",
+        _("Legal consultations"),
+        _(
+            "Consultations in the legal specialty, online and offline, logged in the period; one that became a "
+            "case is counted once."
+        ),
+        legal_consultations,
+    ),
+    Figure(
+        "enterprises_with_loans",
+        _("Enterprises with loans"),
+        _("Distinct enterprises with at least one loan granted in the period."),
+        enterprises_with_loans,
+    ),
+    Figure(
+        "loans_granted",
+        _("Loans granted"),
+        _("The sum of the loans granted in the period (yuan)."),
+        loans_granted,
+        money=True,
+    ),
+]
+
+
+def service_minutes(scope: Scope, period: Period) -> dict[int, int]:
+    """Each volunteer's service time in the period: the minutes of the cases they were assigned, finished in
+    the period, and of the consultations they logged in it (two queries)."""
+    start, end = period.moments()
+    minutes: dict[int, int] = {}
+    cases = _scoped(
+        Case.objects.filter(finished_at__gte=start, finished_at__lt=end),
+        scope,
+        federation="federation_id",
+        park="park_id",
+        volunteer="assignments__volunteer_id",
+    )
+    for row in cases.values(v=F("assignments__volunteer_id")).annotate(m=Sum("minutes")).order_by():
+        if row["v"] is not None:
+            minutes[row["v"]] = minutes.get(row["v"], 0) + (row["m"] or 0)
+    talks = _scoped(
+        Consultation.objects.filter(
+            created_at__gte=start, created_at__lt=end, logged_by__volunteer__isnull=False
+        ),
+        scope,
+        federation="federation_id",
+        park="park_id",
+        volunteer="logged_by__volunteer__id",
+    )
+    for row in talks.values(v=F("logged_by__volunteer__id")).annotate(m=Sum("minutes")).order_by():
+        minutes[row["v"]] = minutes.get(row["v"], 0) + (row["m"] or 0)
+    return minutes
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    values: dict[str, object] = field(default_factory=dict)
+    minutes: int | None = None
+
+
+@dataclass
+class Ledger:
+    period: Period
+    totals: dict[str, object]
+    breakdowns: dict[str, list[Row]]
+
+
+def _labels(by: str, keys: set) -> dict[object, str]:
+    if by == "park":
+        return {p.pk: p.name for p in Park.objects.filter(pk__in=keys)}
+    if by == "volunteer":
+        people = Volunteer.objects.filter(pk__in=keys).select_related("user")
+        return {v.pk: f"{v.user.display_name}（{v.firm}）" for v in people}
+    if by == "month":
+        return {k: f"{k:%Y-%m}" for k in keys if k is not None}
+    return {k: str(k) for k in keys if k is not None}
+
+
+def _month(key):
+    return key.date().replace(day=1) if hasattr(key, "date") and callable(key.date) else key
+
+
+def ledger(scope: Scope, period: Period) -> Ledger:
+    """Every figure in total and per breakdown: one query per figure and breakdown, one per label list."""
+    totals = {f.key: f.rows(scope, period, None)[0][1] or 0 for f in FIGURES}
+    breakdowns: dict[str, list[Row]] = {}
+    for by in BREAKDOWNS:
+        rows: dict[object, Row] = {}
+        for f in FIGURES:
+            for key, value in f.rows(scope, period, by):
+                key = _month(key) if by == "month" else key
+                rows.setdefault(key, Row(key=key, label="")).values[f.key] = value
+        labels = _labels(by, {k for k in rows if k is not None})
+        for key, row in rows.items():
+            row.label = labels.get(key, "—")
+        ordered = sorted(rows.values(), key=lambda r: (r.key is None, r.label if by != "month" else r.key))
+        breakdowns[by] = ordered
+    minutes = service_minutes(scope, period)
+    for row in breakdowns["volunteer"]:
+        row.minutes = minutes.get(row.key, 0) if row.key is not None else None
+    return Ledger(period=period, totals=totals, breakdowns=breakdowns)
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    name: str
+    firm: str
+    specialty: str
+    federation: str
+    period: Period
+    minutes: int
+    cases_finished: int
+    problems_solved: int
+    consultations: int
+    loans: int
+    loan_enterprises: int
+    loan_total: Decimal
+
+
+def certificate_facts(volunteer: Volunteer, period: Period) -> CertificateFacts:
+    """A volunteer's own rows of the ledger for the period, with their service time and their cases finished
+    (any closure) beside the problems solved."""
+    scope = Scope(volunteer_id=volunteer.pk)
+    start, end = period.moments()
+    finished = Case.objects.filter(
+        assignments__volunteer=volunteer, finished_at__gte=start, finished_at__lt=end
+    ).aggregate(
+        n=Count("id", distinct=True),
+        solved=Count("id", distinct=True, filter=Q(closure=Case.Closure.SOLVED)),
+    )
+    talks = Consultation.objects.filter(
+        logged_by__volunteer=volunteer, created_at__gte=start, created_at__lt=end
+    ).count()
+    loans = _loans(scope, period).aggregate(
+        n=Count("id"), e=Count("file__enterprise_id", distinct=True), total=Sum("loan_amount")
+    )
+    return CertificateFacts(
+        name=volunteer.user.display_name,
+        firm=volunteer.firm,
+        specialty=str(volunteer.get_specialty_display()),
+        federation=volunteer.federation.name,
+        period=period,
+        minutes=service_minutes(scope, period).get(volunteer.pk, 0),
+        cases_finished=finished["n"],
+        problems_solved=finished["solved"],
+        consultations=talks,
+        loans=loans["n"],
+        loan_enterprises=loans["e"],
+        loan_total=Decimal(loans["total"] or 0).quantize(CENT),
+    )

@@ -1,0 +1,140 @@
+"""Each figure of the ledger counts exactly what its definition says, in total and in every breakdown, for
+each reader's scope."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from dajia.desk import services as desk
+from dajia.ledger import selectors
+from dajia.ledger.period import calendar_year, past_year
+from dajia.ledger.selectors import BREAKDOWNS, FIGURES, Scope
+from dajia.ledger.tests.conftest import days_ago
+
+pytestmark = pytest.mark.django_db
+
+
+def totals(scope):
+    return selectors.ledger(scope, past_year()).totals
+
+
+def test_problems_solved_are_cases_closed_solved_in_the_period(
+    federation, lawyer, far_lawyer, enterprise, far_enterprise, closed_case
+):
+    closed_case(lawyer, enterprise)
+    closed_case(far_lawyer, far_enterprise)
+    closed_case(lawyer, enterprise, closure="advised")
+    closed_case(lawyer, enterprise, closure="withdrawn")
+    closed_case(lawyer, enterprise, days=400)  # before the period
+    assert totals(Scope(federation_ids=frozenset({federation.pk})))["problems_solved"] == 2
+
+
+def test_a_consultation_that_became_a_case_is_one_consultation(
+    federation, park, lawyer, park_office_user, enterprise, office_user, told
+):
+    asked = desk.consultation_log(
+        actor=lawyer.user, park=park, specialty="lawyer", channel="online", summary="欠薪", now=days_ago(2)
+    )
+    desk.consultation_log(
+        actor=lawyer.user, park=park, specialty="lawyer", channel="station", summary="合同", now=days_ago(2)
+    )
+    desk.consultation_log(
+        actor=lawyer.user, park=park, specialty="tax", channel="station", summary="发票", now=days_ago(2)
+    )
+    desk.case_raise(
+        actor=office_user,
+        enterprise=enterprise,
+        specialty="lawyer",
+        description="欠薪，要起诉",
+        consultation=asked,
+        now=days_ago(1),
+    )
+    assert totals(Scope(federation_ids=frozenset({federation.pk})))["legal_consultations"] == 2
+
+
+def test_enterprises_with_loans_are_distinct_and_the_total_sums_the_grants(
+    federation, banker, far_banker, file, far_file, loan
+):
+    loan(banker, amount="100000")
+    loan(banker, amount="250000.50")
+    loan(far_banker, far_file, amount="300000")
+    loan(banker, status="refused")
+    loan(banker, status="pending")
+    got = totals(Scope(federation_ids=frozenset({federation.pk})))
+    assert got["enterprises_with_loans"] == 2
+    assert got["loans_granted"] == Decimal("650000.50")
+
+
+def test_the_breakdowns_add_up_to_the_totals_where_each_record_has_one_row(
+    federation,
+    lawyer,
+    far_lawyer,
+    enterprise,
+    far_enterprise,
+    closed_case,
+    banker,
+    far_banker,
+    far_file,
+    loan,
+):
+    closed_case(lawyer, enterprise)
+    closed_case(far_lawyer, far_enterprise, days=40)
+    loan(banker, amount="100000")
+    loan(far_banker, far_file, amount="300000", days=45)
+    book = selectors.ledger(Scope(federation_ids=frozenset({federation.pk})), past_year())
+    for by in BREAKDOWNS:
+        for f in FIGURES:
+            assert sum(r.values.get(f.key, 0) for r in book.breakdowns[by]) == book.totals[f.key], (by, f.key)
+    labels = [r.label for r in book.breakdowns["park"]]
+    assert labels == sorted(["泉溪镇小微企业园", "桐琴小微企业园"])
+    assert {r.label for r in book.breakdowns["team"]} == {"浙江中义律师事务所", "武义农商银行"}
+
+
+def test_a_volunteer_sees_its_own_rows_only(lawyer, far_lawyer, enterprise, far_enterprise, closed_case):
+    closed_case(lawyer, enterprise, minutes=90)
+    closed_case(far_lawyer, far_enterprise)
+    book = selectors.ledger(Scope(volunteer_id=lawyer.pk), past_year())
+    assert book.totals["problems_solved"] == 1
+    assert [(r.key, r.minutes) for r in book.breakdowns["volunteer"]] == [(lawyer.pk, 90)]
+
+
+def test_a_park_office_sees_its_park(park, lawyer, far_lawyer, enterprise, far_enterprise, closed_case):
+    closed_case(lawyer, enterprise)
+    closed_case(far_lawyer, far_enterprise)
+    assert totals(Scope(park_ids=frozenset({park.pk})))["problems_solved"] == 1
+
+
+def test_service_minutes_add_cases_and_consultations(park, lawyer, enterprise, closed_case):
+    closed_case(lawyer, enterprise, minutes=90)
+    closed_case(lawyer, enterprise, closure="advised", minutes=30)
+    desk.consultation_log(
+        actor=lawyer.user,
+        park=park,
+        specialty="lawyer",
+        channel="online",
+        summary="问",
+        minutes=15,
+        now=days_ago(1),
+    )
+    assert selectors.service_minutes(Scope(volunteer_id=lawyer.pk), past_year()) == {lawyer.pk: 135}
+
+
+def test_a_calendar_year_is_asked_for_by_number(federation, lawyer, enterprise, closed_case):
+    case = closed_case(lawyer, enterprise)
+    year = case.finished_at.year
+    scope = Scope(federation_ids=frozenset({federation.pk}))
+    assert selectors.ledger(scope, calendar_year(year)).totals["problems_solved"] == 1
+    assert selectors.ledger(scope, calendar_year(year - 2)).totals["problems_solved"] == 0
+
+
+def test_the_ledger_takes_the_same_queries_however_many_records(
+    federation, lawyer, enterprise, closed_case, django_assert_max_num_queries
+):
+    scope = Scope(federation_ids=frozenset({federation.pk}))
+    for _ in range(6):
+        closed_case(lawyer, enterprise)
+    expected = len(FIGURES) * (1 + len(BREAKDOWNS)) + len(BREAKDOWNS) + 2
+    with django_assert_max_num_queries(expected):
+        selectors.ledger(scope, past_year())
