@@ -29,6 +29,7 @@ urlpatterns = [
     path("workbench/", include("dajia.workbench.urls")),
     path("inbox/", include("dajia.notifications.urls")),
     path("desk/", include("dajia.desk.urls")),
+    path("checkups/", include("dajia.checkups.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

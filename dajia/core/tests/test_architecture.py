@@ -14,6 +14,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 CONFIG = ROOT / ".importlinter"
 LAYERS = [
+    "(dajia.checkups) | (dajia.lectures) | (dajia.finance)",
     "(dajia.desk)",
     "dajia.orders | dajia.participation",
     "dajia.notices",
