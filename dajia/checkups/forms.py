@@ -84,11 +84,15 @@ class ReviewForm(_PerItemForm):
 
 
 class VisitMoveForm(Form):
-    due = forms.DateField(label=_("Return visit due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(
+        label=_("Return visit due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class VisitRecordForm(Form):
-    visited_on = forms.DateField(label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(
         label=_("What the visit found"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
