@@ -168,12 +168,12 @@ def build(ctx) -> None:
     enterprises = roll(wuyi, COUNT)
     today = timezone.localdate()
     failing = {i for i in range(10, COUNT, FAILING_EVERY)}
-    # Spread over the past year, the oldest first; batches of one reviewer and one week.
+    # Spread over the past year, the oldest first; batches of one reviewer and four weeks.
     batches: dict[tuple[int, int], list[tuple[int, object]]] = {}
     for i, enterprise in enumerate(enterprises):
         team = serving[enterprise.park_id]
         reviewer = team[i % len(team)]
-        week = (COUNT - 1 - i) * 50 // COUNT + 2  # weeks ago: 51 … 2
+        week = (COUNT - 1 - i) * 12 // COUNT * 4 + 2  # weeks ago: 46, 42 … 2 (a batch every four weeks)
         batches.setdefault((reviewer.pk, week), []).append((i, enterprise))
     by_id = {v.pk: v for v in lawyers}
     follow_ups: list[tuple[datetime.datetime, Case, Volunteer, str]] = []
@@ -238,18 +238,22 @@ def build(ctx) -> None:
     expert = Volunteer.objects.filter(user=ctx["expert"]).first()
     due = HealthCheck.objects.filter(status="reported", visit_due__lt=today).select_related("reviewer__user")
     left = set(due.filter(reviewer=expert).order_by("-visit_due").values_list("pk", flat=True)[:3])
+    visits: dict[int, list[services.VisitInput]] = {}
+    with_follow_up = set(
+        CheckAnswer.objects.filter(follow_up__isnull=False).values_list("health_check_id", flat=True)
+    )
     for check in due.order_by("pk"):
         if check.pk in left:
             continue
-        services.visit_record(
-            actor=check.reviewer.user,
-            check=check,
-            visited_on=check.visit_due,
-            note="回访确认整改措施已落实，制度和台账齐全。"
-            if check.answers.filter(follow_up__isnull=False).exists()
-            else "回访确认各项用工管理保持合规。",
-            today=today,
+        note = (
+            "回访确认整改措施已落实，制度和台账齐全。"
+            if check.pk in with_follow_up
+            else "回访确认各项用工管理保持合规。"
         )
+        visits.setdefault(check.reviewer_id, []).append(services.VisitInput(check, check.visit_due, note))
+    by_reviewer = {v.pk: v.user for v in lawyers}
+    for reviewer_id, batch in visits.items():
+        services.visits_record(actor=by_reviewer[reviewer_id], visits=batch, today=today)
     _in_progress(wuyi, office, enterprises)
 
 

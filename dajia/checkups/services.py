@@ -197,6 +197,16 @@ def checks_open(
     return checks
 
 
+def _update_grouped(rows: list[CheckAnswer], fields: list[str]) -> None:
+    """Write ``fields`` of ``rows`` with one UPDATE per distinct set of values: a self-check or a review is mostly
+    the same answer ("yes", "passes") many times, which a row-by-row CASE statement would spell out again."""
+    groups: dict[tuple, list[int]] = {}
+    for row in rows:
+        groups.setdefault(tuple(getattr(row, f) for f in fields), []).append(row.pk)
+    for values, ids in groups.items():
+        CheckAnswer.objects.filter(pk__in=ids).update(**dict(zip(fields, values, strict=True)))
+
+
 def _locked(answer_ids) -> tuple[list[CheckAnswer], dict[int, HealthCheck]]:
     rows = list(CheckAnswer.objects.filter(pk__in=list(answer_ids)).only("id", "health_check_id"))
     if len(rows) != len(set(answer_ids)):
@@ -241,11 +251,13 @@ def selfchecks_submit(
             given.note, field=f"note_{row.pk}", max_length=300, label=_("the note"), required=False
         )
         changed.append(row)
-    CheckAnswer.objects.bulk_update(changed, ["answer", "answer_note"])
+    _update_grouped(changed, ["answer", "answer_note"])
     for check in checks.values():
         check.status = HealthCheck.Status.REVIEW
         check.self_checked_at = now
-    HealthCheck.objects.bulk_update(list(checks.values()), ["status", "self_checked_at"])
+    HealthCheck.objects.filter(pk__in=list(checks)).update(
+        status=HealthCheck.Status.REVIEW, self_checked_at=now
+    )
     audit.log_many(
         [
             audit.record(
@@ -303,11 +315,11 @@ def reviews_save(*, actor, reviews: Mapping[int, ReviewInput]) -> list[HealthChe
             raise ValidationError({f"risk_{row.pk}": error})
         row.risk, row.recommendation = given.risk, recommendation
         changed.append(row)
-    CheckAnswer.objects.bulk_update(changed, ["risk", "recommendation"])
+    _update_grouped(changed, ["risk", "recommendation"])
     newly = [c for c in checks.values() if c.reviewer_id is None]
     for check in newly:
         check.reviewer = volunteer
-    HealthCheck.objects.bulk_update(newly, ["reviewer"])
+    HealthCheck.objects.filter(pk__in=[c.pk for c in newly]).update(reviewer=volunteer)
     audit.log_many(
         [
             audit.record(
@@ -406,7 +418,9 @@ def reports_issue(
         check.reported_at = now
         check.visit_due = due
     CheckAnswer.objects.bulk_update(opened, ["follow_up"])
-    HealthCheck.objects.bulk_update(pending, ["status", "reported_at", "visit_due"])
+    HealthCheck.objects.filter(pk__in=[c.pk for c in pending]).update(
+        status=HealthCheck.Status.REPORTED, reported_at=now, visit_due=due
+    )
     audit.log_many(
         [
             audit.record(
@@ -472,29 +486,68 @@ def visit_move(*, actor, check: HealthCheck, due: datetime.date) -> HealthCheck:
     return check
 
 
+@dataclass(frozen=True)
+class VisitInput:
+    check: HealthCheck
+    visited_on: datetime.date
+    note: str
+
+
 @transaction.atomic
+def visits_record(
+    *, actor, visits: Sequence[VisitInput], today: datetime.date | None = None
+) -> list[HealthCheck]:
+    """The reviewer (or the park office, the union office) records return visits: when, what was found."""
+    today = today or timezone.localdate()
+    checks = {
+        c.pk: c
+        for c in HealthCheck.objects.select_for_update()
+        .filter(pk__in=[v.check.pk for v in visits])
+        .order_by("pk")
+    }
+    groups: dict[tuple[datetime.date, str], list[int]] = {}
+    for v in visits:
+        check = checks.get(v.check.pk)
+        if check is None or not selectors.may_record_visit(actor, check):
+            raise PermissionDenied
+        if check.status != HealthCheck.Status.REPORTED:
+            raise ValidationError(
+                _("The return visit can be planned and recorded once the report is issued.")
+            )
+        if not timezone.localtime(check.reported_at).date() <= v.visited_on <= today:
+            raise ValidationError({"visited_on": _("The visit date lies between the report and today.")})
+        note = clean_text(v.note, field="note", max_length=500, label=_("what the visit found"))
+        check.status, check.visited_on, check.visit_note, check.visited_by = (
+            "visited",
+            v.visited_on,
+            note,
+            actor,
+        )
+        groups.setdefault((v.visited_on, note), []).append(check.pk)
+    for (visited_on, note), ids in groups.items():
+        HealthCheck.objects.filter(pk__in=ids).update(
+            status=HealthCheck.Status.VISITED, visited_on=visited_on, visit_note=note, visited_by=actor
+        )
+    audit.log_many(
+        [
+            audit.record(
+                actor=actor,
+                action="checkups.visit.record",
+                obj=c,
+                after={"status": c.status, "visited_on": c.visited_on, "note": c.visit_note},
+                federation_id=c.federation_id,
+            )
+            for c in checks.values()
+        ]
+    )
+    return list(checks.values())
+
+
 def visit_record(
     *, actor, check: HealthCheck, visited_on: datetime.date, note: str, today: datetime.date | None = None
 ) -> HealthCheck:
-    """The reviewer (or the park office, the union office) records the return visit: when, what was found."""
-    check = _reported(check)
-    if not selectors.may_record_visit(actor, check):
-        raise PermissionDenied
-    today = today or timezone.localdate()
-    if not timezone.localtime(check.reported_at).date() <= visited_on <= today:
-        raise ValidationError({"visited_on": _("The visit date lies between the report and today.")})
-    note = clean_text(note, field="note", max_length=500, label=_("what the visit found"))
-    check.status = HealthCheck.Status.VISITED
-    check.visited_on, check.visit_note, check.visited_by = visited_on, note, actor
-    check.save(update_fields=["status", "visited_on", "visit_note", "visited_by"])
-    audit.log(
-        actor=actor,
-        action="checkups.visit.record",
-        obj=check,
-        after={"status": check.status, "visited_on": visited_on, "note": note},
-        federation_id=check.federation_id,
-    )
-    return check
+    """One return visit (the page's): a batch of one."""
+    return visits_record(actor=actor, visits=[VisitInput(check, visited_on, note)], today=today)[0]
 
 
 @transaction.atomic
