@@ -11,7 +11,7 @@ import datetime
 
 from django.utils import timezone
 
-from dajia.checkups import services
+from dajia.checkups import services, services_visits
 from dajia.checkups.models import CheckAnswer, HealthCheck
 from dajia.desk import services as desk
 from dajia.desk.models import Case, Volunteer
@@ -238,7 +238,7 @@ def build(ctx) -> None:
     expert = Volunteer.objects.filter(user=ctx["expert"]).first()
     due = HealthCheck.objects.filter(status="reported", visit_due__lt=today).select_related("reviewer__user")
     left = set(due.filter(reviewer=expert).order_by("-visit_due").values_list("pk", flat=True)[:3])
-    visits: dict[int, list[services.VisitInput]] = {}
+    visits: dict[int, list[services_visits.VisitInput]] = {}
     with_follow_up = set(
         CheckAnswer.objects.filter(follow_up__isnull=False).values_list("health_check_id", flat=True)
     )
@@ -250,10 +250,12 @@ def build(ctx) -> None:
             if check.pk in with_follow_up
             else "回访确认各项用工管理保持合规。"
         )
-        visits.setdefault(check.reviewer_id, []).append(services.VisitInput(check, check.visit_due, note))
+        visits.setdefault(check.reviewer_id, []).append(
+            services_visits.VisitInput(check, check.visit_due, note)
+        )
     by_reviewer = {v.pk: v.user for v in lawyers}
     for reviewer_id, batch in visits.items():
-        services.visits_record(actor=by_reviewer[reviewer_id], visits=batch, today=today)
+        services_visits.visits_record(actor=by_reviewer[reviewer_id], visits=batch, today=today)
     _in_progress(wuyi, office, enterprises)
 
 

@@ -26,7 +26,7 @@ from dajia.accounts.permissions import (
     office_scope,
     park_office_ids,
 )
-from dajia.checkups import selectors, services
+from dajia.checkups import selectors, services, services_visits
 from dajia.checkups.forms import (
     ItemEditForm,
     ItemForm,
@@ -252,7 +252,7 @@ def visit_move(request, pk: int):
     form = VisitMoveForm(request.POST)
     if form.is_valid():
         try:
-            services.visit_move(actor=request.user, check=check, due=form.cleaned_data["due"])
+            services_visits.visit_move(actor=request.user, check=check, due=form.cleaned_data["due"])
         except ValidationError as e:
             errors_into(form, e)
         else:
@@ -267,7 +267,7 @@ def visit_record(request, pk: int):
     form = VisitRecordForm(request.POST)
     if form.is_valid():
         try:
-            services.visit_record(actor=request.user, check=check, **form.cleaned_data)
+            services_visits.visit_record(actor=request.user, check=check, **form.cleaned_data)
         except ValidationError as e:
             errors_into(form, e)
         else:

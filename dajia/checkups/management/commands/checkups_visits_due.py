@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from dajia.checkups.services import visits_remind
+from dajia.checkups.services_visits import visits_remind
 
 
 class Command(BaseCommand):
