@@ -54,3 +54,29 @@ def test_a_volunteer_reviews_on_a_phone_and_a_red_alert_opens_a_follow_up(
     phone.wait_for_url(re.compile(rf"/desk/cases/{case.pk}/$"))
     phone.get_by_text("紧急").first.wait_for()
     check(phone, "checkups-follow-up-phone")
+
+
+def test_the_contact_self_checks_and_the_office_lists_on_a_phone(
+    phone, browser, live_server, open_check, enterprise, contact_user, office_user
+):
+    check_ = open_check(enterprise)
+    browser_login(phone, live_server.url, "contact")
+    phone.goto(f"{live_server.url}/checkups/{check_.pk}/")
+    for row in check_.answers.all():
+        phone.locator(f"input[name=answer_{row.pk}][value=yes]").check()
+    check(phone, "checkups-self-check-phone")
+    phone.get_by_role("button", name="提交自查表").click()
+    phone.get_by_text("自查表已提交").first.wait_for()
+    assert HealthCheck.objects.get(pk=check_.pk).status == "review"
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN", bypass_csp=True
+    )
+    office = context.new_page()
+    browser_login(office, live_server.url, "office")
+    office.goto(f"{live_server.url}/checkups/?status=review")
+    office.get_by_role("link", name=re.compile(check_.number)).wait_for()
+    check(office, "checkups-list-phone")
+    office.goto(f"{live_server.url}/checkups/checklist/")
+    check(office, "checkups-checklist-phone")
+    context.close()
