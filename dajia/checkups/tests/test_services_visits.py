@@ -61,3 +61,13 @@ def test_the_reviewer_hears_of_a_due_visit_once(reported, lawyer):
     assert services.visits_remind(today=reported.visit_due) == 1
     assert services.visits_remind(today=reported.visit_due) == 1
     assert Message.objects.filter(recipient=lawyer.user, event="checkups.visit.due").count() == 1
+
+
+def test_the_daily_command_tells_the_reviewers(reported, lawyer, capsys):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    HealthCheck.objects.filter(pk=reported.pk).update(visit_due=timezone.localdate())
+    call_command("checkups_visits_due")
+    assert "return visits due: 1" in capsys.readouterr().out
+    assert Message.objects.filter(recipient=lawyer.user, event="checkups.visit.due").count() == 1
