@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "dajia.notifications",
     "dajia.workbench",
     "dajia.desk",
+    "dajia.checkups",
     "dajia.lectures",
     "dajia.finance",
     "dajia.ledger",
@@ -415,3 +416,5 @@ DAJIA_DESK_TARGETS = {
     "low": (env_int("DAJIA_DESK_LOW_RESPONSE_HOURS", 16), env_int("DAJIA_DESK_LOW_RESOLUTION_HOURS", 80)),
 }
 DAJIA_DESK_ATTACHMENTS_MAX = env_int("DAJIA_DESK_ATTACHMENTS_MAX", 5)
+# Legal health checks: the return visit falls this many working days after the report (the office may move it).
+DAJIA_CHECKUPS_VISIT_WORKING_DAYS = env_int("DAJIA_CHECKUPS_VISIT_WORKING_DAYS", 20)

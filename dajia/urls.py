@@ -29,6 +29,7 @@ urlpatterns = [
     path("workbench/", include("dajia.workbench.urls")),
     path("inbox/", include("dajia.notifications.urls")),
     path("desk/", include("dajia.desk.urls")),
+    path("checkups/", include("dajia.checkups.urls")),
     path("lectures/", include("dajia.lectures.urls")),
     path("finance/", include("dajia.finance.urls")),
     path("ledger/", include("dajia.ledger.urls")),

@@ -41,6 +41,8 @@ DECIDING = [
     "needs.Response",
     "needs.Answer",
     "menu.CategoryProposal",
+    "checkups.HealthCheck",
+    "checkups.CheckAnswer",
 ]
 
 

@@ -15,8 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 CONFIG = ROOT / ".importlinter"
 LAYERS = [
     "dajia.ledger",
-    "(dajia.checkups) | dajia.lectures | dajia.finance",
-    "(dajia.desk)",
+    "dajia.checkups | dajia.lectures | dajia.finance",
+    "dajia.desk",
     "dajia.orders | dajia.participation",
     "dajia.notices",
     "dajia.agreements",
@@ -24,9 +24,9 @@ LAYERS = [
     "dajia.consultations",
     "dajia.menu",
     "dajia.orgs",
-    "(dajia.workbench)",
+    "dajia.workbench",
     "dajia.accounts",
-    "(dajia.notifications)",
+    "dajia.notifications",
     "dajia.live",
     "dajia.core",
     "dajia.scoring",

@@ -253,8 +253,27 @@ def _finance(request, client):
     return client, reverse("finance:export"), [payload("finance park"), payload("finance enterprise")]
 
 
+def _checkups(request, client):
+    from dajia.checkups import services
+    from dajia.demo.codes import uscc
+    from dajia.orgs.models import Enterprise, Park
+
+    federation, office = request.getfixturevalue("federation"), request.getfixturevalue("office_user")
+    park = Park.objects.create(name=payload("park"), federation=federation)
+    enterprise = Enterprise.objects.create(
+        name=payload("enterprise"), uscc=uscc("91", "330723", 2), federation=federation, park=park
+    )
+    services.checklist_item_add(
+        actor=office, federation=federation, area="wages", question="是否按月足额支付工资？"
+    )
+    services.checks_open(actor=office, enterprises=[enterprise])
+    client.force_login(office)
+    return client, reverse("checkups:export"), [payload("park"), payload("enterprise")]
+
+
 XLSX_EXPORTS = {
     "menu:export": _menu,
+    "checkups:export": _checkups,
     "desk:export": _desk,
     "lectures:export": _lectures,
     "ledger:export": _ledger,

@@ -47,8 +47,8 @@ NUMBER_PARAMS = {
     "consultation",
     "park",
 }
-DATE_PARAMS: set[str] = set()
-TEXT_PARAMS = {"q", "state", "status", "sort", "format", "price_min", "price_max", "action", "next"}
+DATE_PARAMS: set[str] = {"since", "until"}
+TEXT_PARAMS = {"q", "state", "status", "sort", "format", "price_min", "price_max", "action", "next", "risk"}
 
 # Not pages of this sweep: the API's parameters are typed by its schemas (and tested in dajia/api), the live
 # streams' by dajia/live, the admin is Django's.
