@@ -23,9 +23,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dajia.accounts.permissions import is_office, office_federation_ids, park_office_ids
+from dajia.checkups.models import HealthCheck
 from dajia.desk.models import Case, Consultation, Specialty, Volunteer
 from dajia.desk.selectors import volunteer_of
 from dajia.finance.models import FinancingNeed
+from dajia.lectures.models import Lecture
 from dajia.ledger.period import Period
 from dajia.orgs.models import Park
 
@@ -116,6 +118,51 @@ def legal_consultations(scope: Scope, period: Period, by: str | None) -> list[tu
     return _rows(qs, Count("id"), by, keys)
 
 
+def _delivered(scope: Scope, period: Period) -> QuerySet:
+    start, end = period.moments()
+    return _scoped(
+        Lecture.objects.filter(
+            status=Lecture.Status.DELIVERED, delivered_at__gte=start, delivered_at__lt=end
+        ),
+        scope,
+        federation="federation_id",
+        park="park_id",
+        volunteer="speaker_id",
+    )
+
+
+def lectures_delivered(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
+    """Lectures on request (菜单式普法讲座) delivered within the period (``delivered_at``), whatever their
+    attendance. Per volunteer: the speaker."""
+    keys = {
+        "park": "park_id",
+        "team": "speaker__firm",
+        "volunteer": "speaker_id",
+        "month": TruncMonth("delivered_at"),
+    }
+    return _rows(_delivered(scope, period), Count("id"), by, keys)
+
+
+def health_checks(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
+    """Distinct enterprises with a completed legal health check (法治体检): one whose report was issued
+    (``reported_at``) within the period. An enterprise checked twice counts once. Per volunteer: the reviewer."""
+    start, end = period.moments()
+    qs = _scoped(
+        HealthCheck.objects.filter(reported_at__gte=start, reported_at__lt=end),
+        scope,
+        federation="federation_id",
+        park="park_id",
+        volunteer="reviewer_id",
+    )
+    keys = {
+        "park": "park_id",
+        "team": "reviewer__firm",
+        "volunteer": "reviewer_id",
+        "month": TruncMonth("reported_at"),
+    }
+    return _rows(qs, Count("enterprise_id", distinct=True), by, keys)
+
+
 def _loans(scope: Scope, period: Period) -> QuerySet:
     return _scoped(
         FinancingNeed.objects.filter(
@@ -177,6 +224,18 @@ FIGURES: list[Figure] = [
         legal_consultations,
     ),
     Figure(
+        "lectures",
+        _("Lectures delivered"),
+        _("Lectures on request delivered in the period, whatever their attendance."),
+        lectures_delivered,
+    ),
+    Figure(
+        "health_checks",
+        _("Enterprises checked"),
+        _("Distinct enterprises whose legal health check report was issued in the period."),
+        health_checks,
+    ),
+    Figure(
         "enterprises_with_loans",
         _("Enterprises with loans"),
         _("Distinct enterprises with at least one loan granted in the period."),
@@ -194,7 +253,7 @@ FIGURES: list[Figure] = [
 
 def service_minutes(scope: Scope, period: Period) -> dict[int, int]:
     """Each volunteer's service time in the period: the minutes of the cases they were assigned, finished in
-    the period, and of the consultations they logged in it (two queries)."""
+    the period, of the consultations they logged in it and of the lectures they gave (three queries)."""
     start, end = period.moments()
     minutes: dict[int, int] = {}
     cases = _scoped(
@@ -217,6 +276,11 @@ def service_minutes(scope: Scope, period: Period) -> dict[int, int]:
         volunteer="logged_by__volunteer__id",
     )
     for row in talks.values(v=F("logged_by__volunteer__id")).annotate(m=Sum("minutes")).order_by():
+        minutes[row["v"]] = minutes.get(row["v"], 0) + (row["m"] or 0)
+    # A lecture's speaker is credited the topic's length.
+    for row in (
+        _delivered(scope, period).values(v=F("speaker_id")).annotate(m=Sum("topic__minutes")).order_by()
+    ):
         minutes[row["v"]] = minutes.get(row["v"], 0) + (row["m"] or 0)
     return minutes
 

@@ -215,6 +215,8 @@ def _lectures(request, client):
     client.force_login(office)
     texts = [payload("park"), payload("topic"), payload("place")]
     return client, reverse("lectures:export"), texts
+
+
 def _desk_park(request, tag: str):
     from dajia.demo.codes import uscc
     from dajia.orgs.models import Enterprise, Park
