@@ -8,8 +8,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from dajia.checkups.tests import conftest as checkups
 from dajia.desk.tests import conftest as desk
 from dajia.finance.tests import conftest as finance
+from dajia.lectures.tests import conftest as lectures
 
 # The desk's and the finance personas, shared (pytest finds fixtures among a conftest's names).
 _english = desk._english
@@ -24,6 +26,15 @@ park = desk.park
 park_office_user = desk.park_office_user
 told = desk.told
 banker, far_banker, file, far_file = finance.banker, finance.far_banker, finance.file, finance.far_file
+# A health check at each step and a lecture on the menu, scheduled (the ledger counts them once done).
+contact_user = desk.contact_user
+checklist, open_check, in_review, reported = (
+    checkups.checklist,
+    checkups.open_check,
+    checkups.in_review,
+    checkups.reported,
+)
+topic, requested, scheduled = lectures.topic, lectures.requested, lectures.scheduled
 
 
 def days_ago(n: int) -> datetime.datetime:
