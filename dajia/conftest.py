@@ -302,9 +302,9 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def phone(browser):
-    """A phone-sized page (iPhone-like 390×844), Chinese locale."""
+def phone_context(browser):
+    """A new phone (iPhone-like 390×844, Chinese locale) with its own cookies: ``(context, page)``; the caller
+    closes the context. For a test with two people on two phones; one phone is the ``phone`` fixture."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
@@ -315,8 +315,23 @@ def phone(browser):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    return context, page
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (iPhone-like 390×844), Chinese locale."""
+    context, page = phone_context(browser)
     yield page
     context.close()
+
+
+def phone_page_ok(page, name: str) -> None:
+    """The page as a phone shows it passes: screenshot kept, no serious or critical axe-core violation, nothing
+    wider than the 390 px screen."""
+    screenshot(page, name)
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 @pytest.fixture

@@ -9,16 +9,10 @@ import re
 import pytest
 
 from dajia.checkups.models import HealthCheck
-from dajia.conftest import axe_violations, browser_login, screenshot
+from dajia.conftest import browser_login, phone_page_ok
 from dajia.desk.models import Case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def check(page, name):
-    screenshot(page, name)
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_a_volunteer_reviews_on_a_phone_and_a_red_alert_opens_a_follow_up(
@@ -29,7 +23,7 @@ def test_a_volunteer_reviews_on_a_phone_and_a_red_alert_opens_a_follow_up(
     phone.goto(f"{live_server.url}/workbench/")
     phone.get_by_role("link", name=re.compile(in_review.number)).first.click()
     phone.wait_for_url(re.compile(rf"/checkups/{in_review.pk}/$"))
-    check(phone, "checkups-review-phone")
+    phone_page_ok(phone, "checkups-review-phone")
     phone.locator(f"#id_risk_{rows[0].pk}").select_option("red")
     phone.locator(f"#id_recommendation_{rows[0].pk}").fill(
         "立即与未签合同的员工补签书面劳动合同，避免二倍工资。"
@@ -38,7 +32,7 @@ def test_a_volunteer_reviews_on_a_phone_and_a_red_alert_opens_a_follow_up(
         phone.locator(f"#id_risk_{row.pk}").select_option("pass")
     phone.get_by_role("button", name="保存并出具报告").click()
     phone.get_by_text("报告已出具").first.wait_for()
-    check(phone, "checkups-reported-phone")
+    phone_page_ok(phone, "checkups-reported-phone")
 
     issued = HealthCheck.objects.get(pk=in_review.pk)
     assert issued.status == "reported"
@@ -53,7 +47,7 @@ def test_a_volunteer_reviews_on_a_phone_and_a_red_alert_opens_a_follow_up(
     phone.get_by_role("link", name=case.number).click()  # the follow-up on the desk
     phone.wait_for_url(re.compile(rf"/desk/cases/{case.pk}/$"))
     phone.get_by_text("紧急").first.wait_for()
-    check(phone, "checkups-follow-up-phone")
+    phone_page_ok(phone, "checkups-follow-up-phone")
 
 
 def test_the_contact_self_checks_and_the_office_lists_on_a_phone(
@@ -64,7 +58,7 @@ def test_the_contact_self_checks_and_the_office_lists_on_a_phone(
     phone.goto(f"{live_server.url}/checkups/{check_.pk}/")
     for row in check_.answers.all():
         phone.locator(f"input[name=answer_{row.pk}][value=yes]").check()
-    check(phone, "checkups-self-check-phone")
+    phone_page_ok(phone, "checkups-self-check-phone")
     phone.get_by_role("button", name="提交自查表").click()
     phone.get_by_text("自查表已提交").first.wait_for()
     assert HealthCheck.objects.get(pk=check_.pk).status == "review"
@@ -76,7 +70,7 @@ def test_the_contact_self_checks_and_the_office_lists_on_a_phone(
     browser_login(office, live_server.url, "office")
     office.goto(f"{live_server.url}/checkups/?status=review")
     office.get_by_role("link", name=re.compile(check_.number)).wait_for()
-    check(office, "checkups-list-phone")
+    phone_page_ok(office, "checkups-list-phone")
     office.goto(f"{live_server.url}/checkups/checklist/")
-    check(office, "checkups-checklist-phone")
+    phone_page_ok(office, "checkups-checklist-phone")
     context.close()

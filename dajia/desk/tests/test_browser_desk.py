@@ -8,30 +8,11 @@ import re
 
 import pytest
 
-from dajia.conftest import axe_violations, browser_login, screenshot
+from dajia.conftest import browser_login, phone_context, phone_page_ok
 from dajia.desk.models import Case, RotaSlot
 from dajia.notifications.models import Message, SmsDelivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def phone_context(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        bypass_csp=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return context, page
-
-
-def check(page, name):
-    screenshot(page, name)
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_raise_take_resolve_rate_on_a_phone(phone, browser, live_server, contact_user, lawyer):
@@ -48,7 +29,7 @@ def test_raise_take_resolve_rate_on_a_phone(phone, browser, live_server, contact
     phone.goto(f"{live_server.url}/desk/cases/new/")
     phone.get_by_label("需要哪类专家").select_option("lawyer")
     phone.get_by_label("问题描述").fill("员工要求补缴三年社保，公司该怎么处理？")
-    check(phone, "desk-raise-phone")
+    phone_page_ok(phone, "desk-raise-phone")
     phone.get_by_role("button", name="提交").click()
     phone.wait_for_url(re.compile(r"/desk/cases/\d+/$"))
     case = Case.objects.get()
@@ -58,12 +39,12 @@ def test_raise_take_resolve_rate_on_a_phone(phone, browser, live_server, contact
     browser_login(page, live_server.url, "lawyer")
     page.goto(f"{live_server.url}/workbench/")  # the on-duty lawyer finds it on the workbench
     page.get_by_role("link", name=re.compile(case.number)).first.click()
-    check(page, "desk-case-lawyer-phone")
+    phone_page_ok(page, "desk-case-lawyer-phone")
     page.get_by_role("button", name="接单").click()
     page.get_by_label("办结类型").select_option("solved")
     page.get_by_role("button", name="办结案件").click()
     page.get_by_text("问题解决").first.wait_for()
-    check(page, "desk-case-resolved-phone")
+    phone_page_ok(page, "desk-case-resolved-phone")
     context.close()
 
     told = Message.objects.filter(recipient=contact_user, event="desk.case.status").order_by("pk")
@@ -76,7 +57,7 @@ def test_raise_take_resolve_rate_on_a_phone(phone, browser, live_server, contact
     phone.wait_for_url(re.compile(rf"/desk/cases/{case.pk}/$"))
     phone.get_by_label("5").check()
     phone.get_by_label("评语").fill("很专业")
-    check(phone, "desk-rate-phone")
+    phone_page_ok(phone, "desk-rate-phone")
     phone.get_by_role("button", name="提交评价").click()
     phone.get_by_text("5 / 5").wait_for()
     assert Case.objects.get().rating == 5

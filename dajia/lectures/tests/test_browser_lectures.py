@@ -10,29 +10,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from dajia.conftest import axe_violations, browser_login, screenshot
+from dajia.conftest import browser_login, phone_context, phone_page_ok
 from dajia.lectures.models import Lecture, LectureSignIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _context(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        bypass_csp=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return context, page
-
-
-def check(page, name):
-    screenshot(page, name)
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_request_schedule_sign_in_on_a_phone(
@@ -40,42 +21,42 @@ def test_request_schedule_sign_in_on_a_phone(
 ):
     browser_login(phone, live_server.url, "parkoffice")
     phone.goto(f"{live_server.url}/lectures/topics/")
-    check(phone, "lectures-menu-phone")
+    phone_page_ok(phone, "lectures-menu-phone")
     phone.goto(f"{live_server.url}/lectures/new/")
     phone.get_by_label("讲座主题").select_option(str(topic.pk))
     phone.get_by_label("希望的日期").fill("本周任一下午")
     phone.get_by_label("地点").fill("园区党群服务中心")
     phone.get_by_label("预计人数").fill("40")
-    check(phone, "lectures-request-phone")
+    phone_page_ok(phone, "lectures-request-phone")
     phone.get_by_role("button", name="提交申请").click()
     phone.wait_for_url(re.compile(r"/lectures/\d+/$"))
     lecture = Lecture.objects.get()
 
-    context, page = _context(browser)
+    context, page = phone_context(browser)
     browser_login(page, live_server.url, "office")
     page.goto(f"{live_server.url}/lectures/{lecture.pk}/")
     soon = timezone.localtime(timezone.now() + datetime.timedelta(minutes=20))
     page.get_by_label("日期和时间").fill(soon.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("座位数").fill("30")
     page.get_by_label("主讲人").select_option(str(lawyer.pk))
-    check(page, "lectures-schedule-phone")
+    phone_page_ok(page, "lectures-schedule-phone")
     page.get_by_role("button", name="保存排期").click()
     page.get_by_text("已排期").first.wait_for()
     lecture.refresh_from_db()
     assert lecture.status == "scheduled"
 
-    attendee_context, attendee = _context(browser)
+    attendee_context, attendee = phone_context(browser)
     attendee.goto(f"{live_server.url}/lectures/s/{lecture.signin_token}/")
     attendee.get_by_label("姓名").fill("王小红")
     attendee.get_by_label("所在工会或工作单位").fill("浙江旗昌工贸有限公司")
-    check(attendee, "lectures-signin-phone")
+    phone_page_ok(attendee, "lectures-signin-phone")
     attendee.get_by_role("button", name="签到").click()
     attendee.locator("[data-signed-in]").wait_for()
-    check(attendee, "lectures-signed-in-phone")
+    phone_page_ok(attendee, "lectures-signed-in-phone")
     attendee_context.close()
     assert LectureSignIn.objects.get(lecture=lecture).seat == 1
 
     page.goto(f"{live_server.url}/lectures/{lecture.pk}/")
     page.get_by_text("王＊红").wait_for()
-    check(page, "lectures-detail-phone")
+    phone_page_ok(page, "lectures-detail-phone")
     context.close()
