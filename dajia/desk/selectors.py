@@ -13,9 +13,11 @@ from collections import defaultdict
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from dajia.accounts.models import Role
 from dajia.accounts.permissions import (
     enterprise_contact_ids,
     expert_park_ids,
+    has_role,
     is_office,
     office_federation_ids,
     park_office_ids,
@@ -35,7 +37,9 @@ from dajia.desk.models import (
 
 
 def volunteer_of(user) -> Volunteer | None:
-    if not getattr(user, "is_authenticated", False):
+    # Only an expert has a volunteer's row; asking the (once loaded) roles first spares every other user's pages
+    # the query, as the menu and the workbench ask on every page.
+    if not getattr(user, "is_authenticated", False) or not has_role(user, Role.EXPERT):
         return None
     cache = getattr(user, "_dajia_volunteer", False)
     if cache is False:

@@ -59,6 +59,10 @@ SCOPED = {
     ("dajia.desk.forms.CaseForm", "enterprise"): [("office", "desk:case_new")],
     ("dajia.desk.forms.ConsultationForm", "park"): [("office", "desk:consultation_new")],
     ("dajia.desk.views_contacts.RegisterForm", "park"): [("worker", "desk:register")],
+    ("dajia.checkups.forms.OpenForm", "enterprise"): [("office", "checkups:home")],
+    ("dajia.finance.forms.FileForm", "enterprise"): [("office", "finance:file_new")],
+    ("dajia.lectures.forms.RequestForm", "park"): [("park_office", "lectures:request")],
+    ("dajia.lectures.forms.RequestForm", "enterprise"): [("enterprise_contact", "lectures:request")],
 }
 PUBLIC = {
     # Before any login a new social organisation chooses the federation it registers with.
@@ -141,7 +145,12 @@ def personas(xiacheng, union, office_user, chair_user, provider_user, published_
         budget=published_session.budget,
         created_by=office_user,
     )
+    park = Park.objects.get(federation=xiacheng, name="下城区跨贸小镇")
     return {
+        "park_office": make_user("跨贸小镇园区办", role="park", park=park),
+        "enterprise_contact": make_user(
+            "跨贸科技联络员", role="enterprise", enterprise=park.enterprises.get()
+        ),
         "worker": make_user("李师傅", role="worker", union=union),
         "chair": chair_user,
         "provider": provider_user,
