@@ -42,7 +42,11 @@ def _published_views(client) -> dict:
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("consultations:results_xlsx", args=[session.pk])).content)
     )
-    out["xlsx"] = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
+    # The export's own time (导出时间, to the minute) is not data: before and after may fall in different minutes.
+    out["xlsx"] = {
+        ws.title: [list(r) for r in ws.iter_rows(values_only=True) if r and r[0] != "导出时间"]
+        for ws in workbook.worksheets
+    }
     return out
 
 
