@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import (
     enterprise_contact_ids,
     expert_park_ids,
@@ -41,7 +42,6 @@ from dajia.checkups.pdf import report_pdf
 from dajia.core.inputs import query_date, query_id, query_page
 from dajia.core.xlsx import Book, Column, moment_text, xlsx_response
 from dajia.desk.models import Volunteer
-from dajia.desk.views import errors_into
 from dajia.orgs.models import Enterprise, Federation, Park
 
 PAGE_SIZE = 30
@@ -134,7 +134,7 @@ def check_open(request):
                 reviewer=form.cleaned_data["reviewer"],
             )[0]
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, _("Health check %(check)s opened.") % {"check": check.number})
             return redirect("checkups:detail", check.pk)
@@ -206,7 +206,7 @@ def self_check(request, pk: int):
         try:
             services.selfchecks_submit(actor=request.user, answers=given)
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, _("Self-check handed in: the expert volunteers review it next."))
             return redirect("checkups:detail", pk)
@@ -233,7 +233,7 @@ def review(request, pk: int):
             if request.POST.get("issue"):
                 services.reports_issue(actor=request.user, checks=[check])
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             if request.POST.get("issue"):
                 messages.success(
@@ -254,7 +254,7 @@ def visit_move(request, pk: int):
         try:
             services_visits.visit_move(actor=request.user, check=check, due=form.cleaned_data["due"])
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             return redirect("checkups:detail", pk)
     return detail(request, pk, forms={"move": form}, status=400)
@@ -269,7 +269,7 @@ def visit_record(request, pk: int):
         try:
             services_visits.visit_record(actor=request.user, check=check, **form.cleaned_data)
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, _("Return visit recorded."))
             return redirect("checkups:detail", pk)
@@ -366,7 +366,7 @@ def checklist(request):
         try:
             services.checklist_item_add(actor=request.user, federation=federation, **form.cleaned_data)
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             return redirect(f"{reverse('checkups:checklist')}?federation={federation.pk}")
     return _checklist_page(request, federation, federations, form=form, status=400)
@@ -397,7 +397,7 @@ def checklist_item(request, pk: int):
         try:
             services.checklist_item_update(actor=user, item=item, **form.cleaned_data)
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             return redirect(f"{reverse('checkups:checklist')}?federation={federation.pk}")
     federations = Federation.objects.filter(pk__in=office_scope(user)).order_by("pk")

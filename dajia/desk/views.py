@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import (
     enterprise_contact_ids,
     expert_park_ids,
@@ -26,14 +27,6 @@ from dajia.desk import selectors, services
 from dajia.desk.forms import CaseForm, ConsultationForm, FinishForm, RateForm
 from dajia.desk.models import Attachment, Case, Volunteer
 from dajia.orgs.models import Enterprise, Park
-
-
-def errors_into(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def desk_parks(user):
@@ -150,7 +143,7 @@ def case_new(request):
                     consultation=consultation,
                 )
             except ValidationError as e:
-                errors_into(form, e)
+                apply_service_errors(form, e)
                 status = refusal_status(e)
             else:
                 messages.success(request, _("Your problem %(case)s was received.") % {"case": case.number})
@@ -305,7 +298,7 @@ def consultation_new(request):
                 data = {**form.cleaned_data, "minutes": form.cleaned_data["minutes"] or 0}
                 services.consultation_log(actor=request.user, **data)
             except ValidationError as e:
-                errors_into(form, e)
+                apply_service_errors(form, e)
                 status = 400
             else:
                 messages.success(request, _("Consultation logged."))

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import in_scope, office_federation_ids, park_office_ids
 from dajia.core.forms import Form
 from dajia.desk import selectors
 from dajia.desk.models import ContactRequest, Volunteer
 from dajia.desk.services_contacts import contact_decide, contact_register
 from dajia.desk.services_rota import leave_record, may_record_leave
-from dajia.desk.views import desk_parks, errors_into
+from dajia.desk.views import desk_parks
 from dajia.orgs.models import Park
 
 
@@ -43,7 +44,7 @@ def register(request):
             try:
                 contact_register(actor=request.user, **form.cleaned_data)
             except ValidationError as e:
-                errors_into(form, e)
+                apply_service_errors(form, e)
                 status = 400
             else:
                 messages.success(request, _("Registered: the park office will confirm you."))
@@ -106,7 +107,7 @@ def rota(request):
             try:
                 leave_record(actor=request.user, **form.cleaned_data)
             except ValidationError as e:
-                errors_into(form, e)
+                apply_service_errors(form, e)
                 status = 400
             else:
                 messages.success(request, _("Leave recorded."))

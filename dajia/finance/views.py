@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dajia.accounts.forms import apply_service_errors
 from dajia.accounts.permissions import object_in_scope, office_federation_ids
 from dajia.core.inputs import query_id, query_page
 from dajia.core.xlsx import MONEY, Book, Column, moment_text, xlsx_response
-from dajia.desk.views import errors_into
 from dajia.finance import selectors, services
 from dajia.finance.forms import DecideForm, FileForm, NeedForm
 from dajia.finance.models import EnterpriseFile, FinancingNeed
@@ -69,7 +69,7 @@ def file_new(request):
             try:
                 services.files_open(actor=user, enterprises=[form.cleaned_data["enterprise"]])
             except ValidationError as e:
-                errors_into(form, e)
+                apply_service_errors(form, e)
                 status = 400
             else:
                 messages.success(request, _("The enterprise is on the park's finance list."))
@@ -123,7 +123,7 @@ def need_new(request, pk: int):
         try:
             services.needs_record(actor=request.user, entries=[entry])
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, _("Financing need recorded."))
             return redirect("finance:file_detail", file.pk)
@@ -140,7 +140,7 @@ def need_decide(request, pk: int):
         try:
             services.need_decide(actor=request.user, need=need, status=data["status"], **_outcome(data))
         except ValidationError as e:
-            errors_into(form, e)
+            apply_service_errors(form, e)
         else:
             messages.success(request, _("The bank's decision is recorded."))
             return redirect("finance:file_detail", need.file_id)
