@@ -42,7 +42,8 @@ from dajia.checkups.pdf import report_pdf
 from dajia.core.inputs import query_date, query_id, query_page
 from dajia.core.xlsx import Book, Column, moment_text, xlsx_response
 from dajia.desk.models import Volunteer
-from dajia.orgs.models import Enterprise, Federation, Park
+from dajia.desk.selectors import desk_parks
+from dajia.orgs.models import Enterprise, Federation
 
 PAGE_SIZE = 30
 
@@ -82,14 +83,9 @@ def _openable(user):
 
 
 def _reviewers(user):
-    return Volunteer.objects.filter(user__roles__role="expert", user__roles__park__in=_parks(user)).distinct()
-
-
-def _parks(user):
-    q = Q(pk__in=park_office_ids(user) | expert_park_ids(user))
-    if is_office(user):
-        q |= Q(federation_id__in=office_federation_ids(user))
-    return Park.objects.filter(q)
+    return Volunteer.objects.filter(
+        user__roles__role="expert", user__roles__park__in=desk_parks(user)
+    ).distinct()
 
 
 @login_required
@@ -108,7 +104,7 @@ def home(request):
         {
             "page": page,
             "checks": list(page.object_list),
-            "parks": list(_parks(user).order_by("name")),
+            "parks": list(desk_parks(user).order_by("name")),
             "statuses": HealthCheck.Status.choices,
             "risks": Risk.choices,
             "chosen": request.GET,
@@ -145,7 +141,7 @@ def check_open(request):
         {
             "page": page,
             "checks": list(page.object_list),
-            "parks": list(_parks(user).order_by("name")),
+            "parks": list(desk_parks(user).order_by("name")),
             "statuses": HealthCheck.Status.choices,
             "risks": Risk.choices,
             "chosen": {},

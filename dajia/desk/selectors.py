@@ -34,6 +34,7 @@ from dajia.desk.models import (
     Volunteer,
     case_number,
 )
+from dajia.orgs.models import Park
 
 
 def volunteer_of(user) -> Volunteer | None:
@@ -53,6 +54,15 @@ def on_desk(user) -> bool:
     return bool(
         is_office(user) or park_office_ids(user) or expert_park_ids(user) or enterprise_contact_ids(user)
     )
+
+
+def desk_parks(user):
+    """The parks where this person works at the desk (park office, volunteer, or the office's federation)."""
+    ids = park_office_ids(user) | expert_park_ids(user)
+    q = Q(pk__in=ids)
+    if is_office(user):
+        q |= Q(federation_id__in=office_federation_ids(user))
+    return Park.objects.filter(q)
 
 
 def led_park_ids(user) -> set[int]:

@@ -26,16 +26,7 @@ from dajia.core.xlsx import Book, Column, moment_text, xlsx_response
 from dajia.desk import selectors, services
 from dajia.desk.forms import CaseForm, ConsultationForm, FinishForm, RateForm
 from dajia.desk.models import Attachment, Case, Volunteer
-from dajia.orgs.models import Enterprise, Park
-
-
-def desk_parks(user):
-    """The parks where this person works at the desk (park office, volunteer, or the office's federation)."""
-    ids = park_office_ids(user) | expert_park_ids(user)
-    q = Q(pk__in=ids)
-    if is_office(user):
-        q |= Q(federation_id__in=office_federation_ids(user))
-    return Park.objects.filter(q)
+from dajia.orgs.models import Enterprise
 
 
 @login_required
@@ -67,7 +58,7 @@ def home(request):
             "counts": selectors.counts(cases, consultations),
             "consultations": list(consultations.filter(case__isnull=True)[:10]),
             "may_raise": True,
-            "may_log": bool(desk_parks(user).exists()),
+            "may_log": bool(selectors.desk_parks(user).exists()),
             "is_office": is_office(user),
             "may_confirm": bool(park_office_ids(user) or office_federation_ids(user)),
         },
@@ -76,7 +67,7 @@ def home(request):
 
 def _raise_enterprises(user):
     contact = enterprise_contact_ids(user)
-    desk = Enterprise.objects.filter(park__in=desk_parks(user), uscc__isnull=False)
+    desk = Enterprise.objects.filter(park__in=selectors.desk_parks(user), uscc__isnull=False)
     return Enterprise.objects.filter(Q(pk__in=contact) | Q(pk__in=desk.values("pk"))).select_related("park")
 
 
@@ -89,7 +80,7 @@ def case_new(request):
     consultation_id = query_id(request.GET, "consultation")
     enterprises = _raise_enterprises(user)
     contact = enterprise_contact_ids(user)
-    fixed = len(contact) == 1 and not desk_parks(user).exists()
+    fixed = len(contact) == 1 and not selectors.desk_parks(user).exists()
     may_record_worker = bool(expert_park_ids(user) or is_office(user))
     form = CaseForm(
         request.POST or None,
@@ -287,7 +278,7 @@ def attachment(request, pk: int, attachment_id: int):
 
 @login_required
 def consultation_new(request):
-    parks = desk_parks(request.user)
+    parks = selectors.desk_parks(request.user)
     if not parks.exists():
         raise PermissionDenied
     form = ConsultationForm(request.POST or None, parks=parks)

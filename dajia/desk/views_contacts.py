@@ -21,7 +21,6 @@ from dajia.desk import selectors
 from dajia.desk.models import ContactRequest, Volunteer
 from dajia.desk.services_contacts import contact_decide, contact_register
 from dajia.desk.services_rota import leave_record, may_record_leave
-from dajia.desk.views import desk_parks
 from dajia.orgs.models import Park
 
 
@@ -93,7 +92,7 @@ class LeaveForm(Form):
 
 @login_required
 def rota(request):
-    parks = desk_parks(request.user)
+    parks = selectors.desk_parks(request.user)
     if not parks.exists():
         raise PermissionDenied
     candidates = Volunteer.objects.filter(user__roles__park__in=parks).select_related("user").distinct()
