@@ -128,14 +128,17 @@ OVERVIEW_LIMIT = 10  # orders listed per state on the overview; the rest are on 
 COUNT_CAP = 1000  # the overview counts a state's orders up to this; beyond it shows "1000+"
 
 
+def first_of_state(qs: QuerySet, state: str, limit: int) -> QuerySet:
+    """The ids of the first ``limit`` orders in ``state`` by start time, read in order from the
+    ``order_state_start`` index."""
+    return qs.filter(state=state).order_by("starts_at", "id").values_list("pk", flat=True)[:limit]
+
+
 def orders_by_state(qs: QuerySet, limit: int = OVERVIEW_LIMIT) -> list[tuple[str, str, list[Order]]]:
     """(state, label, orders) for each state in workflow order — the office's delivery overview: the first
     ``limit`` orders of each state by start time. The queries do not grow with the number of orders: per state
     the ids come from the (state, starts_at) index, then one query annotates those rows only."""
-    ids = {
-        s: list(qs.filter(state=s).order_by("starts_at", "id").values_list("pk", flat=True)[:limit])
-        for s in Order.State.values
-    }
+    ids = {s: list(first_of_state(qs, s, limit)) for s in Order.State.values}
     rows = {
         o.pk: o
         for o in order_list(Order.objects.filter(pk__in=[pk for chunk in ids.values() for pk in chunk]))

@@ -101,6 +101,43 @@ def test_the_menu_list_runs_a_fixed_number_of_queries(
     assert len(titles(response)) == 24
 
 
+@pytest.mark.parametrize("persona", ["visitor", "office_user"])
+@pytest.mark.parametrize(
+    "params",
+    [{"category": "CATEGORY"}, {"q": "批量"}, {"q": "plxm"}, {"page": "999"}],
+    ids=["a category", "a search", "a pinyin search", "the last page"],
+)
+def test_each_menu_view_runs_the_same_queries_however_many_projects(
+    client,
+    persona,
+    office_user,
+    provider,
+    other_provider,
+    make_project,
+    category,
+    params,
+    django_assert_num_queries,
+):
+    """The filtered pages and the last page (past the last shows the last) too, for a visitor and for the
+    office (its federation's scope)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {k: str(category.pk) if v == "CATEGORY" else v for k, v in params.items()}
+    url = reverse("menu:list")
+    make_project(provider, "批量项目甲")
+    if persona == "office_user":
+        client.force_login(office_user)
+    client.get(url, params)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, params).status_code == 200
+    for i in range(40):
+        make_project(other_provider if i % 2 else provider, f"批量项目{i:02d}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(url, params)
+    assert response.status_code == 200 and titles(response)
+
+
 def test_the_detail_page_shows_the_project(client, menu):
     response = client.get(reverse("menu:detail", args=[menu["fire"].pk]))
     assert response.status_code == 200

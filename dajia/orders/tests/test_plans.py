@@ -1,0 +1,48 @@
+"""The office's delivery overview reads each state's first orders from the ``order_state_start`` index.
+
+A long-running office holds a million orders; the overview shows each state's first ten by start time. Read
+through the index, that is ten index entries whatever the table holds (``orders.selectors.first_of_state``).
+"""
+
+import datetime
+
+import pytest
+
+from dajia.conftest import assert_read_in_index_order
+from dajia.orders.models import Order
+from dajia.orders.selectors import OVERVIEW_LIMIT, first_of_state
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def many_orders(place_order, chair_user, union, other_union, stress_agreement):
+    """One order placed through the service, then 2,000 copies of it over two unions and two states."""
+    first = place_order(chair_user, union, stress_agreement, days=5)
+    copies = []
+    for i in range(2000):
+        copy = Order.objects.get(pk=first.pk)
+        copy.pk = None
+        copy.number = f"{first.number}-{i:04d}"
+        copy.signin_token = f"{first.signin_token[:20]}{i:06d}"
+        copy.union = union if i % 2 else other_union
+        copy.starts_at = first.starts_at + datetime.timedelta(minutes=37 * i)
+        copy.ends_at = copy.starts_at + datetime.timedelta(hours=2)
+        copy.state = Order.State.ORDERED if i % 10 == 0 else Order.State.CANCELLED
+        copies.append(copy)
+    Order.objects.bulk_create(copies)
+    return first
+
+
+@pytest.mark.parametrize("state", [Order.State.ORDERED, Order.State.CANCELLED])
+def test_each_states_first_orders_come_from_the_index(many_orders, union, other_union, state):
+    # The overview's queryset: the office's unions' ids first (orders.views.overview).
+    qs = Order.objects.filter(union_id__in=[union.pk, other_union.pk])
+    assert_read_in_index_order(
+        first_of_state(qs, state, OVERVIEW_LIMIT), "order_state_start", tables=("orders_order",)
+    )
+    ids = list(first_of_state(qs, state, OVERVIEW_LIMIT))
+    expected = list(qs.filter(state=state).order_by("starts_at", "id").values_list("pk", flat=True))[
+        :OVERVIEW_LIMIT
+    ]
+    assert ids == expected and len(ids) == OVERVIEW_LIMIT
