@@ -115,9 +115,7 @@ def list_needs(request, filters: Query[NeedQuery]):
 
 @router.get("/needs/{need_id}", response=NeedOut, summary="需求详情 / One need")
 def get_need(request, need_id: int):
-    return get_object_or_404(
-        selectors.with_support_counts(Need.objects.public()).select_related("category", "union"), pk=need_id
-    )
+    return get_object_or_404(Need.objects.public().select_related("category", "union"), pk=need_id)
 
 
 @router.post(
@@ -173,12 +171,12 @@ def create_need(request, payload: NeedIn):
         )
     except RateLimited as e:
         return Status(429, {"detail": " ".join(e.messages)})
-    out = selectors.with_support_counts(Need.objects.select_related("category", "union")).get(pk=need.pk)
+    out = Need.objects.select_related("category", "union").get(pk=need.pk)
     return Status(201, out)
 
 
 def _support_out(need: Need, user) -> dict:
-    need = selectors.with_support_counts(Need.objects.filter(pk=need.pk)).get()
+    need = Need.objects.filter(pk=need.pk).get()
     return {
         "need_id": need.pk,
         "supporters": need.support_count,

@@ -292,6 +292,7 @@ def build(ctx: dict) -> None:
         for user in {u.pk: u for u in rng.sample(others, min(wanted, len(others)))}.values():
             supports.append(Support(need=need, user=user))
     Support.objects.bulk_create(supports, ignore_conflicts=True)
+    Need.objects.filter(pk__in=[need.pk for need in needs]).recount_supports()
 
     # Statuses and the office's answers (some only for the person who raised the need).
     updates = []

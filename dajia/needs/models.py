@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,14 @@ class NeedQuerySet(models.QuerySet):
 
     def for_federations(self, ids):
         return self.filter(federation_id__in=ids)
+
+    def recount_supports(self) -> int:
+        """Set ``support_count`` of these needs from their Support rows — the one way the count is written
+        (the services after each support, withdrawal and merge; the demo and bench builders after bulk
+        inserts)."""
+        rows = Support.objects.filter(need=OuterRef("pk")).order_by().values("need")
+        counted = Subquery(rows.annotate(n=Count("pk")).values("n")[:1])
+        return self.update(support_count=Coalesce(counted, 0))
 
 
 class Need(models.Model):
@@ -113,9 +122,13 @@ class Need(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="merged",
+        db_index=False,  # indexed where set only (Meta): "not merged" must not look selective to a planner
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.WEB)
+    # How many people support it: the Support rows counted (``recount_supports``), kept here so that the wall's
+    # order — most supported first — is read from one index instead of counting every need's supports.
+    support_count = models.PositiveIntegerField(_("supporters"), default=0, editable=False)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -125,7 +138,18 @@ class Need(models.Model):
         verbose_name = _("need")
         verbose_name_plural = _("needs")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["federation", "status"])]
+        indexes = [
+            models.Index(fields=["federation", "status"]),
+            # The public wall: live needs, most supported first (needs.selectors.need_list).
+            models.Index(
+                fields=["-support_count", "-created_at", "-id"],
+                condition=Q(merged_into__isnull=True, hidden=False),
+                name="need_wall_order",
+            ),
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="need_merged_into"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["received", "handling", "answered", "resolved", "declined"]),

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from dajia.core.inputs import normalise, query_id
 from dajia.menu.models import Category
@@ -56,14 +56,10 @@ class NeedFilter:
         )
 
 
-def with_support_counts(qs: QuerySet) -> QuerySet:
-    return qs.annotate(support_count=Count("supports", distinct=True))
-
-
 def need_list(f: NeedFilter, base: QuerySet | None = None) -> QuerySet:
     """Public needs (not merged, not hidden) matching the filter, with support counts, for list pages."""
     qs = base if base is not None else Need.objects.public()
-    qs = with_support_counts(qs.select_related("category", "union", "park", "federation", "author"))
+    qs = qs.select_related("category", "union", "park", "federation", "author")
     if f.q:
         qs = qs.filter(Q(text__icontains=f.q) | Q(union__name__icontains=f.q) | Q(park__name__icontains=f.q))
     if f.category:
@@ -140,11 +136,11 @@ def similar_needs(
     matches = similar(query, docs, **kwargs)
     if not matches:
         return []
-    needs = with_support_counts(
-        Need.objects.filter(pk__in=[m.key for m in matches]).select_related(
-            "category", "union", "park", "author"
-        )
-    ).in_bulk()
+    needs = (
+        Need.objects.filter(pk__in=[m.key for m in matches])
+        .select_related("category", "union", "park", "author")
+        .in_bulk()
+    )
     return [SimilarNeed(needs[m.key], m.score) for m in matches if m.key in needs]
 
 
@@ -203,15 +199,15 @@ def demand_ranking(
 ) -> list[DemandRow]:
     """Every active category with its demand, highest first; competition ranks (1, 2, 2, 4)."""
     needs = _counted_needs(federation_ids, union_id, park_id)
-    counts = dict(
-        needs.exclude(category=None).values("category").annotate(n=Count("id")).values_list("category", "n")
-    )
-    supports = dict(
+    counts, supports = {}, {}
+    for category, n, s in (
         needs.exclude(category=None)
         .values("category")
-        .annotate(n=Count("supports"))
-        .values_list("category", "n")
-    )
+        .annotate(n=Count("id"), s=Sum("support_count"))
+        .values_list("category", "n", "s")
+        .order_by()
+    ):
+        counts[category], supports[category] = n, s or 0
     points = survey_points(federation_ids, union_id) if not park_id else {}
     rows = [
         DemandRow(c, counts.get(c.pk, 0), supports.get(c.pk, 0), points.get(c.pk, Fraction(0)))
@@ -231,9 +227,12 @@ def unclassified_count(federation_ids, *, union_id=None, park_id=None) -> int:
 
 def top_needs_examples(federation_ids, category_ids, per_category: int = 3) -> dict[int, list[Need]]:
     """The most supported needs of each category (to show what a top need is about)."""
-    qs = with_support_counts(
-        _counted_needs(federation_ids).filter(category_id__in=category_ids).select_related("category")
-    ).order_by("-support_count", "-created_at")
+    qs = (
+        _counted_needs(federation_ids)
+        .filter(category_id__in=category_ids)
+        .select_related("category")
+        .order_by("-support_count", "-created_at")
+    )
     out: dict[int, list[Need]] = defaultdict(list)
     for need in qs[: per_category * max(len(category_ids), 1) * 6]:
         if len(out[need.category_id]) < per_category:

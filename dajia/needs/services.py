@@ -177,6 +177,7 @@ def need_support(*, actor, need: Need) -> Support:
             support = Support.objects.create(need=need, user=actor)
     except IntegrityError:
         raise ValidationError(_("You already support this need."), code="duplicate") from None
+    Need.objects.filter(pk=need.pk).recount_supports()
     audit.log(actor=actor, action="needs.need.support", obj=need, federation_id=need.federation_id)
     return support
 
@@ -188,6 +189,7 @@ def need_unsupport(*, actor, need: Need) -> None:
     deleted, _rows = Support.objects.filter(need=need, user=actor).delete()
     if not deleted:
         raise ValidationError(_("You do not support this need."))
+    Need.objects.filter(pk=need.pk).recount_supports()
     audit.log(actor=actor, action="needs.need.unsupport", obj=need, federation_id=need.federation_id)
 
 
@@ -285,6 +287,7 @@ def need_merge(*, actor, source: Need, target: Need) -> Need:
         Support.objects.create(need=target, user_id=source.author_id)
         author_added = True
     Need.objects.filter(merged_into=source).update(merged_into=target)
+    Need.objects.filter(pk__in=ids).recount_supports()
     source.merged_into = target
     source.merged_at = timezone.now()
     source.save(update_fields=["merged_into", "merged_at", "updated_at"])
@@ -303,6 +306,7 @@ def need_merge(*, actor, source: Need, target: Need) -> Need:
         after={"merged_into": target.pk, "supports_moved": moved, "author_now_supports": author_added},
         federation_id=source.federation_id,
     )
+    target.refresh_from_db(fields=["support_count"])
     return target
 
 

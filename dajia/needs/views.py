@@ -164,10 +164,7 @@ def need_check(request):
 
 def _need_for(request, pk: int) -> Need:
     need = get_object_or_404(
-        selectors.with_support_counts(
-            Need.objects.select_related("category", "union", "park", "federation", "author", "merged_into")
-        ),
-        pk=pk,
+        Need.objects.select_related("category", "union", "park", "federation", "author", "merged_into"), pk=pk
     )
     if need.hidden and not services.can_see_author(request.user, need):
         raise Http404
@@ -197,7 +194,7 @@ def need_detail(request, pk: int):
 
 
 def _support_context(request, need: Need, error: str = "") -> dict:
-    need = selectors.with_support_counts(Need.objects.filter(pk=need.pk)).select_related("merged_into").get()
+    need = Need.objects.filter(pk=need.pk).select_related("merged_into").get()
     return {
         "need": need,
         "supported": selectors.supported_ids(request.user, [need]),
@@ -249,7 +246,7 @@ def need_unsupport(request, pk: int):
 @login_required
 def my_needs(request):
     needs = (
-        selectors.with_support_counts(Need.objects.filter(author=request.user))
+        Need.objects.filter(author=request.user)
         .select_related("category", "union", "park", "merged_into")
         .prefetch_related("updates")
         .order_by("-created_at")
@@ -259,7 +256,7 @@ def my_needs(request):
         updates = list(need.updates.all())
         need.latest_update = updates[-1] if len(updates) > 1 else None
     supported = (
-        selectors.with_support_counts(Need.objects.filter(supports__user=request.user))
+        Need.objects.filter(supports__user=request.user)
         .select_related("category", "union", "park")
         .order_by("-created_at")
     )

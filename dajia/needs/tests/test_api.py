@@ -3,7 +3,7 @@
 import pytest
 
 from dajia.needs import services
-from dajia.needs.models import Need, Support
+from dajia.needs.models import Need
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ def need(worker, union, categories):
 
 
 def test_public_needs_are_listed_with_support_counts(client, need, workers):
-    Support.objects.create(need=need, user=workers[0])
+    services.need_support(actor=workers[0], need=need)
     body = client.get("/api/needs/needs").json()
     assert body["count"] == 1
     item = body["items"][0]

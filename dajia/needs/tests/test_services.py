@@ -86,6 +86,8 @@ def test_one_support_per_person_and_need(worker, workers, union, raise_need):
         services.need_support(actor=workers[0], need=need)
     assert "已经附议" in e.value.messages[0]
     assert need.supports.count() == 1
+    need.refresh_from_db()
+    assert need.support_count == 1  # the wall's count, kept with the rows
 
 
 def test_the_database_refuses_a_second_support(worker, workers, union, raise_need):
@@ -106,6 +108,8 @@ def test_a_support_can_be_withdrawn(worker, workers, union, raise_need):
     services.need_support(actor=workers[0], need=need)
     services.need_unsupport(actor=workers[0], need=need)
     assert not need.supports.exists()
+    need.refresh_from_db()
+    assert need.support_count == 0
     with pytest.raises(ValidationError):
         services.need_unsupport(actor=workers[0], need=need)
 
@@ -124,6 +128,8 @@ def test_merging_keeps_every_supporter_once(office_user, worker, workers, union,
     assert sorted(supporters) == sorted([a.pk, b.pk, c.pk, d.pk])
     assert not Support.objects.filter(need=source).exists()
     source.refresh_from_db()
+    target.refresh_from_db()
+    assert (target.support_count, source.support_count) == (4, 0)
     assert source.merged_into == target
     assert source.updates.last().message.startswith("已与其他职工提出的相同需求")
     # A later support of the merged need goes to the need it was merged into, once.
@@ -131,6 +137,8 @@ def test_merging_keeps_every_supporter_once(office_user, worker, workers, union,
     with pytest.raises(ValidationError):
         services.need_support(actor=e, need=source)
     assert Support.objects.filter(need=target, user=e).count() == 1
+    target.refresh_from_db()
+    assert target.support_count == 5
 
 
 def test_merging_follows_earlier_merges_and_refuses_loops(office_user, worker, workers, union, raise_need):

@@ -149,9 +149,15 @@ def test_private_answers_are_for_the_author_only(client, office_user, worker, wo
     assert "只给提出人看的答复" in client.get(reverse("needs:mine")).content.decode()
 
 
+@pytest.mark.parametrize(
+    "params", [{}, {"category": "safety"}, {"sort": "new"}], ids=["the wall", "a category", "newest first"]
+)
 def test_the_list_page_does_not_grow_queries_with_rows(
-    client, django_assert_max_num_queries, union, categories
+    client, django_assert_max_num_queries, union, categories, params
 ):
+    from dajia.menu.models import Category
+
+    params = {k: Category.objects.get(code=v).pk if k == "category" else v for k, v in params.items()}
     authors = [make_user(f"a{i}", role="worker") for i in range(12)]
 
     def add(n):
@@ -159,15 +165,16 @@ def test_the_list_page_does_not_grow_queries_with_rows(
             need = services.need_create(
                 actor=authors[i % 12], text=f"希望组织第{i}次消防安全培训", union=union
             )
-            Support.objects.create(need=need, user=authors[(i + 1) % 12])
+            services.need_support(actor=authors[(i + 1) % 12], need=need)
 
     add(3)
     client.force_login(authors[0])
     with django_assert_max_num_queries(12) as few:
-        assert client.get(reverse("needs:list")).status_code == 200
+        assert client.get(reverse("needs:list"), params).status_code == 200
     add(15)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert client.get(reverse("needs:list")).status_code == 200
+        response = client.get(reverse("needs:list"), params)
+    assert response.status_code == 200 and len(response.context["page"]) == 18
 
 
 def test_the_office_queue_does_not_grow_queries_with_rows(
@@ -201,7 +208,7 @@ def test_the_office_answers_from_the_need_page(client, office_user, worker, exis
 def test_the_office_merges_from_the_need_page(client, office_user, workers, existing):
     client.force_login(office_user)
     source, target = existing[1], existing[0]
-    Support.objects.create(need=source, user=workers[0])
+    services.need_support(actor=workers[0], need=source)
     response = client.post(reverse("needs:merge", args=[source.pk]), {"target": target.pk})
     assert response.status_code == 302
     assert set(target.supports.values_list("user_id", flat=True)) == {workers[0].pk}
@@ -299,7 +306,7 @@ def test_the_office_exports_its_needs_to_excel(
 ):
     from openpyxl import load_workbook
 
-    Support.objects.create(need=existing[0], user=workers[0])
+    services.need_support(actor=workers[0], need=existing[0])
     client.force_login(office_user)
     response = client.get(reverse("needs:office_export"), {"category": existing[0].category_id})
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
@@ -313,3 +320,15 @@ def test_the_office_exports_its_needs_to_excel(
     assert len(rows) == 1  # another federation's office: headers only
     client.force_login(worker)
     assert client.get(reverse("needs:office_export")).status_code == 403
+
+
+def test_the_walls_first_page_is_read_in_index_order(client, union, categories):
+    """Most supported first, from the ``need_wall_order`` index: no count of every need's supports, no sort."""
+    from dajia.conftest import assert_read_in_index_order
+    from dajia.needs.selectors import NeedFilter, need_list
+
+    authors = [make_user(f"w{i}", role="worker") for i in range(3)]
+    for i in range(6):
+        services.need_create(actor=authors[i % 3], text=f"希望组织第{i}次职工运动会", union=union)
+    qs = need_list(NeedFilter())[:20]
+    assert_read_in_index_order(qs, "need_wall_order", tables=("needs_need",))
