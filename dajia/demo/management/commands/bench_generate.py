@@ -4,9 +4,10 @@
     one open consultation session with every scoring window open, its evaluators (secret links ``bench-e-<n>``),
     verified viewers each with a browser session (cookie ``sessionid=bv<n, 30 digits>``) — everything the
     ingestion, live-read and fan-out benchmarks send requests for. Writes what the harness needs to ``F.json``.
-``manage.py bench_generate --projects 10000 --orders 1000000``
-    the menu with that many published projects, and that many orders in every state for the office's delivery
-    overview (login ``bench-office`` / ``bench-pass-2020``).
+``manage.py bench_generate --projects 10000 --orders 1000000 --needs 100000``
+    the menu with that many published projects, that many orders in every state for the office's delivery
+    overview (login ``bench-office`` / ``bench-pass-2020``), and that many needs on the wall, each supported by
+    up to five of 60 workers.
 
 On SQLite the rows go in with ``executemany`` in large transactions; on PostgreSQL with ``COPY``.
 """
@@ -83,6 +84,7 @@ class Command(BaseCommand):
         parser.add_argument("--support-limit", type=int, default=3)
         parser.add_argument("--projects", type=int, default=0, help="published projects on the menu")
         parser.add_argument("--orders", type=int, default=0, help="orders for the delivery overview")
+        parser.add_argument("--needs", type=int, default=0, help="needs on the public wall, with supports")
         parser.add_argument("--fixture", default="", help="write what the harness needs here (JSON)")
         parser.add_argument("--seed", type=int, default=2020)
 
@@ -100,12 +102,18 @@ class Command(BaseCommand):
             "password": OFFICE_PASSWORD,
             "cookie": f"sessionid={self._office_session(world['office'])}",
         }
+        # The category the pages' benchmark filters by (the menu's and the needs wall's).
+        fixture["category"] = next(
+            (c.pk for c in world["categories"] if c.code == "safety"), world["categories"][0].pk
+        )
         if opts["live"]:
             fixture["live"] = self._live(world, opts, rng)
         if opts["projects"]:
             fixture["projects"] = self._projects(world, opts["projects"], rng)
         if opts["orders"]:
             fixture["orders"] = self._orders(world, opts["orders"], rng)
+        if opts["needs"]:
+            fixture["needs"] = self._needs(world, opts["needs"], rng)
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -342,6 +350,7 @@ class Command(BaseCommand):
                     "return_reason",
                     "title_initials",
                     "title_pinyin",
+                    "category_position",
                     "created_at",
                     "updated_at",
                 ],
@@ -362,6 +371,7 @@ class Command(BaseCommand):
                         "",
                         "",
                         "",
+                        categories[i % len(categories)].position,
                         now,
                         now,
                     )
@@ -457,6 +467,80 @@ class Command(BaseCommand):
                     ),
                 )
         return {"orders": Order.objects.count()}
+
+    # -- the needs wall: needs of the bench unions in every category and status, supported by a few workers
+
+    def _needs(self, world: dict, n: int, rng: random.Random) -> dict:
+        from dajia.accounts.models import User
+        from dajia.needs.models import Need, Support
+        from dajia.orgs.models import Union
+
+        federation, categories = world["federation"], world["categories"]
+        unions = list(Union.objects.filter(federation=federation).order_by("id")[:200]) or [
+            Union.objects.create(name="基准工会001", federation=federation, members=100)
+        ]
+        workers = list(User.objects.filter(username__startswith="bench-worker-").order_by("id"))
+        for i in range(len(workers), 60):
+            workers.append(
+                User.objects.create(
+                    username=f"bench-worker-{i:03d}", password=make_password(None), last_name="工"
+                )
+            )
+        start = Need.objects.count()
+        texts = ["希望组织心理健康讲座", "建议开展消防安全培训", "希望提供法律咨询服务", "建议举办职工运动会"]
+        statuses = ["received", "handling", "answered", "resolved", "declined"]
+        base = timezone.now() - datetime.timedelta(days=365 * 3)
+        minute = datetime.timedelta(minutes=1)
+        with transaction.atomic():
+            _insert(
+                Need._meta.db_table,
+                [
+                    "federation_id",
+                    "union_id",
+                    "voice",
+                    "text",
+                    "anonymous",
+                    "tokens",
+                    "category_id",
+                    "category_by",
+                    "status",
+                    "hidden",
+                    "source",
+                    "created_at",
+                    "updated_at",
+                ],
+                (
+                    (
+                        federation.pk,
+                        unions[i % len(unions)].pk,
+                        "union",
+                        f"{rng.choice(texts)}（第{start + i}条）",
+                        False,
+                        "",
+                        categories[i % len(categories)].pk,
+                        "office",
+                        rng.choice(statuses),
+                        i % 50 == 0,  # a few hidden by the office
+                        "web",
+                        _dt(base + minute * i),
+                        _dt(base + minute * i),
+                    )
+                    for i in range(n)
+                ),
+            )
+            ids = list(Need.objects.order_by("id").values_list("id", flat=True)[start:])
+            now = _dt(timezone.now())
+            _insert(
+                Support._meta.db_table,
+                ["need_id", "user_id", "created_at"],
+                (
+                    (need, worker.pk, now)
+                    for need in ids
+                    for worker in rng.sample(workers, rng.choice([0, 0, 1, 1, 2, 3, 5]))
+                ),
+            )
+            Need.objects.filter(pk__gte=ids[0]).recount_supports()
+        return {"needs": Need.objects.count(), "supports": Support.objects.count()}
 
     @staticmethod
     def _order_rows(start, size, prefix, agreements, unions, office, states, weights, base, rng):
