@@ -22,7 +22,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from dajia.accounts.permissions import office_federation_ids
 from dajia.orders.models import Order, Rating
+from dajia.orgs.models import Union
 
 ON_TIME_GRACE = datetime.timedelta(minutes=10)
 
@@ -122,6 +124,14 @@ def order_list(qs: QuerySet) -> QuerySet:
     return qs.for_list().annotate(
         n_signins=Count("attendances", distinct=True), n_ratings=Count("ratings", distinct=True)
     )
+
+
+def office_orders(user) -> QuerySet:
+    """The orders of the unions of the person's office federations (the overview, the office's workbench).
+    The unions' ids are read first: with a join to the union table SQLite's planner walks every order of every
+    union (seconds with a million orders) instead of the (state, starts_at, id) index."""
+    unions = Union.objects.filter(federation_id__in=office_federation_ids(user)).values_list("pk", flat=True)
+    return Order.objects.filter(union_id__in=list(unions))
 
 
 OVERVIEW_LIMIT = 10  # orders listed per state on the overview; the rest are on the orders page, by state

@@ -41,7 +41,14 @@ from dajia.orders.forms import (
     ReplyForm,
 )
 from dajia.orders.models import DeliveryPhoto, Order, Rating, UnionBudget
-from dajia.orders.selectors import COUNT_CAP, COUNTED_RATING, orders_by_state, state_counts, track_record
+from dajia.orders.selectors import (
+    COUNT_CAP,
+    COUNTED_RATING,
+    office_orders,
+    orders_by_state,
+    state_counts,
+    track_record,
+)
 from dajia.orders.selectors import order_list as annotate_orders
 from dajia.orgs.models import Provider, Union
 
@@ -107,14 +114,7 @@ def overview(request):
     ``COUNT_CAP``) and its first ``OVERVIEW_LIMIT`` orders, with a link to all of them on the orders page."""
     if not is_office(request.user):
         raise PermissionDenied
-    # The unions' ids first: with a join to the union table SQLite's planner walks every order of every union
-    # (seconds with a million orders) instead of the (state, starts_at) index.
-    union_ids = list(
-        Union.objects.filter(federation_id__in=office_federation_ids(request.user)).values_list(
-            "pk", flat=True
-        )
-    )
-    qs = Order.objects.filter(union_id__in=union_ids)
+    qs = office_orders(request.user)
     counts = state_counts(qs, cap=COUNT_CAP)
     groups = [
         (state, label, orders, counts[state], counts[state] > COUNT_CAP, counts[state] > len(orders))

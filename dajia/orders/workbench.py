@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dajia.accounts.permissions import chair_union_ids, office_federation_ids, provider_ids
+from dajia.accounts.permissions import chair_union_ids, provider_ids
 from dajia.notifications.services import Notice, chairs_of, members_of, notifications_send, notify
 from dajia.orders.models import PROVIDER_VISIBLE, Order, Rating
+from dajia.orders.selectors import office_orders
 from dajia.workbench.registry import Group, Item, group
 
 
@@ -23,8 +24,8 @@ def _item(order: Order) -> Item:
     )
 
 
-def _orders(**filters):
-    return Order.objects.filter(**filters).select_related("project", "union").order_by("starts_at", "id")
+def _orders(base=Order.objects, **filters):
+    return base.filter(**filters).select_related("project", "union").order_by("starts_at", "id")
 
 
 def office(user) -> list[Group]:
@@ -32,7 +33,7 @@ def office(user) -> list[Group]:
         group(
             "orders_to_dispatch",
             _("Orders to dispatch"),
-            _orders(state=Order.State.ORDERED, union__federation_id__in=office_federation_ids(user)),
+            _orders(office_orders(user), state=Order.State.ORDERED),
             _item,
             url=reverse("orders:overview"),
             order=20,

@@ -46,3 +46,12 @@ def test_each_states_first_orders_come_from_the_index(many_orders, union, other_
         :OVERVIEW_LIMIT
     ]
     assert ids == expected and len(ids) == OVERVIEW_LIMIT
+
+
+def test_the_offices_workbench_reads_its_orders_to_dispatch_from_the_index(many_orders, office_user):
+    from dajia.orders import workbench
+    from dajia.orders.selectors import office_orders
+
+    qs = workbench._orders(office_orders(office_user), state=Order.State.ORDERED)[:5]
+    assert_read_in_index_order(qs, "order_state_start", tables=("orders_order",))
+    assert [g.count for g in workbench.office(office_user)] == [201]
