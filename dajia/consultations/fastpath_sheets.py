@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
 
 from dajia.consultations import services_sheets
 from dajia.consultations.services_console import progress_counts_many
 from dajia.consultations.views_evaluator import read_sheet, sheet_json
-from dajia.core.batches import run_batch
+from dajia.core.batches import run_batch, speaking
 from dajia.live.edge import (
     add_get_route,
     add_post_route,
@@ -57,7 +56,7 @@ def write_sheets(requests: list[services_sheets.SheetRequest]) -> list[tuple | N
         outcomes = services_sheets.sheets_submit(requests=requests)
         answers = []
         for request, outcome in zip(requests, outcomes, strict=True):
-            with translation.override(request.language or settings.LANGUAGE_CODE):
+            with speaking(request.language or settings.LANGUAGE_CODE):
                 answers.append(sheet_json(outcome))
         return answers
 

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, require_office
@@ -28,6 +28,7 @@ from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Se
 from dajia.consultations.services_base import evaluator_label, lock_entry, publish_event
 from dajia.consultations.services_console import progress_counts, progress_counts_many
 from dajia.core import audit
+from dajia.core.batches import speaking
 from dajia.core.inputs import clean_text
 from dajia.scoring.grammar import ScoreRefused, read_score
 
@@ -261,7 +262,7 @@ def decide_sheets(requests: list[SheetRequest], facts: _Facts) -> tuple[list[She
     outcomes: list[SheetOutcome] = []
     writes: list[_Write] = []
     for index, request in enumerate(requests):
-        with translation.override(request.language or translation.get_language()):
+        with speaking(request.language):
             outcome, write = _decide_one(index, request, facts)
         outcomes.append(outcome)
         if write is not None:

@@ -21,10 +21,10 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dajia.consultations.models import Session
-from dajia.core.batches import run_batch
+from dajia.core.batches import run_batch, speaking
 from dajia.live import edge
 from dajia.participation import selectors, services_supports
 from dajia.participation.views import SESSION_KEY, support_json
@@ -86,7 +86,7 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
             if isinstance(outcome.error, Http404):
                 answers.append(None)
                 continue
-            with translation.override(request.language or settings.LANGUAGE_CODE):
+            with speaking(request.language or settings.LANGUAGE_CODE):
                 index = indexes.get(request.session_id)
                 answers.append(support_json(outcome, index.as_data() if index is not None else {}))
         return answers

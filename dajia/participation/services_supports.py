@@ -17,11 +17,12 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
+from dajia.core.batches import speaking
 from dajia.core.inputs import as_id
 from dajia.live.bus import publish
 from dajia.participation import services_limits
@@ -200,7 +201,7 @@ def supports_add(*, requests: list[SupportRequest]) -> list[SupportOutcome]:
     outcomes: list[SupportOutcome | None] = [None] * len(requests)
     pending = []
     for index, request in enumerate(requests):
-        with translation.override(request.language or translation.get_language()):
+        with speaking(request.language):
             refusal = _viewer_refusal(request, facts)
         if refusal is not None:
             outcomes[index] = SupportOutcome("refused", error=refusal)
@@ -214,7 +215,7 @@ def supports_add(*, requests: list[SupportRequest]) -> list[SupportOutcome]:
         passed = []
         for index, (result, first_refusal) in zip(pending, counted, strict=True):
             request = requests[index]
-            with translation.override(request.language or translation.get_language()):
+            with speaking(request.language):
                 if first_refusal:
                     entry = services_limits.refusal_entry(
                         action=action,
@@ -230,7 +231,7 @@ def supports_add(*, requests: list[SupportRequest]) -> list[SupportOutcome]:
     added = []
     for index in pending:
         request = requests[index]
-        with translation.override(request.language or translation.get_language()):
+        with speaking(request.language):
             outcomes[index] = decide_support(request, facts)
         if outcomes[index].kind == "added":
             added.append(index)
