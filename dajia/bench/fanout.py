@@ -6,6 +6,8 @@ The viewers are ``dajia.bench.sse_client`` processes. Each change is an evaluato
 (the phone's request); its time is taken when the request is *sent*, so a latency includes the write, its
 commit and the publication — an upper bound of "committed → arrived". The changes are a second apart.
 Memory per viewer: the server processes' resident memory with the K streams open, minus before, divided by K.
+A viewer has *missed* when it never received the last change's event; intermediate events a viewer did not
+receive are reported as *skipped* (the events carry absolute counts, so the latest state is what matters).
 """
 
 from __future__ import annotations
@@ -148,14 +150,18 @@ def measure(server, live: dict, *, viewers: int, events: int, clients: int, log)
         log(f"  only {len(ids)} of {events} events arrived at all")
     latencies: list[float] = []
     per_event: list[list] = []
-    missed = 0
+    skipped = viewers * max(0, events - len(ids))
     for i, event_id in enumerate(ids[:events]):
         times = arrivals[event_id]
         these = [(t - sent_at[i]) * 1000 for t in times]
         latencies.extend(these)
         per_event.append([r1(percentile(these, 50)), r1(max(these))])
-        missed += viewers - len(times)
-    missed += viewers * max(0, events - len(ids))
+        skipped += viewers - len(times)
+    # Events carry absolute counts, so a viewer that falls behind may skip a state: it has *missed* only if
+    # it never received the final one (the last change sent); the states skipped on the way are counted apart.
+    final = len(arrivals[ids[-1]]) if len(ids) == events else 0
+    missed = viewers - final
+    skipped -= missed
     return {
         "viewers": viewers,
         "connected": connected,
@@ -164,6 +170,7 @@ def measure(server, live: dict, *, viewers: int, events: int, clients: int, log)
         "p99_ms": r1(percentile(latencies, 99)),
         "max_ms": r1(max(latencies) if latencies else None),
         "missed": missed,
+        "skipped": skipped,
         "kb_per_viewer": round((after - before) / max(connected, 1), 1),
         "events": events,
         "processes": len(server.worker_pids()),
