@@ -183,7 +183,9 @@ class ServiceProject(models.Model):
         verbose_name_plural = _("service projects")
         ordering = ["category_position", "title", "id"]
         indexes = [
-            models.Index(fields=["status", "category_position", "title", "id"], name="project_menu_order")
+            models.Index(fields=["status", "category_position", "title", "id"], name="project_menu_order"),
+            # The office's review queue (submitted projects, first submitted first), a few among thousands.
+            models.Index(fields=["status", "submitted_at", "id"], name="project_review_queue"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=Decimal("0")), name="project_price_not_negative"),

@@ -139,7 +139,8 @@ class Need(models.Model):
         verbose_name_plural = _("needs")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["federation", "status"]),
+            # The office's queues (new needs first in, by federation and status) read in order from it.
+            models.Index(fields=["federation", "status", "created_at", "id"], name="need_office_queue"),
             # The public wall: live needs, most supported first (needs.selectors.need_list).
             models.Index(
                 fields=["-support_count", "-created_at", "-id"],

@@ -506,6 +506,7 @@ class Command(BaseCommand):
                     "status",
                     "hidden",
                     "source",
+                    "support_count",  # counted below, after the supports
                     "created_at",
                     "updated_at",
                 ],
@@ -522,6 +523,7 @@ class Command(BaseCommand):
                         rng.choice(statuses),
                         i % 50 == 0,  # a few hidden by the office
                         "web",
+                        0,
                         _dt(base + minute * i),
                         _dt(base + minute * i),
                     )
