@@ -170,8 +170,8 @@ class ServiceProject(models.Model):
     title_initials = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     title_pinyin = models.CharField(max_length=400, blank=True, editable=False)
     # The category's position, copied so that the menu's order (category, then title) is served by one index
-    # instead of a join and a sort over every published project: ``save`` copies it, ``category_save`` rewrites
-    # it on the category's projects (``Category.save``, the admin's and the service's alike).
+    # instead of a join and a sort over every published project: ``save`` copies it, ``Category.save`` rewrites
+    # it on the category's projects (the admin's save and ``category_save`` alike).
     category_position = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -202,11 +202,13 @@ class ServiceProject(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Every way a project is written passes here, so the copy is taken once, where it is defined.
-        self.category_position = self.category.position
+        # Every way a project is written passes here, so the copy is taken once, where it is defined — when the
+        # category may have changed (a save of other fields, a review's say, costs no read of the category).
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "category_position" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "category_position"]
+        if update_fields is None or {"category", "category_id"} & set(update_fields):
+            self.category_position = self.category.position
+            if update_fields is not None and "category_position" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "category_position"]
         super().save(*args, **kwargs)
 
     @property

@@ -35,7 +35,7 @@ from dajia.menu.forms import (
     ReturnForm,
 )
 from dajia.menu.models import Category, CategoryProposal, ServiceProject
-from dajia.menu.selectors import MenuFilter, menu_projects
+from dajia.menu.selectors import MenuFilter, menu_projects, projects_to_review
 from dajia.orgs.models import Provider
 
 PAGE_SIZE = 24
@@ -219,14 +219,7 @@ def photo_add(request, pk: int):
 def review_queue(request):
     if not is_office(request.user):
         raise PermissionDenied
-    projects = (
-        ServiceProject.objects.filter(
-            status=ServiceProject.Status.SUBMITTED,
-            provider__federation_id__in=office_federation_ids(request.user),
-        )
-        .for_list()
-        .order_by("submitted_at")
-    )
+    projects = projects_to_review(request.user).for_list()
     return render(request, "menu/review_queue.html", {"projects": projects, "return_form": ReturnForm()})
 
 

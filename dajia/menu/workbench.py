@@ -6,24 +6,15 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dajia.accounts.permissions import office_federation_ids, provider_ids
+from dajia.accounts.permissions import provider_ids
 from dajia.menu.models import ServiceProject
-from dajia.orgs.models import Provider
+from dajia.menu.selectors import projects_to_review
 from dajia.workbench.registry import Group, Item, group
 
 
 def office(user) -> list[Group]:
     queue = reverse("menu:review_queue")
-    # The providers' ids first (as orders.selectors.office_orders): joined, SQLite's planner walks every project
-    # of every provider of the federation instead of the few submitted ones in ``project_review_queue``.
-    providers = list(
-        Provider.objects.filter(federation_id__in=office_federation_ids(user)).values_list("pk", flat=True)
-    )
-    submitted = (
-        ServiceProject.objects.filter(status=ServiceProject.Status.SUBMITTED, provider_id__in=providers)
-        .select_related("provider")
-        .order_by("submitted_at", "id")
-    )
+    submitted = projects_to_review(user).select_related("provider")
     return [
         group(
             "projects_to_review",

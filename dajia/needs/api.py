@@ -176,7 +176,7 @@ def create_need(request, payload: NeedIn):
 
 
 def _support_out(need: Need, user) -> dict:
-    need = Need.objects.filter(pk=need.pk).get()
+    need = Need.objects.get(pk=need.pk)
     return {
         "need_id": need.pk,
         "supporters": need.support_count,

@@ -194,7 +194,7 @@ def need_detail(request, pk: int):
 
 
 def _support_context(request, need: Need, error: str = "") -> dict:
-    need = Need.objects.filter(pk=need.pk).select_related("merged_into").get()
+    need = Need.objects.select_related("merged_into").get(pk=need.pk)
     return {
         "need": need,
         "supported": selectors.supported_ids(request.user, [need]),
