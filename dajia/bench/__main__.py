@@ -74,7 +74,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="server processes (default: cores)",
     )
     add("--seconds", type=float, default=env_default("seconds", 10.0), help="each load run")
-    add("--runs", type=int, default=env_default("runs", 3), help="ingestion runs; figures are their medians")
+    add(
+        "--runs",
+        type=int,
+        default=env_default("runs", 3),
+        help="runs of the ingestion and the pages; figures are their medians",
+    )
     add("--connections", type=int, default=env_default("connections", 64), help="concurrent clients")
     add(
         "--sheet-share",
@@ -97,8 +102,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--projects", type=int, default=env_default("projects", 10000))
     add("--orders", type=int, default=env_default("orders", 1_000_000))
     add("--needs-rows", type=int, default=env_default("needs_rows", 100_000), help="needs on the wall")
+    add(
+        "--results-panel",
+        default=env_default("results_panel", "200x100"),
+        help="results page: EVALUATORSxPROJECTS",
+    )
+    add("--cases", type=int, default=env_default("cases", 100_000), help="desk cases for the ledger")
     add("--page-connections", type=int, default=env_default("page_connections", 4))
-    add("--page-seconds", type=float, default=env_default("page_seconds", 10.0))
+    add("--page-seconds", type=float, default=env_default("page_seconds", 5.0), help="each page's load run")
     add("--engine-evaluators", type=int, default=env_default("engine_evaluators", 200))
     add("--engine-projects", type=int, default=env_default("engine_projects", 100))
     add("--engine-criteria", type=int, default=env_default("engine_criteria", 6))
@@ -116,6 +127,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.evaluators, args.entries, args.viewers_db = 400, 4, 3000
         args.viewers, args.events, args.sse_clients, args.fanout_workers = 20, 2, 1, 2
         args.projects, args.orders, args.needs_rows, args.page_seconds = 60, 500, 100, 1.0
+        args.results_panel, args.cases = "12x6", 300
         args.engine_evaluators, args.engine_projects, args.engine_criteria = 20, 10, 4
         args.max_load, args.runs = 1000.0, 1
     args.sections = [s for s in (args.only.split(",") if args.only else SECTIONS) if s]
@@ -200,14 +212,11 @@ def run_pages(args, build: Path, tool: str, out: dict) -> None:
     fixture_path = build / "pages.json"
     db = {"DAJIA_SQLITE_PATH": str(path)}
     fixture = json.loads(fixture_path.read_text()) if fixture_path.exists() and path.exists() else {}
-    if (
-        fixture.get("projects", {}).get("projects", 0) < args.projects
-        or fixture.get("orders", {}).get("orders") != args.orders
-        or fixture.get("sizes") != [args.projects, args.orders, args.needs_rows]
-    ):
+    wanted = [args.projects, args.orders, args.needs_rows, args.results_panel, args.cases]
+    if fixture.get("sizes") != wanted:
         log(
-            f"pages: generating {args.projects} projects, {args.orders} orders and {args.needs_rows} needs"
-            " (kept for the next run)"
+            f"pages: generating {args.projects} projects, {args.orders} orders, {args.needs_rows} needs,"
+            f" a session of {args.results_panel} scored and {args.cases} desk cases (kept for the next run)"
         )
         started = time.monotonic()
         db = fresh_database("sqlite", "pages", build, "")
@@ -218,9 +227,13 @@ def run_pages(args, build: Path, tool: str, out: dict) -> None:
             str(args.orders),
             "--needs",
             str(args.needs_rows),
+            "--results",
+            args.results_panel,
+            "--cases",
+            str(args.cases),
         ]
         fixture = generate(db, sizes, fixture_path)
-        fixture["sizes"] = [args.projects, args.orders, args.needs_rows]
+        fixture["sizes"] = wanted
         fixture["generated_seconds"] = round(time.monotonic() - started, 1)
         fixture_path.write_text(json.dumps(fixture), encoding="utf-8")
     else:
@@ -228,10 +241,19 @@ def run_pages(args, build: Path, tool: str, out: dict) -> None:
     env = server_env(db)
     common.manage(["collectstatic", "--noinput", "-v", "0"], env)
     wait_for_quiet(args.max_load, 60, log)
-    log(f"pages: {len(PAGES)} pages ({args.page_connections} browsers, {args.page_seconds:.0f} s each)")
+    log(
+        f"pages: {len(PAGES)} pages ({args.page_connections} browsers, {args.page_seconds:.0f} s each,"
+        f" {args.runs} runs)"
+    )
     with gunicorn_server("pages", env, build / "logs", workers=args.workers).start("/menu/") as server:
         out["pages"] = pages.measure(
-            server, fixture, tool=tool, seconds=args.page_seconds, connections=args.page_connections, log=log
+            server,
+            fixture,
+            tool=tool,
+            seconds=args.page_seconds,
+            connections=args.page_connections,
+            runs=args.runs,
+            log=log,
         )
     out["pages"]["generated_seconds"] = fixture.get("generated_seconds")
 
@@ -306,6 +328,18 @@ def table(out: dict) -> str:
                 f"fan-out {name}: p50/p95/p99/max ms",
                 f"{f['p50_ms']}/{f['p95_ms']}/{f['p99_ms']}/{f['max_ms']}",
             )
+    pg = out.get("pages")
+    if isinstance(pg, dict) and pg.get("runs"):
+        row("pages: runs (median of p95, lowest–highest)", pg["runs"])
+        if pg.get("warning"):
+            row("pages: WARNING", "", pg["warning"])
+        for key, label, _path, _office in PAGES:
+            if f"{key}_p95_ms" in pg:
+                row(
+                    f"  {label}: p50 / p95 ms",
+                    f"{pg[f'{key}_p50_ms']} / {pg[f'{key}_p95_ms']}",
+                    _span(pg, f"{key}_p95_ms"),
+                )
     needs = out.get("needs")
     if isinstance(needs, dict) and "accuracy" in needs:
         row("needs suggestion accuracy", f"{needs['accuracy']:.3f}")

@@ -58,6 +58,18 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def busy_warning(loads: list[list]) -> str | None:
+    """The warning a section's figures carry when the 1-minute load, taken before or after one of its runs
+    (``loads``: [[before, after], …], each a ``loadavg()``), was above the number of cores."""
+    busy = [load[0] for pair in loads for load in pair if load and load[0] > cores()]
+    if not busy:
+        return None
+    return (
+        f"the machine was busy (1-minute load up to {max(busy):.1f} on {cores()} cores): "
+        "the figures understate what the code can do"
+    )
+
+
 def wait_for_quiet(limit: float, max_wait: float, log: Callable[[str], None]) -> float:
     """Wait (at most ``max_wait`` s) until the 1-minute load average drops below ``limit``; returns it."""
     deadline = time.monotonic() + max_wait

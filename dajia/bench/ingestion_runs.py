@@ -19,7 +19,7 @@ from pathlib import Path
 from dajia.bench import common, ingestion, rawlimit
 from dajia.bench.common import (
     BenchError,
-    cores,
+    busy_warning,
     get_load,
     gunicorn_server,
     loadavg,
@@ -61,12 +61,9 @@ def summarise(runs: list[dict]) -> dict:
         if runs and key in runs[-1]:
             out[key] = runs[-1][key]
     out["loads"] = [[r.get("load_before"), r.get("load_after")] for r in runs]
-    busy = [load for pair in out["loads"] for load in pair if load and load[0] > cores()]
-    if busy:
-        out["warning"] = (
-            f"the machine was busy (1-minute load up to {max(b[0] for b in busy):.1f} on {cores()} cores): "
-            "the figures understate what the code can do"
-        )
+    warning = busy_warning(out["loads"])
+    if warning:
+        out["warning"] = warning
     return out
 
 

@@ -27,6 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
+
+from django.db.models import F, IntegerField
+from django.db.models.functions import Cast, Round
 
 from dajia.consultations.models import Criterion, Evaluator, Score, Session, SessionProject, Sheet
 from dajia.scoring import engine
@@ -97,7 +101,8 @@ class SessionResults:
     entries: list[SessionProject]
     names: dict[int, str]  # entry id → engine project name
     entries_by_name: dict[str, SessionProject]
-    sheets_by_key: dict[tuple[str, str], Sheet]  # (evaluator name, project name) → sheet
+    sheets_by_key: dict[tuple[str, str], int]  # (evaluator name, project name) → sheet id
+    receipts: dict[int, str]  # sheet id → receipt code
     evaluator_names: dict[int, str]  # evaluator id → engine evaluator name
     tally: TallyResult
     selection: SelectionResult
@@ -111,11 +116,17 @@ class SessionResults:
     @property
     def counted_receipts(self) -> list[str]:
         """The receipt codes of the counted sheets, sorted (so the list says nothing about who or what)."""
-        return sorted(self.sheets_by_key[(s.evaluator, s.project)].receipt for s in self.tally.counted)
+        return sorted(self.receipts[self.sheets_by_key[(s.evaluator, s.project)]] for s in self.tally.counted)
 
-    @property
+    @cached_property
     def incomplete_sheets(self) -> list[Sheet]:
-        return [self.sheets_by_key[(s.evaluator, s.project)] for s in self.tally.incomplete]
+        """The sheets left out for a blank score, in the order they were recorded (one query, when asked)."""
+        ids = [self.sheets_by_key[(s.evaluator, s.project)] for s in self.tally.incomplete]
+        if not ids:
+            return []
+        return list(
+            Sheet.objects.filter(pk__in=ids).select_related("evaluator", "entry__project").order_by("id")
+        )
 
     @property
     def canonical_sheet_file(self) -> str:
@@ -217,15 +228,26 @@ def session_tally(session: Session, *, diagnostics: bool = False) -> tuple[Tally
         .order_by("position")
     )
     evaluators = list(Evaluator.objects.filter(session=session).order_by("id"))
+    # Plain tuples, not model instances: a session of 200 evaluators × 100 projects has 20,000 sheets and
+    # 120,000 scores, and building (and converting) that many objects cost seconds; the scores are read as
+    # integer tenths (a score has one decimal, so value × 10 rounds to itself) and shared as one Decimal per
+    # distinct value.
     sheets = list(
         Sheet.objects.filter(entry__session=session)
-        .select_related("evaluator", "entry__project")
         .order_by("id")
+        .values_list("id", "evaluator_id", "entry_id", "receipt")
     )
+    points: dict[int, Decimal] = {}
     values: dict[int, dict[int, Decimal | None]] = {}
-    for sheet_id, criterion_id, value in Score.objects.filter(sheet__entry__session=session).values_list(
-        "sheet_id", "criterion_id", "value"
+    for sheet_id, criterion_id, tenths in Score.objects.filter(sheet__entry__session=session).values_list(
+        "sheet_id", "criterion_id", Cast(Round(F("value") * 10), IntegerField())
     ):
+        if tenths is None:
+            value = None
+        else:
+            value = points.get(tenths)
+            if value is None:
+                value = points[tenths] = Decimal(tenths).scaleb(-1)
         values.setdefault(sheet_id, {})[criterion_id] = value
 
     engine_criteria = tuple(engine.Criterion(cell_text(c.name), Fraction(c.max_points)) for c in criteria)
@@ -236,15 +258,17 @@ def session_tally(session: Session, *, diagnostics: bool = False) -> tuple[Tally
     evaluator_groups = {v.pk: cell_text(v.group) for v in evaluators}
 
     engine_sheets: list[engine.Sheet] = []
-    sheets_by_key: dict[tuple[str, str], Sheet] = {}
-    for sheet in sheets:
-        evaluator = evaluator_names[sheet.evaluator_id]
-        project = names[sheet.entry_id]
+    sheets_by_key: dict[tuple[str, str], int] = {}
+    receipts: dict[int, str] = {}
+    for sheet_id, evaluator_id, entry_id, receipt in sheets:
+        evaluator = evaluator_names[evaluator_id]
+        project = names[entry_id]
         scores = {
-            criterion_names[cid]: v for cid, v in values.get(sheet.pk, {}).items() if cid in criterion_names
+            criterion_names[cid]: v for cid, v in values.get(sheet_id, {}).items() if cid in criterion_names
         }
-        engine_sheets.append(engine.Sheet(evaluator, evaluator_groups[sheet.evaluator_id], project, scores))
-        sheets_by_key[(evaluator, project)] = sheet
+        engine_sheets.append(engine.Sheet(evaluator, evaluator_groups[evaluator_id], project, scores))
+        sheets_by_key[(evaluator, project)] = sheet_id
+        receipts[sheet_id] = receipt
 
     result = engine.tally(
         engine_criteria,
@@ -284,6 +308,7 @@ def session_tally(session: Session, *, diagnostics: bool = False) -> tuple[Tally
         names=names,
         entries_by_name=entries_by_name,
         sheets_by_key=sheets_by_key,
+        receipts=receipts,
         evaluator_names=evaluator_names,
         tally=result,
         selection=selection,

@@ -34,7 +34,6 @@ ALLOWED = {
     "participation/services_supports.py",
     "participation/services_retention.py",
     "core/audit.py",
-    "demo/management/commands/bench_generate.py",
 }
 ALLOWED_PATTERNS = (re.compile(r"^[a-z_]+/demo\.py$"), re.compile(r"^demo/"))
 

@@ -44,3 +44,50 @@ def test_the_pages_data_holds_what_the_models_would(tmp_path):
     ).fetchone()[0]
     supports = db.execute("SELECT count(*) FROM needs_support").fetchone()[0]
     assert (stale_positions, wrong_counts) == (0, 0) and supports == data["needs"]["supports"] > 0
+
+
+def test_the_results_session_and_the_desk_cases_are_what_the_services_and_models_would_hold(tmp_path):
+    path = tmp_path / "pages-bench.sqlite3"
+    fixture = tmp_path / "pages.json"
+    env = {**os.environ, **server_env({"DAJIA_SQLITE_PATH": str(path)})}
+
+    def manage(*args):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    manage("migrate", "--noinput", "-v", "0")
+    manage("bench_generate", "--results", "12x6", "--cases", "300", "--fixture", str(fixture))
+    data = json.loads(fixture.read_text(encoding="utf-8"))
+    session = data["results"]["session"]
+    assert (data["results"]["evaluators"], data["results"]["projects"], data["results"]["criteria"]) == (
+        12,
+        6,
+        6,
+    )
+    db = sqlite3.connect(path)
+    sheets, scores = db.execute(
+        "SELECT count(DISTINCT s.id), count(*) FROM consultations_sheet s"
+        " JOIN consultations_sessionproject e ON e.id = s.entry_id"
+        " JOIN consultations_score v ON v.sheet_id = s.id WHERE e.session_id = ?",
+        [session],
+    ).fetchone()
+    assert sheets == data["results"]["sheets"] > 0 and scores == sheets * 6
+    # The office's results page tallies it: every project ranked, two weighted groups.
+    printed = manage(
+        "shell",
+        "-c",
+        "from dajia.consultations.models import Session;"
+        "from dajia.consultations.results import session_tally;"
+        f"r, c = session_tally(Session.objects.get(pk={session}), diagnostics=True);"
+        "print(len(r.projects), sorted(c.groups))",
+    )
+    assert printed.strip().splitlines()[-1] == "6 ['基层工会主席', '政协委员']"
+    cases, open_cases, unassigned = db.execute(
+        "SELECT count(*), sum(status IN ('new', 'assigned', 'in_progress')),"
+        " sum((SELECT count(*) FROM desk_assignment a WHERE a.case_id = c.id) != (c.status != 'new'))"
+        " FROM desk_case c"
+    ).fetchone()
+    assert (cases, unassigned) == (300, 0) and 0 < open_cases < 30

@@ -1,0 +1,85 @@
+"""A scored session for the office's results page at province scale: 200 evaluators in two weighted groups
+(政协委员 0.4, 基层工会主席 0.6) scoring 100 projects on six criteria, left open — the page then shows the live
+tally before publication, with diagnostics, as the office sees it during a session.
+
+The scores are the engine benchmark's (:func:`dajia.scoring.bench.sample_session`), so the page's figure and the
+engine's are measured on the same data. Every sheet goes through the one sheet service (``sheets_submit``), as
+the phones' sheets do, in batches: the rows are what the service writes, receipts and audit included.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from dajia.scoring.engine import decimal_text
+
+BATCH = 500
+WEIGHTS = {"政协委员": "0.4", "基层工会主席": "0.6"}
+
+
+def results_session(world: dict, *, evaluators: int, projects: int) -> dict:
+    from dajia.consultations import services_console, services_roster, services_setup, services_sheets
+    from dajia.consultations.models import Criterion, Evaluator, SessionProject
+    from dajia.scoring.bench import sample_session
+
+    office, federation = world["office"], world["federation"]
+    rubric, sheets, weights, amounts, budget = sample_session(evaluators, projects, 6)
+    if set(weights) != set(WEIGHTS):
+        raise ValueError(f"the engine bench's groups are {sorted(weights)}, not {sorted(WEIGHTS)}")
+    with transaction.atomic():
+        session = services_setup.session_create(
+            actor=office,
+            federation=federation,
+            title="基准评分会（200位评委×100个项目）",
+            starts_at=timezone.now(),
+            budget=budget,
+            group_weights=WEIGHTS,
+        )
+        services_setup.criterion_set(
+            actor=office,
+            session=session,
+            criteria=[{"name": c.name, "max_points": decimal_text(c.max), "descriptors": ""} for c in rubric],
+        )
+        entry_of: dict[str, int] = {}
+        for project, name in zip(world["projects"], sorted(amounts), strict=False):
+            entry = services_roster.entry_add(
+                actor=office, session=session, project=project, amount=str(amounts[name])
+            )
+            entry_of[name] = entry.pk
+        names = sorted({s.evaluator for s in sheets})
+        group_of = {s.evaluator: s.group for s in sheets}
+        Evaluator.objects.bulk_create(
+            [
+                Evaluator(session=session, name=name, group=group_of[name], token=f"bench-r{session.pk}-{n}")
+                for n, name in enumerate(names)
+            ]
+        )
+        services_setup.session_open(actor=office, session=session)
+        for entry in SessionProject.objects.filter(session=session):
+            services_console.window_open(actor=office, entry=entry)
+    evaluator_of = dict(Evaluator.objects.filter(session=session).values_list("name", "id"))
+    criterion_of = dict(Criterion.objects.filter(session=session).values_list("name", "id"))
+    requests = [
+        services_sheets.SheetRequest(
+            entry_id=entry_of[sheet.project],
+            scores={criterion_of[name]: decimal_text(value) for name, value in sheet.scores.items()},
+            submission_id=f"bench-{session.pk}-{n}",
+            evaluator_id=evaluator_of[sheet.evaluator],
+        )
+        for n, sheet in enumerate(sheets)
+    ]
+    stored = 0
+    for start in range(0, len(requests), BATCH):
+        outcomes = services_sheets.sheets_submit(requests=requests[start : start + BATCH])
+        refused = [o.error for o in outcomes if o.error is not None]
+        if refused:
+            raise ValueError(f"a benchmark sheet was refused: {refused[0]}")
+        stored += len(outcomes)
+    return {
+        "session": session.pk,
+        "evaluators": len(names),
+        "projects": len(entry_of),
+        "criteria": len(rubric),
+        "sheets": stored,
+    }
