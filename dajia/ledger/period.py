@@ -31,6 +31,18 @@ class Period:
             for day in (self.start, self.end)
         )
 
+    def months(self) -> list[Period]:
+        """The period's calendar months, in order, each a period of its own."""
+        firsts = []
+        day = self.start
+        while day < self.end:
+            firsts.append(day)
+            day = _month_start(day, -1)
+        return [
+            Period(start=a, end=min(b, self.end))
+            for a, b in zip(firsts, [*firsts[1:], self.end], strict=True)
+        ]
+
     @property
     def label(self) -> str:
         return f"{self.start:%Y-%m} – {self.last:%Y-%m}"

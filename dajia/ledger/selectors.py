@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -67,11 +66,38 @@ def _scoped(qs: QuerySet, scope: Scope, *, federation: str, park: str, volunteer
     return qs.filter(where)
 
 
+@dataclass(frozen=True)
+class MonthOf:
+    """The month breakdown's key: the record's own date field, read in the period's months."""
+
+    field: str
+    period: Period
+
+
+def _per_month(qs: QuerySet, value, key: MonthOf) -> list[tuple[object, object]]:
+    """``value`` for each month of the period, as one query of one pass: each month an aggregate filtered to
+    its bounds (local midnights, or days for a date field). Grouping by a truncated month instead would call
+    a Python function per row on SQLite (``django_datetime_trunc``), the slowest query of the ledger. Months
+    without a record are left out, as a grouped query leaves them out."""
+    dated = qs.model._meta.get_field(key.field).get_internal_type() == "DateField"
+    aggregates = {}
+    for n, month in enumerate(key.period.months()):
+        start, end = (month.start, month.end) if dated else month.moments()
+        where = Q(**{f"{key.field}__gte": start, f"{key.field}__lt": end})
+        aggregate = value.copy()
+        aggregate.filter = where  # the figure's own aggregate (Count distinct, Sum…), for this month only
+        aggregates[f"m{n}"] = aggregate
+    found = qs.aggregate(**aggregates)
+    return [(month.start, found[f"m{n}"]) for n, month in enumerate(key.period.months()) if found[f"m{n}"]]
+
+
 def _rows(qs: QuerySet, value, by: str | None, keys: dict[str, object]) -> list[tuple[object, object]]:
     """The one query of a figure: ``value`` over ``qs``, in total or grouped by ``keys[by]``."""
     if by is None:
         return [(None, qs.aggregate(v=value)["v"])]
     key = keys[by]
+    if isinstance(key, MonthOf):
+        return _per_month(qs, value, key)
     key = F(key) if isinstance(key, str) else key
     return [(r["k"], r["v"]) for r in qs.values(k=key).annotate(v=value).order_by("k")]
 
@@ -92,7 +118,7 @@ def problems_solved(scope: Scope, period: Period, by: str | None) -> list[tuple[
         "park": "park_id",
         "team": "assignments__volunteer__firm",
         "volunteer": "assignments__volunteer_id",
-        "month": TruncMonth("finished_at"),
+        "month": MonthOf("finished_at", period),
     }
     return _rows(qs, Count("id", distinct=True), by, keys)
 
@@ -113,7 +139,7 @@ def legal_consultations(scope: Scope, period: Period, by: str | None) -> list[tu
         "park": "park_id",
         "team": "logged_by__volunteer__firm",
         "volunteer": "logged_by__volunteer__id",
-        "month": TruncMonth("created_at"),
+        "month": MonthOf("created_at", period),
     }
     return _rows(qs, Count("id"), by, keys)
 
@@ -138,7 +164,7 @@ def lectures_delivered(scope: Scope, period: Period, by: str | None) -> list[tup
         "park": "park_id",
         "team": "speaker__firm",
         "volunteer": "speaker_id",
-        "month": TruncMonth("delivered_at"),
+        "month": MonthOf("delivered_at", period),
     }
     return _rows(_delivered(scope, period), Count("id"), by, keys)
 
@@ -158,7 +184,7 @@ def health_checks(scope: Scope, period: Period, by: str | None) -> list[tuple[ob
         "park": "park_id",
         "team": "reviewer__firm",
         "volunteer": "reviewer_id",
-        "month": TruncMonth("reported_at"),
+        "month": MonthOf("reported_at", period),
     }
     return _rows(qs, Count("enterprise_id", distinct=True), by, keys)
 
@@ -175,23 +201,24 @@ def _loans(scope: Scope, period: Period) -> QuerySet:
     )
 
 
-LOAN_KEYS = {
-    "park": "file__park_id",
-    "team": "volunteer__firm",
-    "volunteer": "volunteer_id",
-    "month": TruncMonth("decided_on"),
-}
+def _loan_keys(period: Period) -> dict[str, object]:
+    return {
+        "park": "file__park_id",
+        "team": "volunteer__firm",
+        "volunteer": "volunteer_id",
+        "month": MonthOf("decided_on", period),
+    }
 
 
 def enterprises_with_loans(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
     """Distinct enterprises with at least one loan granted (a financing need of their finance file with the
     outcome "loan granted") decided within the period."""
-    return _rows(_loans(scope, period), Count("file__enterprise_id", distinct=True), by, LOAN_KEYS)
+    return _rows(_loans(scope, period), Count("file__enterprise_id", distinct=True), by, _loan_keys(period))
 
 
 def loans_granted(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
     """The sum of the loans granted (yuan) on financing needs decided within the period."""
-    rows = _rows(_loans(scope, period), Sum("loan_amount"), by, LOAN_KEYS)
+    rows = _rows(_loans(scope, period), Sum("loan_amount"), by, _loan_keys(period))
     return [(k, Decimal(v or 0).quantize(CENT)) for k, v in rows]
 
 
@@ -311,10 +338,6 @@ def _labels(by: str, keys: set) -> dict[object, str]:
     return {k: str(k) for k in keys if k is not None}
 
 
-def _month(key):
-    return key.date().replace(day=1) if hasattr(key, "date") and callable(key.date) else key
-
-
 def ledger(scope: Scope, period: Period) -> Ledger:
     """Every figure in total and per breakdown: one query per figure and breakdown, one per label list."""
     totals = {f.key: f.rows(scope, period, None)[0][1] or 0 for f in FIGURES}
@@ -323,7 +346,6 @@ def ledger(scope: Scope, period: Period) -> Ledger:
         rows: dict[object, Row] = {}
         for f in FIGURES:
             for key, value in f.rows(scope, period, by):
-                key = _month(key) if by == "month" else key
                 rows.setdefault(key, Row(key=key, label="")).values[f.key] = value
         labels = _labels(by, {k for k in rows if k is not None})
         for key, row in rows.items():

@@ -3,9 +3,13 @@ each reader's scope."""
 
 from __future__ import annotations
 
+import datetime
+import itertools
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from dajia.desk import services as desk
 from dajia.ledger import selectors
@@ -138,3 +142,47 @@ def test_the_ledger_takes_the_same_queries_however_many_records(
     expected = len(FIGURES) * (1 + len(BREAKDOWNS)) + len(BREAKDOWNS) + 2
     with django_assert_max_num_queries(expected):
         selectors.ledger(scope, past_year())
+
+
+def test_the_period_has_its_calendar_months():
+    year = calendar_year(2026)
+    months = year.months()
+    assert [m.start.month for m in months] == list(range(1, 13))
+    assert months[0].start == year.start and months[-1].end == year.end
+    assert all(a.end == b.start for a, b in itertools.pairwise(months))
+    assert len(past_year(datetime.date(2026, 12, 1)).months()) == 12
+
+
+def test_a_case_is_in_the_month_of_its_finish_in_shanghai_and_the_months_add_up(
+    federation, office_user, lawyer, enterprise, told
+):
+    # 23:30 on 31 January in Shanghai is 15:30 UTC, still January; 00:10 on 1 February is in February.
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    for finished in (
+        datetime.datetime(2026, 1, 31, 23, 30, tzinfo=shanghai),
+        datetime.datetime(2026, 2, 1, 0, 10, tzinfo=shanghai),
+        datetime.datetime(2026, 2, 14, 9, 0, tzinfo=shanghai),
+    ):
+        case = desk.case_raise(
+            actor=office_user, enterprise=enterprise, specialty="lawyer", description="加班费", now=finished
+        )
+        desk.case_assign(actor=office_user, case=case, volunteer=lawyer, now=finished)
+        desk.case_finish(actor=lawyer.user, case=case, closure="solved", minutes=60, now=finished)
+    scope = Scope(federation_ids=frozenset({federation.pk}))
+    per_month = selectors.problems_solved(scope, calendar_year(2026), "month")
+    assert per_month == [(datetime.date(2026, 1, 1), 1), (datetime.date(2026, 2, 1), 2)]
+    book = selectors.ledger(scope, calendar_year(2026))
+    assert [(r.label, r.values["problems_solved"]) for r in book.breakdowns["month"]] == [
+        ("2026-01", 1),
+        ("2026-02", 2),
+    ]
+
+
+def test_loans_are_in_the_month_of_their_decision_day(federation, banker, loan):
+    loan(banker, amount="100000", days=0)
+    loan(banker, amount="50000", days=0)
+    scope = Scope(federation_ids=frozenset({federation.pk}))
+    today = timezone.localdate()
+    assert selectors.loans_granted(scope, past_year(), "month") == [
+        (today.replace(day=1), Decimal("150000.00"))
+    ]
