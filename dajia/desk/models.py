@@ -282,6 +282,13 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["closure", "finished_at"], name="case_closure_finished"),
             models.Index(fields=["finished_at"], name="case_finished"),
+            # The open cases, a few hundred among a desk's years of cases: the workbench's queues start here
+            # (desk.selectors.lead_queue narrows the visibility subquery to them).
+            models.Index(
+                fields=["status", "created_at", "id"],
+                condition=Q(status__in=["new", "assigned", "in_progress"]),
+                name="case_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

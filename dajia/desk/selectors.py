@@ -93,10 +93,13 @@ def visible_filter(user) -> Q:
     return q
 
 
-def visible_cases(user) -> QuerySet[Case]:
-    ids = Case.objects.filter(visible_filter(user)).values("pk")
+def visible_cases(user, *narrowing: Q) -> QuerySet[Case]:
+    """The cases ``user`` may see (their ids in a subquery: the visibility rule joins assignments). Filters
+    given as ``narrowing`` apply inside that subquery too, so the database starts from them — the few open
+    cases, from their index — rather than from every case the user may see (100,000 for a busy office)."""
+    ids = Case.objects.filter(visible_filter(user), *narrowing).values("pk")
     return (
-        Case.objects.filter(pk__in=ids)
+        Case.objects.filter(*narrowing, pk__in=ids)
         .select_related("park", "enterprise", "suggested__user")
         .prefetch_related("assignments__volunteer__user")
     )
@@ -224,10 +227,11 @@ def team_volunteers(case: Case) -> list[Volunteer]:
 
 def lead_queue(user) -> QuerySet[Case]:
     """Cases the team lead must look at: waiting for want of anyone on duty, or past a target."""
-    return visible_cases(user).filter(
+    return visible_cases(
+        user,
         Q(park_id__in=led_park_ids(user)) | Q(federation_id__in=office_federation_ids(user)),
         Q(waiting=True) | Q(response_overdue=True) | Q(resolution_overdue=True),
-        status__in=Case.OPEN,
+        Q(status__in=Case.OPEN),
     )
 
 

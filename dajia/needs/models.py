@@ -139,8 +139,11 @@ class Need(models.Model):
         verbose_name_plural = _("needs")
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The office's queues (new needs first in, by federation and status) read in order from it.
-            models.Index(fields=["federation", "status", "created_at", "id"], name="need_office_queue"),
+            # The office's queues (new needs first in, by federation and status) read in order from it; the
+            # trailing merged_into lets the workbench count the unmerged ones from the index alone.
+            models.Index(
+                fields=["federation", "status", "created_at", "id", "merged_into"], name="need_office_queue"
+            ),
             # The public wall: live needs, most supported first (needs.selectors.need_list).
             models.Index(
                 fields=["-support_count", "-created_at", "-id"],

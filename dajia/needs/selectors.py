@@ -59,7 +59,11 @@ class NeedFilter:
 def need_list(f: NeedFilter, base: QuerySet | None = None) -> QuerySet:
     """Public needs (not merged, not hidden) matching the filter, with support counts, for list pages."""
     qs = base if base is not None else Need.objects.public()
-    qs = qs.select_related("category", "union", "park", "federation", "author")
+    # The federation (named only on a card with neither union nor park) is read in a query of its own: joined,
+    # it is the one INNER JOIN, and SQLite's planner then puts the small federation table outside and sorts
+    # every need of it instead of reading the wall's index in order (a signed-in member's wall, 100,000
+    # needs: 330 ms → see needs/tests/test_views.py's EXPLAIN check).
+    qs = qs.select_related("category", "union", "park", "author").prefetch_related("federation")
     if f.q:
         qs = qs.filter(Q(text__icontains=f.q) | Q(union__name__icontains=f.q) | Q(park__name__icontains=f.q))
     if f.category:

@@ -54,3 +54,30 @@ def test_each_desk_role_has_its_own_section_not_my_needs(client, contact_user, l
         assert response.status_code == 200
         assert [s["role"] for s in response.context["sections"]] == [role]
         assert "desk_" in " ".join(g.key for g in response.context["sections"][0]["groups"])
+
+
+def test_the_leads_queue_is_narrowed_to_open_cases_inside_the_visibility_subquery(
+    contact_user, enterprise, lead, office_user
+):
+    """The visibility subquery of the lead's queue is narrowed to the open cases (which ``case_open`` indexes),
+    so a desk's years of finished cases are not walked for the workbench."""
+    from dajia.desk.selectors import lead_queue
+
+    services.case_raise(
+        actor=contact_user,
+        enterprise=enterprise,
+        specialty="lawyer",
+        description="合同",
+        now=NOW + datetime.timedelta(days=4),
+    )
+    for user in (lead.user, office_user):
+        qs = lead_queue(user)
+        sql = str(qs.query)
+        start = sql.index(" IN (SELECT ") + 4
+        depth, end = 0, start
+        while depth or end == start:  # the subquery, to its closing parenthesis
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            end += 1
+        inner = sql[start:end]
+        assert "status" in inner and "in_progress" in inner  # the narrowing applies inside the subquery
+        assert len(list(qs)) == 1
