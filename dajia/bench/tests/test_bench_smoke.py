@@ -117,3 +117,40 @@ def test_figures_are_medians_of_the_runs_with_their_spread_and_a_busy_machine_is
     assert out["lost"] == 1 and out["runs"] == 3  # counts are summed: one lost write in any run fails
     assert "busy" in out["warning"]
     assert "warning" not in summarise(runs[:2])
+
+
+@pytest.mark.concurrency
+def test_the_pages_bench_measures_every_page_at_tiny_sizes(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dajia.bench",
+            "--quick",
+            "--tool",
+            "python",
+            "--postgres",
+            "",
+            "--redis",
+            "",
+            "--only",
+            "pages",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    pages = json.loads(out.read_text())["pages"]
+    from dajia.bench.pages import PAGES
+
+    for key, *_rest in PAGES:  # every page named by the issue, the results page and the ledger included
+        low, high = pages["spread"][f"{key}_p95_ms"]
+        assert 0 < low <= pages[f"{key}_p95_ms"] <= high, key
+    assert pages["runs"] == 1 and len(pages["loads"]) == 1  # --quick: one run
+    assert pages["results"]["sheets"] > 0 and pages["cases"] == 300
+    assert "results page (live tally): p50 / p95 ms" in done.stdout
