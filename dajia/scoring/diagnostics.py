@@ -54,7 +54,7 @@ from dajia.scoring.engine import (
     _TallyState,
     _tie_positions,
 )
-from dajia.scoring.pools import Step, _pool_ratio, _removal_steps
+from dajia.scoring.pools import Step, _gather, _pool_ratio, _removal_steps
 
 __all__ = [
     "Concordance",
@@ -150,7 +150,7 @@ def _bias(state: _TallyState, by_evaluator: Mapping[str, list[int]]) -> tuple[Ev
     )
     out = []
     for evaluator, positions in by_evaluator.items():
-        mine = list(map(deviations.__getitem__, positions))
+        mine = _gather(deviations, positions)
         k = len(mine)
         total = sum(mine)
         unit = 10 * scale * k  # mean deviation in points = total / unit
@@ -243,8 +243,8 @@ def _concordance(
     for evaluator, positions in by_evaluator.items():
         members.setdefault(state.groups[positions[0]], []).append(evaluator)
         if len(positions) == n:
-            where = map(index.__getitem__, map(state.projects.__getitem__, positions))
-            by_project = dict(zip(where, map(state.totals.__getitem__, positions), strict=True))
+            where = map(index.__getitem__, _gather(state.projects, positions))
+            by_project = dict(zip(where, _gather(state.totals, positions), strict=True))
             complete[evaluator] = _ranks_twice(list(map(by_project.__getitem__, range(n))))
 
     def over(evaluators: Sequence[str]) -> tuple[Concordance, list[int] | None]:
@@ -389,7 +389,7 @@ def _leave_one_out(
             without.update(
                 zip(
                     here,
-                    _keys_without(bounds, steps, list(map(totals.__getitem__, here)), n, j, unranked),
+                    _keys_without(bounds, steps, list(_gather(totals, here)), n, j, unranked),
                     strict=True,
                 )
             )
@@ -400,9 +400,9 @@ def _leave_one_out(
     for evaluator, mine in by_evaluator.items():
         # The keys without the evaluator: their sheets' projects get the keys computed above, the projects they
         # did not score keep theirs (an evaluator has at most one sheet per project). Only the order counts.
-        keys = list(map(without.__getitem__, mine))
+        keys = list(_gather(without, mine))
         if len(mine) < n:
-            scored = set(map(project_number.__getitem__, mine))
+            scored = set(_gather(project_number, mine))
             keys += [key for j, key in enumerate(base_keys) if j not in scored]
         order = considered(keys)
         if order == base_order:

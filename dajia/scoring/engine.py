@@ -47,7 +47,7 @@ from typing import Literal
 
 from dajia.scoring.grammar import cell_text
 from dajia.scoring.numbers import _from_hundredths, _hundredths, _tenths_text, decimal_text, round_half_up
-from dajia.scoring.pools import _combine, _integer_weights, _pool_ratio
+from dajia.scoring.pools import _combine, _gather, _integer_weights, _pool_ratio
 from dajia.scoring.validation import (
     Criterion,
     ScoringError,
@@ -195,6 +195,11 @@ def _check_trim_min(trim_min: int) -> None:
 # Tally
 
 
+def _column_sums(columns: Sequence[list[int]], positions: list[int]) -> list[int]:
+    """The sum of each column over these positions (a project's criterion sums)."""
+    return [sum(_gather(column, positions)) for column in columns]
+
+
 def tally(
     criteria: Sequence[Criterion],
     sheets: Iterable[Sheet],
@@ -225,9 +230,9 @@ def tally(
     for project, by_group in checked.positions.items():
         mine = members[project] = list(chain.from_iterable(by_group.values()))
         if weight_ints is None:
-            pools[project] = {None: sorted(map(totals.__getitem__, mine))}
+            pools[project] = {None: sorted(_gather(totals, mine))}
         else:
-            pools[project] = {key: sorted(map(totals.__getitem__, here)) for key, here in by_group.items()}
+            pools[project] = {key: sorted(_gather(totals, here)) for key, here in by_group.items()}
 
     pool_sums: dict[str, dict[str | None, int]] = {}
     scored: list[tuple[str, int, Fraction, dict[str, Fraction], dict[str | None, tuple[int, int]]]] = []
@@ -272,8 +277,8 @@ def tally(
                 groups={k: _from_hundredths(_hundredths(*ratios[k])) for k in group_exact},
                 groups_exact=group_exact,
                 criteria={
-                    name: _from_hundredths(_hundredths(sum(map(column.__getitem__, positions)), n * 10))
-                    for (name, _), column in zip(crit, checked.columns, strict=True)
+                    name: _from_hundredths(_hundredths(sums, n * 10))
+                    for (name, _), sums in zip(crit, _column_sums(checked.columns, positions), strict=True)
                 },
             )
         )

@@ -376,27 +376,72 @@ def _tenths_by_value(cap: int) -> dict[Decimal, int]:
     return {Decimal(f"{t // 10}.{t % 10}"): t for t in range(cap + 1)}
 
 
-def _lookup_tenths(column: list[object], cap: int) -> list[int | None] | None:
-    """Each score's tenths, None where it is blank or not a valid score of at most ``cap`` tenths.
+class _ByObject:
+    """Scores worked out once per distinct score *object*, keyed by ``id``, for the types that cannot be
+    looked up by value cheaply: a Fraction hashes in Python (slow), but the sheet file reader shares one
+    object per distinct score text, so a session holds a few hundred score objects, not one per score.
 
-    Decimals from the database are one object per score, so they are looked up by value. A Fraction hashes in
-    Python (slow), but the sheet file reader shares one object per distinct score text, so anything else is
-    worked out once per distinct *object*, keyed by ``id``: safe, as ``column`` holds every object for the
-    whole call, so no id can be reused meanwhile. Returns None when the rules must say why (a signalling NaN
-    cannot even be hashed).
+    Safe: every object whose id is kept is also kept (``_objects``) for as long as the ids are, so no id can
+    be reused by another object meanwhile.
     """
-    if type(column[0]) in _BY_VALUE and set(map(type, column)) <= _BY_VALUE:
-        try:
-            return list(map(_tenths_by_value(cap).get, column))
-        except (TypeError, ArithmeticError):
-            return None
-    ids = list(map(id, column))
-    known = {}
-    for key, value in dict(zip(ids, column, strict=True)).items():
-        tenths = _tenths(value)
-        if tenths is not None and 0 <= tenths <= cap:
-            known[key] = tenths
-    return list(map(known.get, ids))
+
+    def __init__(self, scores: list[dict[str, object]]) -> None:
+        self._tenths: dict[int, int | None] = {}  # id → tenths, or None when not a valid score
+        self._objects: list[object] = []
+        # Seed with the first sheets' scores, so that the columns below rarely meet an object not seen yet.
+        for sheet in scores[:50]:
+            for value in sheet.values():
+                self._add(value)
+
+    def _add(self, value: object) -> int | None:
+        key = id(value)
+        if key not in self._tenths:
+            tenths = _tenths(value)
+            self._tenths[key] = tenths if tenths is not None and tenths >= 0 else None
+            self._objects.append(value)
+        return self._tenths[key]
+
+    def column(self, scores: list[dict[str, object]], name: str, cap: int) -> list[int | None]:
+        known = {key: t for key, t in self._tenths.items() if t is not None and t <= cap}
+        column = list(map(known.get, map(id, map(dict.get, scores, repeat(name)))))
+        index = -1
+        while True:  # objects not seen yet (and blanks, and scores out of range)
+            try:
+                index = column.index(None, index + 1)
+            except ValueError:
+                return column
+            value = scores[index].get(name)
+            key = id(value)
+            tenths = known.get(key)
+            if tenths is None and key not in self._tenths:
+                tenths = self._add(value)
+                if tenths is not None and tenths <= cap:
+                    known[key] = tenths
+                else:
+                    tenths = None
+            column[index] = tenths
+
+
+def _lookup_tenths(
+    scores: list[dict[str, object]], name: str, cap: int, by_object: list[_ByObject]
+) -> list[int | None] | None:
+    """Each sheet's score for criterion ``name`` in tenths, None where it is blank or not a valid score of at
+    most ``cap`` tenths; None when the rules must say why (a signalling NaN cannot even be hashed).
+
+    Decimals from the database are one object per score, so they are looked up by value; anything else once
+    per distinct object (:class:`_ByObject`, made on first use and shared by the columns).
+    """
+    first = scores[0].get(name)
+    if type(first) in _BY_VALUE:
+        column = list(map(dict.get, scores, repeat(name)))
+        if set(map(type, column)) <= _BY_VALUE:
+            try:
+                return list(map(_tenths_by_value(cap).get, column))
+            except (TypeError, ArithmeticError):
+                return None
+    if not by_object:
+        by_object.append(_ByObject(scores))
+    return by_object[0].column(scores, name, cap)
 
 
 def _validate_fast(
@@ -448,8 +493,9 @@ def _validate_fast(
     if max(map(len, scores)) > width:
         return None  # a criterion outside the rubric
     columns: list[list[int]] = []
+    by_object: list[_ByObject] = []
     for name, cap in crit:
-        column = _lookup_tenths(list(map(dict.get, scores, repeat(name))), cap)
+        column = _lookup_tenths(scores, name, cap, by_object)
         if column is None:
             return None
         columns.append(column)  # type: ignore[arg-type]
