@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dajia.scoring.bench import bench_engine
-from dajia.scoring.diagnostics import diagnose
+from dajia.scoring.diagnostics import _mad_twice, _median_twice, diagnose
 from dajia.scoring.engine import select, tally
 from dajia.scoring.numbers import _hundredths
 from dajia.scoring.pools import _combine, _pool_ratio, _pool_ratio_without, _removal_steps
@@ -224,3 +224,11 @@ def test_removal_steps_give_the_hundredths_of_the_pool_without_each_total(
         expected = _hundredths(*_combine(parts)) if parts else None
         step = steps[bisect_left(bounds, t)]
         assert (None if step is None else (step[0] - step[1] * t) // step[2]) == expected
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.integers(0, 1000), min_size=1, max_size=40))
+def test_mad_by_bisection_equals_the_median_of_the_listed_deviations(totals) -> None:
+    ordered = sorted(totals)
+    median2 = _median_twice(ordered)
+    assert _mad_twice(ordered, median2) == _median_twice(sorted(abs(2 * t - median2) for t in ordered))
