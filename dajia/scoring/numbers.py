@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 
 def round_half_up(value: Fraction | int, places: int = 2) -> Decimal:
@@ -30,9 +31,13 @@ def _hundredths(num: int, den: int) -> int:
     return (200 * num + den) // (2 * den)
 
 
+@lru_cache(maxsize=4096)
 def _from_hundredths(h: int) -> Decimal:
-    digits = tuple(int(c) for c in str(abs(h)).rjust(3, "0"))
-    return Decimal((1 if h < 0 else 0, digits, -2))
+    """h hundredths as a Decimal with exactly two places (8050 → 80.50), read from its text, so exactly and
+    whatever the decimal context. Cached: a result reports a few hundred figures, many of them equal, and a
+    Decimal is immutable."""
+    text = str(abs(h)).rjust(3, "0")
+    return Decimal(f"{'-' if h < 0 else ''}{text[:-2]}.{text[-2:]}")
 
 
 def decimal_text(value: Fraction | int | Decimal) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -196,27 +197,19 @@ def _positions(
     projects: Sequence[str], groups: Sequence[str], evaluators: Sequence[str]
 ) -> tuple[dict[str, dict[str, list[int]]], dict[str, list[int]]]:
     """project → group → positions, and evaluator → positions (first-seen orders), in one pass: the only
-    loop over the sheets in Python on the fast path (the tally and the diagnostics group by both)."""
-    by_project: dict[str, dict[str, list[int]]] = {}
-    by_evaluator: dict[str, list[int]] = {}
+    loop over the sheets in Python on the fast path (the tally and the diagnostics group by both).
+
+    defaultdicts make each step one subscription; they are returned as plain dicts, so that looking up a
+    name that is not there raises instead of quietly adding it.
+    """
+    by_project: defaultdict[str, defaultdict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    by_evaluator: defaultdict[str, list[int]] = defaultdict(list)
     for index, project, group, evaluator in zip(
         range(len(projects)), projects, groups, evaluators, strict=True
     ):
-        mine = by_evaluator.get(evaluator)
-        if mine is None:
-            by_evaluator[evaluator] = [index]
-        else:
-            mine.append(index)
-        by_group = by_project.get(project)
-        if by_group is None:
-            by_project[project] = {group: [index]}
-            continue
-        here = by_group.get(group)
-        if here is None:
-            by_group[group] = [index]
-        else:
-            here.append(index)
-    return by_project, by_evaluator
+        by_evaluator[evaluator].append(index)
+        by_project[project][group].append(index)
+    return {project: dict(here) for project, here in by_project.items()}, dict(by_evaluator)
 
 
 def _totals(columns: Sequence[list[int]], n: int) -> list[int]:
