@@ -82,7 +82,7 @@ def _score_text(value: object) -> str:
     if isinstance(value, Fraction | int | Decimal) and not isinstance(value, bool):
         try:
             return decimal_text(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):  # Decimal infinity has no ratio: quote it as written
             return str(value)
     return repr(value)
 

@@ -235,3 +235,11 @@ def test_incomplete_sheets_among_valid_ones() -> None:
     result = tally(ONE, sheets, method="mean")
     assert [s.line for s in result.incomplete] == [4, 6]
     assert result.project("P").exact == Fraction(0 + 1 + 3 + 5, 4)
+
+
+def test_an_infinite_decimal_score_is_refused_as_a_bad_score() -> None:
+    # It used to escape as OverflowError from quoting the score in the message.
+    with pytest.raises(ScoringError) as caught:
+        tally(ONE, [Sheet("e1", "", "P", {"总分": Decimal("Infinity")}, 5)])
+    assert (caught.value.code, caught.value.line) == ("bad_score", 5)
+    assert "score Infinity for '总分' is invalid" in caught.value.en
