@@ -22,35 +22,39 @@ Choices made here (documented because an office will ask):
   many). It is computed for the whole panel, for each group, and between groups, where each group's mean
   ranking acts as one rater. W is ``None`` when it is undefined: fewer than 2 raters or 2 projects, or every
   rater tied everything.
-* **Leave-one-out**: for each evaluator, the result is recomputed without their sheets — incrementally: only
-  that evaluator's pools change and each is updated in O(log n) — and the selection is rerun with the same
-  budget, minimum, amounts and tie-break; evaluators whose removal changes the selected set are listed.
+* **Leave-one-out**: for each evaluator, the result is recomputed without their sheets and the selection is
+  rerun with the same budget, minimum, amounts and tie-break; evaluators whose removal changes the selected
+  set are listed. Incrementally: only that evaluator's pools change, and for each pool the project's rounded
+  score without one total t is worked out once as a function of t (:func:`dajia.scoring.pools._removal_steps`);
+  the selection is rerun only when the order of the projects that reach the minimum changed.
 
-Floats are used for bias, spread and W (they are indicators, not money); sums use ``math.fsum`` and every
-input is visited in a fixed order, so the figures do not depend on the order of the sheets.
+Everything is computed exactly in integers (totals in tenths, medians doubled, deviations over a common
+denominator) and turned into a float once, at the end, for bias, spread and W (they are indicators, not
+money): each figure is the correctly rounded float of its exact value (spread: the square root of the
+correctly rounded variance), so it does not depend on the order of the sheets.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain, compress, repeat
+from operator import add, mod, mul, sub
 
 from dajia.scoring.engine import (
     DEFAULT_MINIMUM,
     TallyResult,
     TieBreak,
-    _combine,
-    _consideration_order,
-    _hundredths,
     _minimum_hundredths,
     _money,
-    _pool_ratio,
-    _pool_ratio_without,
-    _run_selection,
+    _TallyState,
     _tie_positions,
 )
+from dajia.scoring.pools import Step, _gather, _pool_ratio, _removal_steps
 
 __all__ = [
     "Concordance",
@@ -123,6 +127,11 @@ class Diagnostics:
     influential: tuple[Influence, ...] | None
 
 
+def _by_evaluator(state: _TallyState) -> dict[str, list[int]]:
+    """Each evaluator's positions in the tally's columns, evaluators in name order."""
+    return {evaluator: state.by_evaluator[evaluator] for evaluator in sorted(state.by_evaluator)}
+
+
 def _median_twice(values: Sequence[int]) -> int:
     """Twice the median of sorted integers (an integer, so the median stays exact)."""
     n = len(values)
@@ -130,95 +139,109 @@ def _median_twice(values: Sequence[int]) -> int:
     return 2 * values[mid] if n % 2 else values[mid - 1] + values[mid]
 
 
-def _bias(rows: Sequence[tuple[str, str, str, int, int | None]]) -> tuple[EvaluatorBias, ...]:
-    sums: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    for _, _, project, total, _ in rows:
-        sums[project] = sums.get(project, 0) + total
-        counts[project] = counts.get(project, 0) + 1
-    deviations: dict[str, list[float]] = {}
-    groups: dict[str, str] = {}
-    for evaluator, group, project, total, _ in rows:
-        n = counts[project]
-        # (total − mean) in points, from an exact integer numerator: one correctly rounded division.
-        deviations.setdefault(evaluator, []).append((n * total - sums[project]) / (10 * n))
-        groups[evaluator] = group
+def _mad_twice(totals: list[int], median2: int) -> int:
+    """Twice the median of |2t − median2| over sorted totals (the MAD in fortieths of a point), without
+    listing the deviations: the k-th smallest deviation is the least d with more than k totals within d of
+    the median, and how many totals are within d is two bisections of the sorted totals."""
+
+    def kth(k: int) -> int:
+        low, high = 0, max(2 * totals[-1] - median2, median2 - 2 * totals[0])
+        while low < high:
+            d = (low + high) // 2
+            # |2t − median2| ≤ d  ⇔  ceil((median2 − d) / 2) ≤ t ≤ floor((median2 + d) / 2)
+            within = bisect_right(totals, (median2 + d) // 2) - bisect_left(totals, -((d - median2) // 2))
+            if within > k:
+                high = d
+            else:
+                low = d + 1
+        return low
+
+    n = len(totals)
+    return 2 * kth(n // 2) if n % 2 else kth(n // 2 - 1) + kth(n // 2)
+
+
+def _bias(state: _TallyState, by_evaluator: Mapping[str, list[int]]) -> tuple[EvaluatorBias, ...]:
+    counts = {project: len(positions) for project, positions in state.members.items()}
+    # Deviations from a project's pooled mean sum / n are exact integers in units of 1/scale tenths, scale
+    # being a common multiple of every project's n; offset = scale × the pooled mean, in those units.
+    scale = math.lcm(*counts.values()) if counts else 1
+    offset = {p: scale // counts[p] * sum(sums.values()) for p, sums in state.pool_sums.items()}
+    deviations = list(
+        map(sub, map(mul, state.totals, repeat(scale)), map(offset.__getitem__, state.projects))
+    )
     out = []
-    for evaluator in sorted(deviations):
-        values = deviations[evaluator]
-        k = len(values)
-        mean = math.fsum(values) / k
-        spread = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / k)
-        out.append(EvaluatorBias(evaluator, groups[evaluator], k, round(mean, 4), round(spread, 4)))
+    for evaluator, positions in by_evaluator.items():
+        mine = _gather(deviations, positions)
+        k = len(mine)
+        total = sum(mine)
+        unit = 10 * scale * k  # mean deviation in points = total / unit
+        # Population variance in points²: (k Σd² − (Σd)²) / unit², exact until this one division.
+        variance = (k * sum(map(mul, mine, mine)) - total * total) / (unit * unit)
+        bias = total / unit
+        spread = math.sqrt(variance)
+        out.append(EvaluatorBias(evaluator, state.groups[positions[0]], k, round(bias, 4), round(spread, 4)))
     return tuple(out)
 
 
-def _outliers(rows: Sequence[tuple[str, str, str, int, int | None]]) -> tuple[OutlierSheet, ...]:
-    by_project: dict[str, list[int]] = {}
-    for _, _, project, total, _ in rows:
-        by_project.setdefault(project, []).append(total)
-    limits: dict[str, tuple[int, int]] = {}
-    for project, totals in by_project.items():
-        totals.sort()
-        median2 = _median_twice(totals)  # in twentieths of a point
-        spreads = sorted(abs(2 * t - median2) for t in totals)
-        mad4 = _median_twice(spreads)  # in fortieths of a point
-        limits[project] = (median2, mad4)
+def _outliers(state: _TallyState) -> tuple[OutlierSheet, ...]:
     found = []
-    for evaluator, group, project, total, line in rows:
-        median2, mad4 = limits[project]
-        dev2 = 2 * total - median2
-        # |dev2/20| > 3 × 1.4826 × mad4/40  ⇔  2 × 10000 × |dev2| > 3 × 14826 × mad4
-        if 20000 * abs(dev2) > _OUTLIER_MADS * _MAD_SCALE * mad4:
-            found.append(
-                OutlierSheet(
-                    evaluator=evaluator,
-                    group=group,
-                    project=project,
-                    total=Decimal(total) / 10,
-                    median=Decimal(median2) / 20,
-                    deviation=Decimal(dev2) / 20,
-                    threshold=Decimal(_OUTLIER_MADS * _MAD_SCALE * mad4) / 400000,
-                    line=line,
+    limit_factor = _OUTLIER_MADS * _MAD_SCALE
+    for project, by_group in state.pools.items():
+        totals = sorted(chain.from_iterable(by_group.values()))
+        median2 = _median_twice(totals)  # in twentieths of a point
+        mad4 = _mad_twice(totals, median2)
+        # |dev2/20| > 3 × 1.4826 × mad4/40  ⇔  2 × 10000 × |dev2| > 3 × 14826 × mad4. Most projects have no
+        # outlier: when neither the lowest nor the highest total is one, no sheet of the project is.
+        beyond = limit_factor * mad4
+        if 20000 * max(median2 - 2 * totals[0], 2 * totals[-1] - median2) <= beyond:
+            continue
+        for position in state.members[project]:
+            total = state.totals[position]
+            dev2 = 2 * total - median2
+            if 20000 * abs(dev2) > beyond:
+                found.append(
+                    OutlierSheet(
+                        evaluator=state.evaluators[position],
+                        group=state.groups[position],
+                        project=project,
+                        total=Decimal(total) / 10,
+                        median=Decimal(median2) / 20,
+                        deviation=Decimal(dev2) / 20,
+                        threshold=Decimal(beyond) / 400000,
+                        line=state.lines[position],
+                    )
                 )
-            )
     found.sort(key=lambda o: (o.project, o.evaluator))
     return tuple(found)
 
 
 def _ranks_twice(values: Sequence[int]) -> tuple[list[int], int]:
-    """Twice the average ranks (ties share the mean rank) and the tie term Σ(t³ − t) for one rater."""
-    n = len(values)
-    order = sorted(range(n), key=values.__getitem__)
-    ranks = [0] * n
-    ties = 0
-    i = 0
-    while i < n:
-        j = i
-        value = values[order[i]]
-        while j + 1 < n and values[order[j + 1]] == value:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = i + j + 2
-        t = j - i + 1
-        ties += t * t * t - t
-        i = j + 1
+    """Twice the average ranks (ties share the mean rank) and the tie term Σ(t³ − t) for one rater.
+
+    A value's tied block spans the 1-based ranks bisect_left + 1 … bisect_right of the sorted values, so its
+    doubled mean rank is bisect_left + bisect_right + 1.
+    """
+    ordered = sorted(values)
+    ranks = list(
+        map(add, map(bisect_left, repeat(ordered), values), map(bisect_right, repeat(ordered), values))
+    )
+    ranks = list(map(add, ranks, repeat(1)))
+    ties = sum(t * t * t - t for t in Counter(values).values())
     return ranks, ties
 
 
-def _kendall_w(raters: Sequence[Sequence[int]], n: int) -> tuple[float | None, list[int]]:
-    """Kendall's W (tie-corrected) of raters' scores over n projects, and the column sums of doubled ranks.
+def _kendall_w(ranked: Sequence[tuple[list[int], int]], n: int) -> tuple[float | None, list[int]]:
+    """Kendall's W (tie-corrected) of raters given by their doubled ranks and tie terms (:func:`_ranks_twice`)
+    over n projects, and the column sums of doubled ranks.
 
     W = 12 S / (m²(n³ − n) − m Σ T), S the sum of squared deviations of the rank sums from their mean.
     """
-    m = len(raters)
+    m = len(ranked)
     sums = [0] * n
     tie_total = 0
-    for scores in raters:
-        ranks, ties = _ranks_twice(scores)
+    for ranks, ties in ranked:
         tie_total += ties
-        for i in range(n):
-            sums[i] += ranks[i]
+        sums = list(map(add, sums, ranks))
     if m < 2 or n < 2:
         return None, sums
     target = m * (n + 1)  # the mean of the doubled rank sums
@@ -229,30 +252,29 @@ def _kendall_w(raters: Sequence[Sequence[int]], n: int) -> tuple[float | None, l
     return 3 * s4 / denominator, sums
 
 
-def _concordance(result: TallyResult) -> tuple[Concordance, dict[str, Concordance], Concordance | None]:
-    projects = sorted(p.project for p in result.projects)
+def _concordance(
+    state: _TallyState, by_evaluator: Mapping[str, list[int]]
+) -> tuple[Concordance, dict[str, Concordance], Concordance | None]:
+    projects = sorted(state.hundredths)
     n = len(projects)
     index = {name: i for i, name in enumerate(projects)}
-    totals: dict[str, list[int | None]] = {}
-    groups: dict[str, str] = {}
-    for evaluator, group, project, total, _ in result._state.rows:
-        row = totals.get(evaluator)
-        if row is None:
-            row = totals[evaluator] = [None] * n
-            groups[evaluator] = group
-        row[index[project]] = total
-    complete = {e: row for e, row in totals.items() if None not in row}
+    # An evaluator has at most one counted sheet per project, so they scored every project when they have n.
+    complete: dict[str, tuple[list[int], int]] = {}  # evaluator → doubled ranks and tie term
     members: dict[str, list[str]] = {}
-    for evaluator in sorted(totals):
-        members.setdefault(groups[evaluator], []).append(evaluator)
+    for evaluator, positions in by_evaluator.items():
+        members.setdefault(state.groups[positions[0]], []).append(evaluator)
+        if len(positions) == n:
+            where = map(index.__getitem__, _gather(state.projects, positions))
+            by_project = dict(zip(where, _gather(state.totals, positions), strict=True))
+            complete[evaluator] = _ranks_twice(list(map(by_project.__getitem__, range(n))))
 
     def over(evaluators: Sequence[str]) -> tuple[Concordance, list[int] | None]:
         raters = [complete[e] for e in evaluators if e in complete]
-        w, sums = _kendall_w(raters, n)  # type: ignore[arg-type]
+        w, sums = _kendall_w(raters, n)
         concordance = Concordance(_rounded(w), len(raters), n, len(evaluators) - len(raters))
         return concordance, (sums if raters else None)
 
-    pooled, _ = over(sorted(totals))
+    pooled, _ = over(list(by_evaluator))
     by_group: dict[str, Concordance] = {}
     group_rankings: list[list[int]] = []
     for group in sorted(members):
@@ -263,7 +285,7 @@ def _concordance(result: TallyResult) -> tuple[Concordance, dict[str, Concordanc
             group_rankings.append(sums)
     between = None
     if len(members) > 1:
-        w, _ = _kendall_w(group_rankings, n)
+        w, _ = _kendall_w([_ranks_twice(sums) for sums in group_rankings], n)
         between = Concordance(_rounded(w), len(group_rankings), n, len(members) - len(group_rankings))
     return pooled, by_group, between
 
@@ -272,68 +294,148 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
+def _keys_without(
+    bounds: list[int], steps: list[Step], totals: list[int], n: int, j: int, unranked: int
+) -> list[int]:
+    """Project j's key −h·n + j without each of these totals of one pool, h given by the pool's steps
+    (:func:`dajia.scoring.pools._removal_steps`).
+
+    The steps are constants (``median``; a pool of one) or one affine step for every total (``mean``, and
+    ``trimmed`` below trim_min) or, for ``trimmed``, an affine step between the two single totals at the
+    ends, the lowest and the highest, which each have a constant step of their own.
+    """
+    constant = [unranked if s is None else None if s[1] else j - s[0] // s[2] * n for s in steps]
+    if None not in constant:
+        if not bounds:
+            return [constant[0]] * len(totals)  # type: ignore[list-item]
+        return list(map(constant.__getitem__, map(bisect_left, repeat(bounds), totals)))  # type: ignore[arg-type]
+    p, q, r = steps[constant.index(None)]  # type: ignore[misc]
+    keys = [j - (p - q * t) // r * n for t in totals]
+    if len(steps) == 3:
+        for value, key in ((bounds[0], constant[0]), (bounds[1] + 1, constant[2])):
+            index = -1
+            while True:
+                try:
+                    index = totals.index(value, index + 1)
+                except ValueError:
+                    break
+                keys[index] = key  # type: ignore[call-overload]
+    return keys
+
+
 def _leave_one_out(
-    result: TallyResult,
+    state: _TallyState,
+    by_evaluator: Mapping[str, list[int]],
     *,
     budget: Decimal,
     minimum: Decimal,
     amounts: Mapping[str, Decimal],
     tie_break: TieBreak,
 ) -> tuple[Influence, ...]:
-    state = result._state
     method, trim_min, weights = state.method, state.trim_min, state.weight_ints
     positions = _tie_positions(tie_break)
     minimum_h = _minimum_hundredths(minimum)
 
-    def selected(hundredths: Mapping[str, int]) -> set[str]:
-        order = _consideration_order(hundredths, positions)
-        return {
-            p
-            for p, _, _, reason, _ in _run_selection(order, amounts, budget, minimum_h)
-            if reason == "selected"
-        }
+    # Projects are numbered j in tie-break order (recorded place, then name), so the consideration order —
+    # rank, then tie-break order (engine._consideration_order) — is the order of the integer keys −h·n + j.
+    unplaced = len(positions) + 1
+    names = sorted(state.hundredths, key=lambda p: (positions.get(p, unplaced), p))
+    n = len(names)
+    number = {name: j for j, name in enumerate(names)}
+    # Keys below `reach` have h ≥ minimum_h. A project left without sheets gets a key beyond every ranked
+    # project's, which for the selection is the same as being below the minimum: it is not considered.
+    reach = (1 - minimum_h) * n
+    unranked = max(reach, n)
+    price = [amounts.get(name) for name in names]
+    cheapest = min((a for a in price if a is not None), default=None)
 
-    baseline = selected(state.hundredths)
-    # For each project and pool, the (weight, num, den) parts of the *other* pools, which removal leaves
-    # alone.
-    others: dict[str, dict[str | None, list[tuple[int, int, int]]]] = {}
-    if weights is not None:
-        for project, pools in state.pools.items():
-            parts = {
-                key: (weights[key], *_pool_ratio(totals, method, trim_min)) for key, totals in pools.items()
-            }
-            others[project] = {key: [p for k, p in parts.items() if k != key] for key in parts}  # type: ignore[misc]
-    by_evaluator: dict[str, list[tuple[str, str | None, int]]] = {}
-    groups: dict[str, str] = {}
-    for evaluator, group, project, total, _ in state.rows:
-        by_evaluator.setdefault(evaluator, []).append(
-            (project, group if weights is not None else None, total)
+    def considered(keys: list[int]) -> list[int]:
+        ordered = sorted(keys)
+        return list(map(mod, ordered[: bisect_left(ordered, reach)], repeat(n)))
+
+    # engine._run_selection over the projects that reach the minimum: in order, selected when the amount fits
+    # what is left. The baseline's budget and choices before each place are kept, so that a changed order is
+    # run again only from the first place where it differs.
+    base_order = considered([-state.hundredths[name] * n + j for j, name in enumerate(names)])
+    left_before: list[Decimal] = []
+    remaining = budget
+    taken: list[bool] = []
+    for j in base_order:
+        left_before.append(remaining)
+        amount = price[j]
+        taken.append(amount is not None and amount <= remaining)
+        if taken[-1]:
+            remaining -= amount  # type: ignore[operator]
+    baseline = frozenset(compress(base_order, taken))
+
+    def selection(order: list[int]) -> frozenset[int]:
+        same, differs = 0, min(len(order), len(base_order))  # the longest common prefix, by bisection
+        while same < differs:
+            middle = (same + differs + 1) // 2
+            if order[:middle] == base_order[:middle]:
+                same = middle
+            else:
+                differs = middle - 1
+        chosen = list(compress(base_order[:same], taken))
+        remaining = (
+            left_before[same] if same < len(base_order) else budget - sum(map(price.__getitem__, chosen))
         )
-        groups[evaluator] = group
+        for j in order[same:]:
+            if cheapest is None or remaining < cheapest:
+                break  # nothing more can fit
+            amount = price[j]
+            if amount is not None and amount <= remaining:
+                remaining -= amount
+                chosen.append(j)
+        return frozenset(chosen)
 
-    found = []
-    for evaluator in sorted(by_evaluator):
-        hundredths = dict(state.hundredths)
-        for project, key, total in by_evaluator[evaluator]:
-            without = _pool_ratio_without(
-                state.pools[project][key], state.pool_sums[project][key], total, method, trim_min
+    # Each sheet's project key without that sheet, pool by pool: the project's hundredths without one total t
+    # is a function of t worked out once per pool (pools._removal_steps), so each sheet costs a few integer
+    # operations.
+    totals = state.totals
+    without: dict[int, int] = {}
+    for project, pools in state.pools.items():
+        j = number[project]
+        parts = {
+            key: (1 if weights is None else weights[key], *_pool_ratio(pool, method, trim_min))  # type: ignore[index]
+            for key, pool in pools.items()
+        }
+        where = state.positions[project] if weights is not None else {None: state.members[project]}
+        for key, pool in pools.items():
+            others = [part for other, part in parts.items() if other != key]
+            bounds, steps = _removal_steps(
+                pool, state.pool_sums[project][key], method, trim_min, parts[key][0], others
             )
-            if weights is None:
-                parts = [] if without is None else [(1, *without)]
-            else:
-                parts = others[project][key] + ([] if without is None else [(weights[key], *without)])  # type: ignore[index]
-            if parts:
-                hundredths[project] = _hundredths(*_combine(parts))
-            else:
-                del hundredths[project]  # no counted sheet left: the project would be unranked
-        chosen = selected(hundredths)
+            here = where[key]  # type: ignore[index]
+            without.update(
+                zip(
+                    here,
+                    _keys_without(bounds, steps, list(_gather(totals, here)), n, j, unranked),
+                    strict=True,
+                )
+            )
+
+    base_keys = [-state.hundredths[name] * n + j for j, name in enumerate(names)]
+    project_number = list(map(number.__getitem__, state.projects))
+    found = []
+    for evaluator, mine in by_evaluator.items():
+        # The keys without the evaluator: their sheets' projects get the keys computed above, the projects they
+        # did not score keep theirs (an evaluator has at most one sheet per project). Only the order counts.
+        keys = list(_gather(without, mine))
+        if len(mine) < n:
+            scored = set(_gather(project_number, mine))
+            keys += [key for j, key in enumerate(base_keys) if j not in scored]
+        order = considered(keys)
+        if order == base_order:
+            continue  # the same projects considered in the same order: the same selection
+        chosen = selection(order)
         if chosen != baseline:
             found.append(
                 Influence(
                     evaluator,
-                    groups[evaluator],
-                    tuple(sorted(baseline - chosen)),
-                    tuple(sorted(chosen - baseline)),
+                    state.groups[mine[0]],
+                    tuple(sorted(names[j] for j in baseline - chosen)),
+                    tuple(sorted(names[j] for j in chosen - baseline)),
                 )
             )
     return tuple(found)
@@ -349,21 +451,23 @@ def diagnose(
 ) -> Diagnostics:
     """Diagnostics for a tally result (see the module docstring); leave-one-out needs ``budget`` and
     ``amounts``, taken exactly as :func:`dajia.scoring.engine.select` takes them."""
-    rows = result._state.rows
-    pooled, by_group, between = _concordance(result)
+    state = result._state
+    by_evaluator = _by_evaluator(state)
+    pooled, by_group, between = _concordance(state, by_evaluator)
     influential = None
     if budget is not None and amounts is not None:
         money = {name: _money(value, f"报价 amount ({name})") for name, value in amounts.items()}
         influential = _leave_one_out(
-            result,
+            state,
+            by_evaluator,
             budget=_money(budget, "预算 budget"),
             minimum=Decimal(minimum),
             amounts=money,
             tie_break=tie_break,
         )
     return Diagnostics(
-        evaluators=_bias(rows),
-        outliers=_outliers(rows),
+        evaluators=_bias(state, by_evaluator),
+        outliers=_outliers(state),
         concordance=pooled,
         concordance_by_group=by_group,
         concordance_between_groups=between,

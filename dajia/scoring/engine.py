@@ -26,23 +26,36 @@ The rules implemented here are the normative "Scoring rules" of PRODUCT.md. The 
 * **Ranking** is competition ranking (1, 2, 2, 4) on the *rounded* score — the score people see — so two
   projects shown with the same score always share a rank and are flagged as tied. Breaking a tie is a recorded
   decision of the chair, never arithmetic, so a re-tally reproduces the published ranks exactly.
+
+Layout: this module owns the tally, the selection, the canonical sheet file and the JSON, and is the public
+API; what is accepted and refused lives in :mod:`dajia.scoring.validation`, pool arithmetic (shared with
+leave-one-out) in :mod:`dajia.scoring.pools`, rounding and decimal texts in :mod:`dajia.scoring.numbers`. The
+names callers use (``Criterion``, ``Sheet``, ``ScoringError``, ``parse_weight``, ``decimal_text`` …) are
+re-exported here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Literal
 
 from dajia.scoring.grammar import cell_text
+from dajia.scoring.numbers import _from_hundredths, _hundredths, _tenths_text, decimal_text, round_half_up
+from dajia.scoring.pools import _combine, _gather, _integer_weights, _pool_ratio
+from dajia.scoring.validation import (
+    Criterion,
+    ScoringError,
+    Sheet,
+    _check_weights,
+    _validate,
+    parse_weight,
+)
 
 __all__ = [
     "DEFAULT_MINIMUM",
@@ -74,58 +87,6 @@ METHODS: tuple[str, ...] = ("trimmed", "mean", "median")
 DEFAULT_TRIM_MIN = 5
 MIN_TRIM_MIN = 3
 DEFAULT_MINIMUM = Decimal(60)
-
-# Score type accepted from callers: exact numbers only. A float such as 8.3 is not exactly 8.3, so floats are
-# refused rather than silently turned into 8.300000000000000710542735760100185871124267578125.
-Score = Fraction | int | Decimal
-
-
-class ScoringError(ValueError):
-    """Invalid scoring input, refused with the reason in Chinese and English and the file line when known.
-
-    ``code`` is a stable machine-readable key (e.g. ``"duplicate_sheet"``) for forms and tests; ``zh``/``en``
-    are the reasons without the line prefix; ``text_zh``/``text_en`` include it.
-    """
-
-    def __init__(self, code: str, zh: str, en: str, *, line: int | None = None) -> None:
-        self.code = code
-        self.zh = zh
-        self.en = en
-        self.line = line
-        super().__init__(f"{self.text_zh} / {self.text_en}")
-
-    @property
-    def text_zh(self) -> str:
-        return f"第 {self.line} 行：{self.zh}" if self.line is not None else self.zh
-
-    @property
-    def text_en(self) -> str:
-        return f"line {self.line}: {self.en}" if self.line is not None else self.en
-
-    def __str__(self) -> str:
-        return f"{self.text_zh} / {self.text_en}"
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One rubric criterion: its name (without the ``(max)`` suffix) and its maximum in points."""
-
-    name: str
-    max: Fraction
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """One evaluator's scores for one project; ``None`` (or a missing key) means "not scored".
-
-    ``line`` is the 1-based line of the sheet file the sheet was read from, so errors can point at it.
-    """
-
-    evaluator: str
-    group: str
-    project: str
-    scores: Mapping[str, Score | None]
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -163,9 +124,17 @@ class _TallyState:
     # project → pool key (group name, or None when pooled) → sorted totals.
     pools: dict[str, dict[str | None, list[int]]]
     pool_sums: dict[str, dict[str | None, int]]
-    # Counted sheets as (evaluator, group, project, total, line), in input order.
-    rows: list[tuple[str, str, str, int, int | None]]
     hundredths: dict[str, int]
+    # The counted sheets as columns in input order (position i of each list is one sheet; group "" when blank);
+    # the positions of each project's sheets (``members``; ``positions`` by group) and each evaluator's.
+    evaluators: list[str]
+    groups: list[str]
+    projects: list[str]
+    totals: list[int]
+    lines: list[int | None]
+    members: dict[str, list[int]]
+    positions: dict[str, dict[str, list[int]]]
+    by_evaluator: dict[str, list[int]]
 
 
 @dataclass(frozen=True)
@@ -201,98 +170,7 @@ class TallyResult:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Numbers
-
-
-def round_half_up(value: Fraction | int, places: int = 2) -> Decimal:
-    """Round an exact value half-up (away from zero) to ``places`` decimals, exactly.
-
-    Why not ``round()`` or ``Decimal.quantize`` on a float: both would first turn the exact value into binary,
-    and e.g. 0.125 or 80.505 could then round the wrong way. Here the rational is rounded with integer
-    arithmetic.
-    """
-    value = Fraction(value)
-    negative = value < 0
-    num, den = abs(value.numerator), value.denominator
-    scaled = (2 * num * 10**places + den) // (2 * den)
-    digits = tuple(int(c) for c in str(scaled).rjust(places + 1, "0"))
-    return Decimal((1 if negative and scaled else 0, digits, -places))
-
-
-def _hundredths(num: int, den: int) -> int:
-    """num/den (both ≥ 0) rounded half-up to an integer number of hundredths."""
-    return (200 * num + den) // (2 * den)
-
-
-def _from_hundredths(h: int) -> Decimal:
-    digits = tuple(int(c) for c in str(abs(h)).rjust(3, "0"))
-    return Decimal((1 if h < 0 else 0, digits, -2))
-
-
-def decimal_text(value: Fraction | int | Decimal) -> str:
-    """The shortest plain decimal text of an exact value with a finite decimal expansion (25, 12.5, 0.05).
-
-    Used for rubric maxima in the canonical sheet file ("maxima written without a trailing .0").
-    """
-    value = Fraction(value)
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den != 1:
-        raise ValueError(f"{value} has no finite decimal form")
-    places = max(twos, fives)
-    scaled = abs(value.numerator) * 10**places // value.denominator
-    text = str(scaled).rjust(places + 1, "0")
-    if places:
-        text = f"{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".")
-    return ("-" if value < 0 else "") + text
-
-
-def _tenths_text(tenths: int) -> str:
-    sign = "-" if tenths < 0 else ""
-    return f"{sign}{abs(tenths) // 10}.{abs(tenths) % 10}"
-
-
-def _score_text(value: object) -> str:
-    if isinstance(value, Fraction | int | Decimal) and not isinstance(value, bool):
-        try:
-            return decimal_text(value)
-        except (ValueError, TypeError):
-            return str(value)
-    return repr(value)
-
-
-_WEIGHT_RE = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
-
-
-def parse_weight(text: str) -> Fraction:
-    """Read a group weight written as a positive decimal, exactly: ``"0.4"`` → ``Fraction(2, 5)``.
-
-    Weights are taken as written (0.4 is 2/5, not the nearest binary float) and need not sum to 1: they are
-    renormalised over the groups that scored each project.
-    """
-    cleaned = cell_text(text)
-    if not _WEIGHT_RE.fullmatch(cleaned):
-        raise ScoringError(
-            "bad_weight",
-            f"分组权重「{text}」不是正的小数",
-            f"group weight {text!r} is not a positive decimal",
-        )
-    weight = Fraction(cleaned)
-    if weight <= 0:
-        raise ScoringError(
-            "bad_weight", f"分组权重「{text}」必须大于 0", f"group weight {text!r} must be positive"
-        )
-    return weight
-
-
-# ----------------------------------------------------------------------------------------------------
-# Validation
+# Checks of the options
 
 
 def _check_method(method: str) -> None:
@@ -313,280 +191,13 @@ def _check_trim_min(trim_min: int) -> None:
         )
 
 
-def _as_fraction(value: object) -> Fraction | None:
-    if isinstance(value, bool) or not isinstance(value, Fraction | int | Decimal):
-        return None
-    if isinstance(value, Decimal) and not value.is_finite():
-        return None
-    return Fraction(value)
-
-
-def _check_criteria(criteria: Sequence[Criterion]) -> list[tuple[str, int]]:
-    """(name, cap) per criterion, cap being the maximum in tenths rounded down (scores are in tenths)."""
-    if not criteria:
-        raise ScoringError("no_criteria", "评分标准没有任何评分项", "the rubric has no criteria")
-    seen: set[str] = set()
-    out: list[tuple[str, int]] = []
-    for criterion in criteria:
-        name = criterion.name
-        if not isinstance(name, str) or not name:
-            raise ScoringError("bad_criterion", "评分项名称不能为空", "a criterion name is empty")
-        if name in seen:
-            raise ScoringError(
-                "duplicate_criterion", f"评分项「{name}」重复", f"criterion {name!r} appears twice"
-            )
-        seen.add(name)
-        maximum = _as_fraction(criterion.max)
-        if maximum is None or maximum <= 0:
-            raise ScoringError(
-                "bad_criterion",
-                f"评分项「{name}」的满分必须是正数",
-                f"the maximum of criterion {name!r} must be a positive number",
-            )
-        try:
-            decimal_text(maximum)
-        except ValueError:
-            raise ScoringError(
-                "bad_criterion",
-                f"评分项「{name}」的满分必须是有限小数",
-                f"the maximum of criterion {name!r} must be a finite decimal",
-            ) from None
-        out.append((name, math.floor(maximum * 10)))
-    return out
-
-
-def _tenths(value: object) -> int | None:
-    """value × 10 as an int, or None when value is not an exact number with at most one decimal."""
-    kind = type(value)
-    if kind is int:
-        return value * 10  # type: ignore[operator]
-    if kind is Fraction or kind is Decimal or (isinstance(value, int) and kind is not bool):
-        if kind is Decimal and not value.is_finite():  # type: ignore[union-attr]
-            return None
-        num, den = value.as_integer_ratio()  # type: ignore[union-attr]
-        if den == 1:
-            return num * 10
-        if 10 % den == 0:
-            return num * (10 // den)
-    return None
-
-
-@dataclass
-class _Checked:
-    """Sheets after validation: counted ones with their per-criterion tenths, and the incomplete ones."""
-
-    counted: list[tuple[Sheet, tuple[int, ...]]]
-    incomplete: list[Sheet]
-    projects: list[str]  # every project named on any sheet, first-seen order
-    groups: dict[str, int | None]  # group → first line naming it
-
-
-def _validate(
-    criteria: Sequence[Criterion], sheets: Iterable[Sheet], weights: Mapping[str, Fraction] | None
-) -> tuple[list[tuple[str, int]], _Checked]:
-    """Check every sheet in input order and stop at the first problem, reported with its line.
-
-    The rules: evaluator and project named; an evaluator in exactly one group; with weights, every group named
-    on any sheet (scored or not) has a weight and no group is blank; one sheet per evaluator and project,
-    complete or not; each score an exact number in [0, max] with at most one decimal.
-    """
-    crit = _check_criteria(criteria)
-    names = {name for name, _ in crit}
-    evaluator_group: dict[str, tuple[str, int | None]] = {}
-    seen: dict[tuple[str, str], int | None] = {}
-    groups: dict[str, int | None] = {}
-    projects: dict[str, None] = {}
-    counted: list[tuple[Sheet, tuple[int, ...]]] = []
-    incomplete: list[Sheet] = []
-    for sheet in sheets:
-        line = sheet.line
-        evaluator, group, project = sheet.evaluator, sheet.group, sheet.project
-        if not isinstance(evaluator, str) or not evaluator:
-            raise ScoringError("missing_evaluator", "缺少评委姓名", "the evaluator is missing", line=line)
-        if not isinstance(project, str) or not project:
-            raise ScoringError("missing_project", "缺少项目名称", "the project is missing", line=line)
-        if group is None:
-            group = ""
-        known = evaluator_group.get(evaluator)
-        if known is None:
-            evaluator_group[evaluator] = (group, line)
-        elif known[0] != group:
-            where_zh = f"（第 {known[1]} 行）" if known[1] is not None else ""
-            where_en = f" (line {known[1]})" if known[1] is not None else ""
-            raise ScoringError(
-                "evaluator_in_two_groups",
-                f"评委「{evaluator}」同时属于分组「{known[0]}」{where_zh}和「{group}」；每位评委只能属于一个分组",
-                f"evaluator {evaluator!r} is in group {known[0]!r}{where_en} and in group {group!r}; "
-                "an evaluator belongs to exactly one group",
-                line=line,
-            )
-        if group not in groups:
-            groups[group] = line
-            if weights is not None:
-                if group == "":
-                    raise ScoringError(
-                        "blank_group",
-                        "设置了分组权重时分组不能为空",
-                        "the group may not be blank when group weights are given",
-                        line=line,
-                    )
-                if group not in weights:
-                    raise ScoringError(
-                        "missing_weight",
-                        f"分组「{group}」没有权重；设置分组权重时每个分组都需要权重",
-                        f"group {group!r} has no weight; with group weights every group needs one",
-                        line=line,
-                    )
-        key = (evaluator, project)
-        if key in seen:
-            first = seen[key]
-            where_zh = f"（第 {first} 行已有）" if first is not None else ""
-            where_en = f" (already on line {first})" if first is not None else ""
-            raise ScoringError(
-                "duplicate_sheet",
-                f"评委「{evaluator}」对项目「{project}」有两张评分表{where_zh}",
-                f"evaluator {evaluator!r} has a second sheet for project {project!r}{where_en}",
-                line=line,
-            )
-        seen[key] = line
-        projects[project] = None
-        scores = sheet.scores
-        if not scores.keys() <= names:
-            unknown = sorted(set(scores) - names)[0]
-            raise ScoringError(
-                "unknown_criterion",
-                f"评分表含有未知评分项「{unknown}」",
-                f"the sheet has an unknown criterion {unknown!r}",
-                line=line,
-            )
-        values: list[int] = []
-        complete = True
-        for name, cap in crit:
-            value = scores.get(name)
-            if value is None:
-                complete = False
-                continue
-            # Inlined fast path of _tenths() for the common exact types (this loop runs once per score).
-            kind = type(value)
-            if kind is int:
-                tenths: int | None = value * 10
-            elif kind is Fraction:
-                num, den = value.as_integer_ratio()
-                tenths = num * 10 if den == 1 else num * (10 // den) if 10 % den == 0 else None
-            else:
-                tenths = _tenths(value)
-            if tenths is None:
-                raise ScoringError(
-                    "bad_score",
-                    f"「{name}」的分数 {_score_text(value)} 无效：分数最多一位小数",
-                    f"score {_score_text(value)} for {name!r} is invalid: at most one decimal",
-                    line=line,
-                )
-            if tenths < 0 or tenths > cap:
-                maximum = next(c.max for c in criteria if c.name == name)
-                raise ScoringError(
-                    "score_out_of_range",
-                    f"「{name}」的分数 {_tenths_text(tenths)} 超出范围 0–{decimal_text(maximum)}",
-                    f"score {_tenths_text(tenths)} for {name!r} is outside 0–{decimal_text(maximum)}",
-                    line=line,
-                )
-            values.append(tenths)
-        if complete:
-            counted.append((sheet, tuple(values)))
-        else:
-            incomplete.append(sheet)
-    return crit, _Checked(counted, incomplete, list(projects), groups)
-
-
-def _check_weights(
-    group_weights: Mapping[str, Fraction | int | Decimal | str] | None,
-) -> dict[str, Fraction] | None:
-    if not group_weights:
-        return None
-    out: dict[str, Fraction] = {}
-    for name, raw in group_weights.items():
-        weight = parse_weight(raw) if isinstance(raw, str) else _as_fraction(raw)
-        if weight is None or weight <= 0:
-            raise ScoringError(
-                "bad_weight",
-                f"分组「{name}」的权重必须是正数",
-                f"the weight of group {name!r} must be a positive number",
-            )
-        out[name] = weight
-    return out
-
-
-# ----------------------------------------------------------------------------------------------------
-# Pools
-
-
-def _pool_ratio(totals: list[int], method: str, trim_min: int) -> tuple[int, int]:
-    """The method applied to one pool's sorted totals (tenths), as num/den in points.
-
-    ``trimmed``: with n ≥ trim_min drop one lowest and one highest and average the rest, else the plain mean.
-    ``median``: the middle total, or the mean of the two middle totals when n is even.
-    """
-    n = len(totals)
-    if method == "median":
-        mid = n // 2
-        if n % 2:
-            return totals[mid], 10
-        return totals[mid - 1] + totals[mid], 20
-    total = sum(totals)
-    if method == "trimmed" and n >= trim_min:
-        return total - totals[0] - totals[-1], (n - 2) * 10
-    return total, n * 10
-
-
-def _pool_ratio_without(
-    totals: list[int], total: int, removed: int, method: str, trim_min: int
-) -> tuple[int, int] | None:
-    """Like :func:`_pool_ratio` for the pool without one occurrence of ``removed``, in O(log n)."""
-    n = len(totals) - 1
-    if n == 0:
-        return None
-    if method == "median":
-        pos = bisect_left(totals, removed)
-
-        def at(k: int) -> int:
-            return totals[k] if k < pos else totals[k + 1]
-
-        mid = n // 2
-        if n % 2:
-            return at(mid), 10
-        return at(mid - 1) + at(mid), 20
-    rest = total - removed
-    if method == "trimmed" and n >= trim_min:
-        low = totals[1] if removed == totals[0] else totals[0]
-        high = totals[-2] if removed == totals[-1] else totals[-1]
-        return rest - low - high, (n - 2) * 10
-    return rest, n * 10
-
-
-def _combine(parts: Iterable[tuple[int, int, int]]) -> tuple[int, int]:
-    """Weighted mean of group scores given as (integer weight, num, den); the weights are renormalised.
-
-    Dividing by the sum of the weights of the groups present *is* the renormalisation: a group that did not
-    score the project simply is not among the parts.
-    """
-    num, den, weight_sum = 0, 1, 0
-    for weight, n, d in parts:
-        num = num * d + weight * n * den
-        den *= d
-        weight_sum += weight
-    return num, den * weight_sum
-
-
-def _integer_weights(weights: Mapping[str, Fraction]) -> dict[str, int]:
-    """Scale the weights to integers with the same ratios (exactly), so combination stays in integers."""
-    common = 1
-    for weight in weights.values():
-        common = common * weight.denominator // math.gcd(common, weight.denominator)
-    return {name: int(weight * common) for name, weight in weights.items()}
-
-
 # ----------------------------------------------------------------------------------------------------
 # Tally
+
+
+def _column_sums(columns: Sequence[list[int]], positions: list[int]) -> list[int]:
+    """The sum of each column over these positions (a project's criterion sums)."""
+    return [sum(_gather(column, positions)) for column in columns]
 
 
 def tally(
@@ -613,39 +224,24 @@ def tally(
         weights = {name: weights[name] for name in sorted(checked.groups) if name in weights}
     weight_ints = _integer_weights(weights) if weights is not None else None
 
+    totals = checked.totals
     pools: dict[str, dict[str | None, list[int]]] = {}
-    per_project: dict[str, list[tuple[int, ...]]] = {}
-    rows: list[tuple[str, str, str, int, int | None]] = []
-    for sheet, values in checked.counted:
-        total = sum(values)
-        project = sheet.project
-        group = sheet.group or ""
-        rows.append((sheet.evaluator, group, project, total, sheet.line))
-        key = group if weight_ints is not None else None
-        by_group = pools.get(project)
-        if by_group is None:
-            by_group = pools[project] = {}
-            per_project[project] = []
-        pool = by_group.get(key)
-        if pool is None:
-            by_group[key] = [total]
+    members: dict[str, list[int]] = {}  # project → positions of its counted sheets in the columns
+    for project, by_group in checked.positions.items():
+        mine = members[project] = list(chain.from_iterable(by_group.values()))
+        if weight_ints is None:
+            pools[project] = {None: sorted(_gather(totals, mine))}
         else:
-            pool.append(total)
-        per_project[project].append(values)
-    counts = {project: len(sheets_here) for project, sheets_here in per_project.items()}
-    criteria_sums = {
-        project: [sum(column) for column in zip(*v, strict=True)] for project, v in per_project.items()
-    }
+            pools[project] = {key: sorted(_gather(totals, here)) for key, here in by_group.items()}
 
     pool_sums: dict[str, dict[str | None, int]] = {}
-    scored: list[tuple[str, int, Fraction, dict[str, Fraction]]] = []
+    scored: list[tuple[str, int, Fraction, dict[str, Fraction], dict[str | None, tuple[int, int]]]] = []
     for project, by_group in pools.items():
         ratios: dict[str | None, tuple[int, int]] = {}
         sums_here: dict[str | None, int] = {}
-        for key, totals in by_group.items():
-            totals.sort()
-            sums_here[key] = sum(totals)
-            ratios[key] = _pool_ratio(totals, method, trim_min)
+        for key, pool in by_group.items():
+            sums_here[key] = sum(pool)
+            ratios[key] = _pool_ratio(pool, method, trim_min)
         pool_sums[project] = sums_here
         if weight_ints is None:
             num, den = ratios[None]
@@ -653,22 +249,22 @@ def tally(
         else:
             num, den = _combine((weight_ints[k], n, d) for k, (n, d) in ratios.items())  # type: ignore[index]
             group_exact = {k: Fraction(n, d) for k, (n, d) in sorted(ratios.items())}  # type: ignore[arg-type]
-        scored.append((project, _hundredths(num, den), Fraction(num, den), group_exact))
+        scored.append((project, _hundredths(num, den), Fraction(num, den), group_exact, ratios))
 
     scored.sort(key=lambda item: (-item[1], item[0]))
     how_many: dict[int, int] = {}
-    for _, h, _, _ in scored:
+    for _, h, _, _, _ in scored:
         how_many[h] = how_many.get(h, 0) + 1
     results: list[ProjectResult] = []
     hundredths: dict[str, int] = {}
     above = 0
     previous: int | None = None
-    for index, (project, h, exact, group_exact) in enumerate(scored):
+    for index, (project, h, exact, group_exact, ratios) in enumerate(scored):
         if h != previous:
             above = index
             previous = h
-        n = counts[project]
-        sums = criteria_sums[project]
+        positions = members[project]
+        n = len(positions)
         hundredths[project] = h
         results.append(
             ProjectResult(
@@ -678,16 +274,32 @@ def tally(
                 rank=above + 1,
                 tied=how_many[h] > 1,
                 evaluators=n,
-                groups={k: round_half_up(v) for k, v in group_exact.items()},
+                groups={k: _from_hundredths(_hundredths(*ratios[k])) for k in group_exact},
                 groups_exact=group_exact,
                 criteria={
-                    name: _from_hundredths(_hundredths(sums[i], n * 10)) for i, (name, _) in enumerate(crit)
+                    name: _from_hundredths(_hundredths(sums, n * 10))
+                    for (name, _), sums in zip(crit, _column_sums(checked.columns, positions), strict=True)
                 },
             )
         )
 
     unranked = sorted({*checked.projects, *projects} - pools.keys())
-    state = _TallyState(method, trim_min, weight_ints, pools, pool_sums, rows, hundredths)
+    state = _TallyState(
+        method,
+        trim_min,
+        weight_ints,
+        pools,
+        pool_sums,
+        hundredths,
+        checked.evaluators,
+        checked.groups_of,
+        checked.projects_of,
+        totals,
+        checked.lines,
+        members,
+        checked.positions,
+        checked.by_evaluator,
+    )
     return TallyResult(
         method=method,
         trim_min=trim_min,
@@ -696,7 +308,7 @@ def tally(
         projects=tuple(results),
         unranked=tuple(unranked),
         incomplete=tuple(checked.incomplete),
-        counted=tuple(sheet for sheet, _ in checked.counted),
+        counted=tuple(checked.counted),
         _state=state,
     )
 
@@ -905,7 +517,7 @@ def canonical_table(
     header += [f"{cell_text(c.name)}({decimal_text(c.max)})" for c in criteria]
     rows = [
         (cell_text(sheet.evaluator), cell_text(sheet.group or ""), cell_text(sheet.project), values)
-        for sheet, values in checked.counted
+        for sheet, values in zip(checked.counted, checked.values(), strict=True)
     ]
     rows.sort(key=lambda row: (row[2], row[0]))
     for before, after in pairwise(rows):

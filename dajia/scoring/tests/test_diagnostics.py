@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dajia.scoring.bench import bench_engine
-from dajia.scoring.diagnostics import diagnose
+from dajia.scoring.diagnostics import _mad_twice, _median_twice, diagnose
 from dajia.scoring.engine import select, tally
+from dajia.scoring.numbers import _hundredths
+from dajia.scoring.pools import _combine, _pool_ratio, _pool_ratio_without, _removal_steps
 from dajia.scoring.tests.helpers import ONE, sessions, sheet, totals
 
 
@@ -197,4 +200,35 @@ def test_bench_is_fast_enough() -> None:
     assert set(small) == {"evaluators", "projects", "criteria", "ms"}
     full = bench_engine()
     assert (full["evaluators"], full["projects"], full["criteria"]) == (200, 100, 6)
-    assert full["ms"] < 1000  # typically ~150 ms; generous for slow CI machines
+    assert full["ms"] < 1000  # generous: the machine may be shared (issue 17's target is < 100 ms)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.lists(st.integers(0, 60), min_size=1, max_size=9),
+    st.sampled_from(["trimmed", "mean", "median"]),
+    st.integers(3, 5),
+    st.lists(st.tuples(st.integers(1, 5), st.lists(st.integers(0, 60), min_size=1, max_size=4)), max_size=2),
+    st.integers(1, 5),
+)
+def test_removal_steps_give_the_hundredths_of_the_pool_without_each_total(
+    totals, method, trim_min, other_pools, weight
+) -> None:
+    """pools._removal_steps, as leave-one-out uses it, against the pool recomputed without each total."""
+    pool = sorted(totals)
+    others = [(w, *_pool_ratio(sorted(o), method, trim_min)) for w, o in other_pools]
+    bounds, steps = _removal_steps(pool, sum(pool), method, trim_min, weight, others)
+    for t in set(pool):
+        ratio = _pool_ratio_without(pool, sum(pool), t, method, trim_min)
+        parts = others + ([] if ratio is None else [(weight, *ratio)])
+        expected = _hundredths(*_combine(parts)) if parts else None
+        step = steps[bisect_left(bounds, t)]
+        assert (None if step is None else (step[0] - step[1] * t) // step[2]) == expected
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.integers(0, 1000), min_size=1, max_size=40))
+def test_mad_by_bisection_equals_the_median_of_the_listed_deviations(totals) -> None:
+    ordered = sorted(totals)
+    median2 = _median_twice(ordered)
+    assert _mad_twice(ordered, median2) == _median_twice(sorted(abs(2 * t - median2) for t in ordered))
