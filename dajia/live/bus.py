@@ -287,6 +287,7 @@ class Hub:
         self.ready = asyncio.Event()
         # Newest id this hub knows to be the newest of the cluster; None when it cannot vouch for it (idle).
         self.latest_id: int | None = None
+        self.delivered_at = 0.0  # loop time of the event being fanned out
         self._seen: OrderedDict[int, float] = OrderedDict()
         self._cursor: int | None = None  # newest id read from the table; None: re-anchor before polling
         self._marks: deque[tuple[float, int]] = deque()  # (time, cursor) of recent polls, for the look-back
@@ -325,6 +326,7 @@ class Hub:
             self.latest_id = ev.id
         viewers = self.viewers.get(channel)
         if viewers:
+            self.delivered_at = now  # read by each direct write: one clock reading per event, not per viewer
             ev.sse()  # encoded here once, before the loop, whichever viewer asks first
             # A copy: a direct write runs the server's code, which must not be able to change the set mid-loop.
             for viewer in tuple(viewers):
@@ -551,8 +553,9 @@ class Subscription:
         # Called by the hub (in the loop, outside this viewer's task) while get() waits on an empty queue.
         if ev.id <= self._floor or ev.id in self._replayed:
             return
-        self.last_id = max(self.last_id or 0, ev.id)
-        self._wrote_at = self._hub.loop.time()
+        if ev.id > self.last_id:  # an int once entered
+            self.last_id = ev.id
+        self._wrote_at = self._hub.delivered_at
         try:
             pending = self._write(ev)
         except Exception as exc:  # the viewer's task raises it; the hub goes on to the other viewers
