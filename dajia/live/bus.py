@@ -15,7 +15,10 @@ Each process (precisely: each running event loop) has one ``Hub``. Its single ba
 Redis (``PSUBSCRIBE dajia:*``) or, without a reachable Redis, by polling the table: one query for all channels
 every ``DAJIA_LIVE_POLL_SECONDS``, however many browsers are watching. With Redis it still sweeps the table
 every ``DAJIA_LIVE_SWEEP_SECONDS`` to pick up events whose PUBLISH failed. The hub de-duplicates by id (an event
-can arrive locally, from Redis and from the table) and fans each one out to per-viewer ``asyncio.Queue``s.
+can arrive locally, from Redis and from the table) and fans each one out, encoded once: a viewer waiting with
+a ``write`` (``Subscription.get(write=...)``: the ASGI streams) has it written by the hub itself, others (or
+one whose last write still waits) get it in their ``asyncio.Queue``. Why: at 10,000 viewers, waking a task per
+viewer per event (a queue put, a task switch, a timeout re-armed) cost more than the writes themselves.
 
 Events carry public, absolute state (counts, states, ids): a viewer may now and then receive an event twice
 (after a reconnect) and applying it again must be harmless.
@@ -255,13 +258,18 @@ def _in_db_thread(fn: Callable, *args):
 
 
 class _Viewer:
-    __slots__ = ("lagging", "queue")
+    __slots__ = ("direct", "lagging", "queue")
 
     def __init__(self) -> None:
         self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
         self.lagging = False
+        # Set while its task waits on an empty queue with a writer: the hub hands events over to it instead.
+        self.direct: Callable[[Event], None] | None = None
 
     def push(self, ev: Event) -> None:
+        if self.direct is not None:
+            self.direct(ev)
+            return
         try:
             self.queue.put_nowait(ev)
         except asyncio.QueueFull:
@@ -279,6 +287,7 @@ class Hub:
         self.ready = asyncio.Event()
         # Newest id this hub knows to be the newest of the cluster; None when it cannot vouch for it (idle).
         self.latest_id: int | None = None
+        self.delivered_at = 0.0  # loop time of the event being fanned out
         self._seen: OrderedDict[int, float] = OrderedDict()
         self._cursor: int | None = None  # newest id read from the table; None: re-anchor before polling
         self._marks: deque[tuple[float, int]] = deque()  # (time, cursor) of recent polls, for the look-back
@@ -315,8 +324,13 @@ class Hub:
             self._seen.popitem(last=False)
         if self.latest_id is not None and ev.id > self.latest_id:
             self.latest_id = ev.id
-        for viewer in self.viewers.get(channel, ()):
-            viewer.push(ev)
+        viewers = self.viewers.get(channel)
+        if viewers:
+            self.delivered_at = now  # read by each direct write: one clock reading per event, not per viewer
+            ev.sse()  # encoded here once, before the loop, whichever viewer asks first
+            # A copy: a direct write runs the server's code, which must not be able to change the set mid-loop.
+            for viewer in tuple(viewers):
+                viewer.push(ev)
 
     async def db(self, fn: Callable, *args):
         return await self.loop.run_in_executor(self._executor, partial(_in_db_thread, fn, *args))
@@ -497,6 +511,9 @@ class Subscription:
         self._replay_from: int | None = None
         self._replayed: set[int] = set()
         self._backlog: deque[Event] = deque()
+        self._write: Callable[[Event], Any] | None = None
+        self._inflight: Any = None  # an awaitable: a direct write the server has not finished yet
+        self._wrote_at = -math.inf  # loop time of the last direct write
 
     async def __aenter__(self) -> Subscription:
         hub = self._hub = get_hub()
@@ -523,18 +540,51 @@ class Subscription:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
+        if self._viewer is not None:
+            self._viewer.direct = None
         if self._hub is not None and self._viewer is not None:
             self._hub.remove(self.channel, self._viewer)
+        if isinstance(self._inflight, asyncio.Future):
+            self._inflight.cancel()  # the viewer has gone: its last write need not finish
+            if self._inflight.done() and not self._inflight.cancelled():
+                self._inflight.exception()  # retrieved: nobody will look at how it ended
 
-    async def get(self, timeout: float | None = None) -> Event | None:
-        """The next event, or None after ``timeout`` seconds without one (time for a keep-alive)."""
+    def _direct(self, ev: Event) -> None:
+        # Called by the hub (in the loop, outside this viewer's task) while get() waits on an empty queue.
+        if ev.id <= self._floor or ev.id in self._replayed:
+            return
+        if ev.id > self.last_id:  # an int once entered
+            self.last_id = ev.id
+        self._wrote_at = self._hub.delivered_at
+        try:
+            pending = self._write(ev)
+        except Exception as exc:  # the viewer's task raises it; the hub goes on to the other viewers
+            pending = asyncio.get_running_loop().create_future()
+            pending.set_exception(exc)
+        if pending is not None:
+            # The server could not take it at once (a full socket buffer): later events queue behind it.
+            self._inflight = pending
+            self._viewer.direct = None
+            self._viewer.queue.put_nowait(_SETTLE)  # wake get(), which waits for this write first
+
+    async def get(self, timeout: float | None = None, *, write: Callable[[Event], Any] | None = None):
+        """The next event, or None after ``timeout`` seconds without one (time for a keep-alive).
+
+        With ``write``, events arriving while this waits go to ``write(ev)``, called by the hub, instead: it
+        returns None when done, else an awaitable (events then queue until it is done, and are returned). None
+        then means ``timeout`` seconds without a write. The caller's writes and ``write``'s never overlap."""
         if self._hub is None or self._viewer is None:
             raise RuntimeError("use Subscription in 'async with'")
+        viewer, loop = self._viewer, self._hub.loop
+        deadline = None if timeout is None else loop.time() + timeout
         while True:
-            if self._viewer.lagging:
-                self._viewer.lagging = False
-                while not self._viewer.queue.empty():
-                    self._viewer.queue.get_nowait()
+            if self._inflight is not None:
+                inflight, self._inflight = self._inflight, None
+                await inflight
+            if viewer.lagging:
+                viewer.lagging = False
+                while not viewer.queue.empty():
+                    viewer.queue.get_nowait()
                 self._replay_from = self.last_id
                 self._backlog.clear()
             if not self._backlog and self._replay_from is not None:
@@ -545,15 +595,29 @@ class Subscription:
             if self._backlog:
                 ev = self._backlog.popleft()
             else:
+                if write is not None and viewer.queue.empty() and not viewer.lagging:
+                    self._write = write
+                    viewer.direct = self._direct
                 try:
-                    async with asyncio.timeout(timeout):
-                        ev = await self._viewer.queue.get()
+                    async with asyncio.timeout_at(deadline):
+                        ev = await viewer.queue.get()
                 except TimeoutError:
+                    viewer.direct = None
+                    if self._inflight is not None:
+                        continue  # finish that write first
+                    if timeout is not None and self._wrote_at + timeout > loop.time():
+                        deadline = self._wrote_at + timeout  # not idle: a keep-alive is due later
+                        continue
                     return None
-                if ev.id <= self._floor or ev.id in self._replayed:
+                finally:
+                    viewer.direct = None
+                if ev is _SETTLE or ev.id <= self._floor or ev.id in self._replayed:
                     continue
             self.last_id = max(self.last_id or 0, ev.id)
             return ev
+
+
+_SETTLE = Event(0, "settle", {})  # queued to wake a viewer whose direct write has to be waited for
 
 
 async def subscribe(channel: str, last_id: int | None = None) -> AsyncIterator[Event]:

@@ -102,3 +102,45 @@ def test_stream_resumes_from_last_event_id():
 def test_everything_but_a_plain_stream_request_goes_to_django(request_scope):
     (start, body), _, _ = run(request_scope)
     assert (start["status"], body["body"]) == (418, b"django")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stream_writes_in_order_when_the_server_makes_a_write_wait():
+    # uvicorn's send waits while the client's socket buffer is full (flow control): the hub's hand-over must
+    # then let the rest of that send finish in a task, and queue what follows behind it.
+    async def scenario():
+        frames: list[bytes] = []
+        writable = asyncio.Event()
+        writable.set()
+        gone = asyncio.Event()
+
+        async def receive():
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            if not writable.is_set():
+                await writable.wait()
+            frames.append(message.get("body", b""))
+            if b'"n":1}' in message.get("body", b""):
+                writable.clear()  # the buffer is full after this one
+
+        task = asyncio.create_task(with_live_streams(django_stub)(scope(), receive, send))
+        while len(frames) < 2:
+            await asyncio.sleep(0.02)
+        for n in (1, 2, 3):
+            await publish_in_thread(channel="session-1", event="progress", data={"n": n})
+        await asyncio.sleep(0.2)
+        held = len(frames)
+        writable.set()
+        for _ in range(100):
+            if len(frames) >= 5:
+                break
+            await asyncio.sleep(0.02)
+        gone.set()
+        await task
+        return held, [f for f in frames[2:] if f.startswith(b"id: ")]
+
+    held, events = run_async(scenario())
+    assert held == 3  # the start, the preamble and n=1; n=2 waits, n=3 is queued behind it
+    assert [int(f.split(b'"n":')[1].split(b"}")[0]) for f in events] == [1, 2, 3]

@@ -177,3 +177,79 @@ def test_subscribe_iterator_yields_tuples():
 
     ev_id, name, data = run(scenario())
     assert (name, data) == ("window", {"window": "open"}) and ev_id > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiting_viewer_with_a_writer_gets_events_written_by_the_hub_in_order():
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        written: list[int] = []
+        blocked: list[asyncio.Future] = []
+
+        def write(ev):
+            # The hub's own call, outside the viewer's task; the second write has to wait (a full socket).
+            written.append(ev.data["n"])
+            if ev.data["n"] == 2:
+                blocked.append(loop.create_future())
+                return blocked[0]
+            return None
+
+        async with Subscription("session-13") as sub:
+            hub = bus.get_hub()
+            waiting = asyncio.ensure_future(sub.get(timeout=30, write=write))
+            await asyncio.sleep(0.1)
+            for n in (1, 2, 3, 4):
+                await publish_in_thread(channel="session-13", event="progress", data={"n": n})
+            await asyncio.sleep(0.2)
+            direct = list(written)  # 3 and 4 queue behind the write that waits
+            assert not waiting.done(), "get() must wait for the write in flight before returning"
+            blocked[0].set_result(None)
+            queued = [(await waiting).data["n"], (await sub.get(timeout=5)).data["n"]]
+            # Waiting again with the writer: the next event is written by the hub once more, and only once
+            # (the same id again, as from Redis after the local hand-over, is not written twice).
+            waiting = asyncio.ensure_future(sub.get(timeout=1, write=write))
+            await asyncio.sleep(0.1)
+            await publish_in_thread(channel="session-13", event="progress", data={"n": 5})
+            hub.deliver("session-13", Event(sub.last_id, "progress", {"n": 5}))
+            return direct, queued, await waiting, written
+
+    direct, queued, nothing, written = run(scenario())
+    assert direct == [1, 2]
+    assert queued == [3, 4]
+    assert nothing is None and written == [1, 2, 5]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keep_alive_is_due_only_after_a_quiet_timeout_and_a_lagging_writer_resyncs(monkeypatch):
+    monkeypatch.setattr(bus, "QUEUE_SIZE", 2)
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        written: list[int] = []
+        stuck = loop.create_future()
+
+        def write(ev):
+            written.append(ev.data["n"])
+            return None if ev.data["n"] < 10 else stuck
+
+        async with Subscription("session-14") as sub:
+            started = loop.time()
+            waiting = asyncio.ensure_future(sub.get(timeout=0.6, write=write))
+            await asyncio.sleep(0.4)
+            await publish_in_thread(channel="session-14", event="progress", data={"n": 1})
+            keep_alive = await waiting  # 0.6 s after the write, not 0.6 s after get() began
+            quiet_for = loop.time() - started
+            # The write of n=10 never finishes in time: the queue of 2 overflows, the viewer is resynced from
+            # the log once the write is done, and still gets every state up to the latest.
+            waiting = asyncio.ensure_future(sub.get(timeout=30, write=write))
+            for n in range(10, 15):
+                await publish_in_thread(channel="session-14", event="progress", data={"n": n})
+            await asyncio.sleep(0.3)
+            stuck.set_result(None)
+            after = [(await waiting).data["n"]] + [(await sub.get(timeout=5)).data["n"] for _ in range(3)]
+            return keep_alive, quiet_for, written, after
+
+    keep_alive, quiet_for, written, after = run(scenario())
+    assert keep_alive is None and quiet_for >= 0.9
+    assert written == [1, 10]
+    assert after == [11, 12, 13, 14]
