@@ -32,7 +32,7 @@ from dajia.core.batches import run_batch, speaking
 from dajia.live.edge import (
     add_get_route,
     add_post_route,
-    header,
+    cors_headers,
     read_body,
     register,
     replaying,
@@ -144,7 +144,7 @@ MAX_AGE = 30.0  # rebuilt at least this often even without events (a missed even
 
 
 async def _summary_body(session_id: int) -> bytes | None:
-    from dajia.live.bus import get_hub
+    from dajia.live.hub import get_hub
 
     loop = asyncio.get_running_loop()
     key = (loop, session_id)
@@ -196,16 +196,7 @@ async def _summary(scope, receive, send, app, match) -> None:
     if body is None:
         await app(scope, receive, send)  # Django's 404
         return
-    origin = header(scope, b"origin")
-    cors = _SAME_ORIGIN
-    if origin:
-        from dajia.core.middleware import live_cors_headers
-
-        cors = [(k.lower().encode(), v.encode("latin-1")) for k, v in live_cors_headers(origin)]
-    await send_json(send, body, extra=cors)
-
-
-_SAME_ORIGIN = [(b"vary", b"Origin")]  # what live_cors_headers("") gives
+    await send_json(send, body, extra=cors_headers(scope))
 
 
 add_post_route(SHEET_PATH, _sheet)

@@ -26,11 +26,8 @@ import re
 from functools import partial
 from urllib.parse import parse_qs
 
-from django.conf import settings
-from django.http.request import split_domain_port, validate_host
-
-from dajia.core.middleware import live_cors_headers
-from dajia.live.bus import Subscription
+from dajia.live.edge import cors_headers, host_allowed
+from dajia.live.hub import Subscription
 from dajia.live.views import HEARTBEAT, HEARTBEAT_SECONDS, preamble
 
 _PATH = re.compile(r"^/live/(?P<channel>[a-z]{1,32}-[0-9]{1,20})/events$")
@@ -58,21 +55,6 @@ def _last_id(scope) -> tuple[bool, int | None]:
     if not text.isascii() or not text.isdigit() or len(text) > 19:
         return False, None
     return True, int(text)
-
-
-def _host_allowed(scope) -> bool:
-    host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
-    domain, _port = split_domain_port(host)
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]  # as HttpRequest.get_host does
-    return bool(domain) and validate_host(domain, allowed)
-
-
-def _cors_headers(scope) -> list[tuple[bytes, bytes]]:
-    # Pages on another origin of the same site (``DAJIA_LIVE_URL``) may read the stream; see core.middleware.
-    origin = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"origin"), "")
-    return [(name.lower().encode(), value.encode("latin-1")) for name, value in live_cors_headers(origin)]
 
 
 def _write_now(send, ev) -> asyncio.Future | None:
@@ -140,10 +122,10 @@ def with_live_streams(app):
         if scope["type"] == "http" and scope["method"] == "GET":
             path = scope["path"].removeprefix(scope.get("root_path", ""))
             match = _PATH.match(path)
-            if match and _host_allowed(scope):
+            if match and host_allowed(scope):
                 ok, last_id = _last_id(scope)
                 if ok:
-                    await _stream(match["channel"], last_id, receive, send, _HEADERS + _cors_headers(scope))
+                    await _stream(match["channel"], last_id, receive, send, _HEADERS + cors_headers(scope))
                     return
         await app(scope, receive, send)
 

@@ -37,6 +37,8 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 
+from dajia.core.middleware import live_cors_headers
+
 logger = logging.getLogger(__name__)
 
 BATCH = 256  # most submissions one transaction takes
@@ -71,6 +73,18 @@ def host_allowed(scope) -> bool:
 
 def header(scope, name: bytes) -> str:
     return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), "")
+
+
+_SAME_ORIGIN = [(b"vary", b"Origin")]  # what live_cors_headers("") gives
+
+
+def cors_headers(scope) -> list[tuple[bytes, bytes]]:
+    """``core.middleware.live_cors_headers`` for this request's Origin, as ASGI headers: pages on another
+    origin of the same site (``DAJIA_LIVE_URL``) may read the live answers."""
+    origin = header(scope, b"origin")
+    if not origin:
+        return _SAME_ORIGIN
+    return [(name.lower().encode(), value.encode("latin-1")) for name, value in live_cors_headers(origin)]
 
 
 _languages: dict[tuple[str, str], str] = {}

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from dajia.live.bus import PAGE, Subscription, events_since, latest_event_id
+from dajia.live.bus import PAGE, events_since, latest_event_id
+from dajia.live.hub import Subscription
 
 RETRY_MS = 2000  # how long a browser waits before reconnecting
 HEARTBEAT_SECONDS = 15.0  # a comment line this often keeps proxies from closing an idle stream

@@ -18,6 +18,21 @@ from dajia.bench.ingestion_runs import summarise
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def _quick_bench(tmp_path: Path, only: str, *, timeout: int) -> tuple[subprocess.CompletedProcess, dict]:
+    """``make bench --quick`` for some sections, on SQLite with the asyncio client: its output and its JSON."""
+    out = tmp_path / "bench.json"
+    argv = ["--quick", "--tool", "python", "--postgres", "", "--redis", "", "--only", only, "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "dajia.bench", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done, json.loads(out.read_text())
+
+
 def test_percentiles_and_verdicts():
     assert percentile([], 50) is None
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
@@ -59,31 +74,7 @@ def test_the_python_client_sends_what_the_lua_script_sends():
 
 @pytest.mark.concurrency
 def test_make_bench_runs_end_to_end_at_tiny_sizes(tmp_path):
-    out = tmp_path / "bench.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dajia.bench",
-            "--quick",
-            "--tool",
-            "python",
-            "--postgres",
-            "",
-            "--redis",
-            "",
-            "--only",
-            "engine,needs,ingestion,live_reads",
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    data = json.loads(out.read_text())
+    done, data = _quick_bench(tmp_path, "engine,needs,ingestion,live_reads", timeout=180)
     assert data["meta"]["load_tool"] == "python" and data["meta"]["quick"] is True
     sqlite = data["ingestion"]["sqlite"]
     assert "error" not in sqlite, sqlite
@@ -121,31 +112,8 @@ def test_figures_are_medians_of_the_runs_with_their_spread_and_a_busy_machine_is
 
 @pytest.mark.concurrency
 def test_the_pages_bench_measures_every_page_at_tiny_sizes(tmp_path):
-    out = tmp_path / "bench.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dajia.bench",
-            "--quick",
-            "--tool",
-            "python",
-            "--postgres",
-            "",
-            "--redis",
-            "",
-            "--only",
-            "pages",
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    pages = json.loads(out.read_text())["pages"]
+    done, data = _quick_bench(tmp_path, "pages", timeout=600)
+    pages = data["pages"]
     from dajia.bench.pages import PAGES
 
     for key, *_rest in PAGES:  # every page named by the issue, the results page and the ledger included

@@ -12,45 +12,32 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.utils import timezone
 
-from dajia.demo.benchdata.rows import CSRF_SECRET, dt, evaluator_token, insert_rows, viewer_session_key
+from dajia.demo.benchdata.rows import (
+    CSRF_SECRET,
+    dt,
+    evaluator_token,
+    insert_rows,
+    open_session,
+    viewer_session_key,
+)
 
 
 def live(world: dict, opts: dict, rng: random.Random) -> dict:
-    from dajia.consultations import services_console, services_roster, services_setup
-    from dajia.consultations.models import Evaluator, SessionProject
+    from dajia.consultations import services_setup
 
-    office, federation = world["office"], world["federation"]
     n_entries, n_evaluators, n_viewers = opts["entries"], opts["evaluators"], opts["viewers"]
-    with transaction.atomic():
-        session = services_setup.session_create(
-            actor=office,
-            federation=federation,
-            title="基准协商会",
-            starts_at=timezone.now(),
-            budget=Decimal("1000000"),
-        )
-        services_setup.criterion_set(actor=office, session=session, criteria=services_setup.DEFAULT_CRITERIA)
-        for project in world["projects"][:n_entries]:
-            services_roster.entry_add(actor=office, session=session, project=project, amount="20000")
-        session.support_limit = opts["support_limit"]
-        session.save(update_fields=["support_limit"])
-        Evaluator.objects.bulk_create(
-            [
-                Evaluator(
-                    session=session,
-                    name=f"评委{n:05d}",
-                    group="",
-                    token=evaluator_token(n),
-                )
-                for n in range(n_evaluators)
-            ],
-            batch_size=2000,
-        )
-        services_setup.session_open(actor=office, session=session)
-        entries = list(SessionProject.objects.filter(session=session).order_by("position"))
-        for entry in entries:
-            services_console.window_open(actor=office, entry=entry)
-        criteria = [{"id": c.pk, "max": int(c.max_points)} for c in session.criteria.all()]
+    session, entries = open_session(
+        world,
+        title="基准协商会",
+        budget=Decimal("1000000"),
+        criteria=services_setup.DEFAULT_CRITERIA,
+        entries=[(project, "20000") for project in world["projects"][:n_entries]],
+        evaluators=[
+            {"name": f"评委{n:05d}", "group": "", "token": evaluator_token(n)} for n in range(n_evaluators)
+        ],
+        support_limit=opts["support_limit"],
+    )
+    criteria = [{"id": c.pk, "max": int(c.max_points)} for c in session.criteria.all()]
     now = timezone.now()
     first = 0
     if n_viewers:

@@ -125,18 +125,18 @@ def orders(world: dict, n: int, rng: random.Random) -> dict:
             unions.append(
                 Union.objects.create(name=f"基准工会{i + 1:03d}", federation=federation, members=100)
             )
-    states = [
-        "ordered",
-        "dispatched",
-        "accepted",
-        "proposed",
-        "declined",
-        "delivered",
-        "confirmed",
-        "cancelled",
-    ]
     # Most orders of a long-running office are history; a few hundred are in progress at any time.
-    weights = [4, 3, 6, 1, 60, 6, 8800, 120]
+    share = {
+        Order.State.ORDERED: 4,
+        Order.State.DISPATCHED: 3,
+        Order.State.ACCEPTED: 6,
+        Order.State.PROPOSED: 1,
+        Order.State.DECLINED: 60,
+        Order.State.DELIVERED: 6,
+        Order.State.CONFIRMED: 8800,
+        Order.State.CANCELLED: 120,
+    }
+    states, weights = [str(state) for state in share], list(share.values())
     base = timezone.now() - datetime.timedelta(days=365 * 3)
     prefix = f"B{session.pk}-"
     chunk = 100_000

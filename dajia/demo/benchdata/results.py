@@ -9,9 +9,9 @@ the phones' sheets do, in batches: the rows are what the service writes, receipt
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
+import uuid
 
+from dajia.demo.benchdata.rows import open_session
 from dajia.scoring.engine import decimal_text
 
 BATCH = 500
@@ -19,45 +19,31 @@ WEIGHTS = {"政协委员": "0.4", "基层工会主席": "0.6"}
 
 
 def results_session(world: dict, *, evaluators: int, projects: int) -> dict:
-    from dajia.consultations import services_console, services_roster, services_setup, services_sheets
-    from dajia.consultations.models import Criterion, Evaluator, SessionProject
+    from dajia.consultations import services_sheets
+    from dajia.consultations.models import Criterion, Evaluator
     from dajia.scoring.bench import sample_session
 
-    office, federation = world["office"], world["federation"]
     rubric, sheets, weights, amounts, budget = sample_session(evaluators, projects, 6)
     if set(weights) != set(WEIGHTS):
         raise ValueError(f"the engine bench's groups are {sorted(weights)}, not {sorted(WEIGHTS)}")
-    with transaction.atomic():
-        session = services_setup.session_create(
-            actor=office,
-            federation=federation,
-            title="基准评分会（200位评委×100个项目）",
-            starts_at=timezone.now(),
-            budget=budget,
-            group_weights=WEIGHTS,
-        )
-        services_setup.criterion_set(
-            actor=office,
-            session=session,
-            criteria=[{"name": c.name, "max_points": decimal_text(c.max), "descriptors": ""} for c in rubric],
-        )
-        entry_of: dict[str, int] = {}
-        for project, name in zip(world["projects"], sorted(amounts), strict=False):
-            entry = services_roster.entry_add(
-                actor=office, session=session, project=project, amount=str(amounts[name])
-            )
-            entry_of[name] = entry.pk
-        names = sorted({s.evaluator for s in sheets})
-        group_of = {s.evaluator: s.group for s in sheets}
-        Evaluator.objects.bulk_create(
-            [
-                Evaluator(session=session, name=name, group=group_of[name], token=f"bench-r{session.pk}-{n}")
-                for n, name in enumerate(names)
-            ]
-        )
-        services_setup.session_open(actor=office, session=session)
-        for entry in SessionProject.objects.filter(session=session):
-            services_console.window_open(actor=office, entry=entry)
+    names = sorted({s.evaluator for s in sheets})
+    group_of = {s.evaluator: s.group for s in sheets}
+    by_name = sorted(amounts)
+    tokens = f"bench-r{uuid.uuid4().hex[:8]}"  # evaluator tokens are unique across sessions
+    session, entries = open_session(
+        world,
+        title="基准评分会（200位评委×100个项目）",
+        budget=budget,
+        criteria=[{"name": c.name, "max_points": decimal_text(c.max), "descriptors": ""} for c in rubric],
+        entries=[
+            (project, str(amounts[name])) for project, name in zip(world["projects"], by_name, strict=False)
+        ],
+        evaluators=[
+            {"name": name, "group": group_of[name], "token": f"{tokens}-{n}"} for n, name in enumerate(names)
+        ],
+        group_weights=WEIGHTS,
+    )
+    entry_of = {name: entry.pk for name, entry in zip(by_name, entries, strict=False)}
     evaluator_of = dict(Evaluator.objects.filter(session=session).values_list("name", "id"))
     criterion_of = dict(Criterion.objects.filter(session=session).values_list("name", "id"))
     requests = [

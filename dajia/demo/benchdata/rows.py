@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
+from django.utils import timezone
 
 OFFICE_USERNAME = "bench-office"
 OFFICE_PASSWORD = "bench-pass-2020"  # noqa: S105 - a benchmark login on a throw-away database
@@ -116,6 +117,47 @@ def world(n_projects: int) -> dict:
         "projects": projects,
         "categories": categories,
     }
+
+
+def open_session(
+    world: dict,
+    *,
+    title: str,
+    budget: Decimal,
+    criteria: list[dict],
+    entries: list[tuple],
+    evaluators: list[dict],
+    group_weights: dict[str, str] | None = None,
+    support_limit: int | None = None,
+):
+    """A consultation session set up and opened through the setup, roster and console services, as the office
+    would: its criteria, its entries (``(project, amount)``), its panel (``Evaluator`` fields) and every scoring
+    window open. Returns the session and its entries in roster order."""
+    from dajia.consultations import services_console, services_roster, services_setup
+    from dajia.consultations.models import Evaluator, SessionProject
+
+    office = world["office"]
+    with transaction.atomic():
+        session = services_setup.session_create(
+            actor=office,
+            federation=world["federation"],
+            title=title,
+            starts_at=timezone.now(),
+            budget=budget,
+            group_weights=group_weights,
+        )
+        services_setup.criterion_set(actor=office, session=session, criteria=criteria)
+        for project, amount in entries:
+            services_roster.entry_add(actor=office, session=session, project=project, amount=amount)
+        if support_limit is not None:
+            session.support_limit = support_limit
+            session.save(update_fields=["support_limit"])
+        Evaluator.objects.bulk_create([Evaluator(session=session, **e) for e in evaluators], batch_size=2000)
+        services_setup.session_open(actor=office, session=session)
+        opened = list(SessionProject.objects.filter(session=session).order_by("position"))
+        for entry in opened:
+            services_console.window_open(actor=office, entry=entry)
+    return session, opened
 
 
 def office_session(office) -> str:

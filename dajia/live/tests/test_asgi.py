@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from dajia.live.asgi import with_live_streams
-from dajia.live.bus import get_hub, publish
+from dajia.live.bus import publish
+from dajia.live.hub import get_hub
 from dajia.live.tests.conftest import publish_in_thread, run_async
 
 
