@@ -33,6 +33,8 @@ from dajia.live.edge import (
     add_get_route,
     add_post_route,
     cors_headers,
+    header,
+    json_messages,
     read_body,
     register,
     replaying,
@@ -99,6 +101,11 @@ class _Cached:
     body: bytes
     viewer: Any  # the hub's queue for this channel: any event on it makes the body stale
     built_at: float = field(default_factory=time.monotonic)
+    # The same-origin answer's two ASGI messages, built once with the body: most reads are served from them.
+    messages: tuple[dict, dict] = ()
+
+    def __post_init__(self) -> None:
+        self.messages = json_messages(self.body, extra=cors_headers(_NO_ORIGIN))
 
 
 def session_summary(session_id: int) -> dict | None:
@@ -143,7 +150,7 @@ _building: dict[tuple[asyncio.AbstractEventLoop, int], asyncio.Future] = {}
 MAX_AGE = 30.0  # rebuilt at least this often even without events (a missed event heals itself)
 
 
-async def _summary_body(session_id: int) -> bytes | None:
+async def _summary_body(session_id: int) -> _Cached | None:
     from dajia.live.hub import get_hub
 
     loop = asyncio.get_running_loop()
@@ -155,7 +162,7 @@ async def _summary_body(session_id: int) -> bytes | None:
         and not cached.viewer.lagging
         and time.monotonic() - cached.built_at < MAX_AGE
     ):
-        return cached.body
+        return cached
     building = _building.get(key)
     if building is not None:
         return await asyncio.shield(building)
@@ -177,12 +184,11 @@ async def _summary_body(session_id: int) -> bytes | None:
             if cached is None:
                 hub.remove(channel, viewer)
             _summaries.pop(key, None)
-            body = None
+            built = None
         else:
-            body = json.dumps(data, separators=(",", ":")).encode()
-            _summaries[key] = _Cached(body, viewer)
-        future.set_result(body)
-        return body
+            built = _summaries[key] = _Cached(json.dumps(data, separators=(",", ":")).encode(), viewer)
+        future.set_result(built)
+        return built
     except BaseException as exc:
         future.set_exception(exc)
         future.exception()  # retrieved: waiting readers get it, nobody else should be warned
@@ -192,11 +198,19 @@ async def _summary_body(session_id: int) -> bytes | None:
 
 
 async def _summary(scope, receive, send, app, match) -> None:
-    body = await _summary_body(int(match["session"]))
-    if body is None:
+    cached = await _summary_body(int(match["session"]))
+    if cached is None:
         await app(scope, receive, send)  # Django's 404
         return
-    await send_json(send, body, extra=cors_headers(scope))
+    if header(scope, b"origin"):
+        await send_json(send, cached.body, extra=cors_headers(scope))
+        return
+    start, body = cached.messages
+    await send(start)
+    await send(body)
+
+
+_NO_ORIGIN = {"headers": []}  # a request without an Origin header: what most reads are
 
 
 add_post_route(SHEET_PATH, _sheet)

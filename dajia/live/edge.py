@@ -58,7 +58,7 @@ _hosts: dict[str, bool] = {}
 
 def host_allowed(scope) -> bool:
     """Django's ALLOWED_HOSTS check of the Host header (remembered per value: the settings do not change)."""
-    host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
+    host = header(scope, b"host")
     found = _hosts.get(host)
     if found is None:
         domain, _port = split_domain_port(host)
@@ -72,7 +72,10 @@ def host_allowed(scope) -> bool:
 
 
 def header(scope, name: bytes) -> str:
-    return next((value.decode("latin-1") for key, value in scope["headers"] if key == name), "")
+    for key, value in scope["headers"]:  # a loop, not a generator: this runs for every hot request
+        if key == name:
+            return value.decode("latin-1")
+    return ""
 
 
 _SAME_ORIGIN = [(b"vary", b"Origin")]  # what live_cors_headers("") gives
@@ -153,11 +156,22 @@ _HEADERS = [
 ]
 
 
-async def send_json(send, payload: dict | bytes, *, status: int = 200, extra=()) -> None:
+def json_messages(payload: dict | bytes, *, status: int = 200, extra=()) -> tuple[dict, dict]:
+    """The two ASGI messages of a JSON answer. The server only reads them, so an answer served again and again
+    (the summary) is built once and sent as it is."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    headers = [*_HEADERS, *extra] if extra else _HEADERS
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    # A length rather than chunked framing: one frame of the body and no terminating chunk to write.
+    headers = [*_HEADERS, *extra, (b"content-length", b"%d" % len(body))]
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    )
+
+
+async def send_json(send, payload: dict | bytes, *, status: int = 200, extra=()) -> None:
+    start, body = json_messages(payload, status=status, extra=extra)
+    await send(start)
+    await send(body)
 
 
 async def send_answer(send, answer: tuple) -> None:

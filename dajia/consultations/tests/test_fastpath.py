@@ -4,6 +4,7 @@ an unreadable body or a token that is not found handed to Django unchanged."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -243,3 +244,66 @@ def test_the_summary_has_the_counts_of_the_big_screen(panel):
     assert progress == {first.pk: (1, 3), second.pk: (0, 3)}
     assert data["audience"]["total_supports"] == 0
     assert fastpath_sheets.session_summary(10**9) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_big_screen_reads_the_summary_from_the_cache_until_its_session_changes(panel, settings):
+    settings.REDIS_URL = ""
+    settings.SITE_URL = "https://dajia.example.cn"
+    first = panel.entries.order_by("position").first()
+    a = panel.evaluators.order_by("id").first()
+    scores = full_scores(panel)
+    app = with_fast_paths(django_stub := _Django())
+
+    async def get(path: str, *headers: tuple[bytes, bytes]) -> tuple[int, dict, bytes]:
+        sent: list[dict] = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "query_string": b""}
+        await app({**scope, "headers": [(b"host", b"testserver"), *headers]}, None, send)
+        return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+    path = f"/live/session-{panel.pk}/summary"
+
+    async def scenario():
+        before = await get(path)
+        again = await get(path)
+        cross = await get(path, (b"origin", b"https://dajia.example.cn"))
+        await asyncio.to_thread(
+            services_sheets.sheet_submit,
+            evaluator=a,
+            entry=first,
+            scores=scores,
+            submission_id="s",
+        )
+        await asyncio.sleep(0.2)  # the progress event reaches this loop's hub, which marks the body stale
+        after = await get(path)
+        missing = await get("/live/session-999999/summary")
+        return before, again, cross, after, missing
+
+    before, again, cross, after, missing = run_coroutine(scenario())
+    status, headers, body = before
+    assert status == 200 and headers[b"content-type"] == b"application/json"
+    assert headers[b"content-length"] == str(len(body)).encode() and headers[b"vary"] == b"Origin"
+    assert b"access-control-allow-origin" not in headers
+    assert {row["submitted"] for row in json.loads(body)["progress"]} == {0}
+    assert again == before  # served from the cache: the same answer
+    assert cross[1][b"access-control-allow-origin"] == b"https://dajia.example.cn" and cross[2] == body
+    progress = {row["entry_id"]: row["submitted"] for row in json.loads(after[2])["progress"]}
+    assert after[0] == 200 and progress[first.pk] == 1  # the sheet's event made the cached body stale
+    assert json.loads(after[2]) == json.loads(json.dumps(fastpath_sheets.session_summary(panel.pk)))
+    assert missing == (418, {}, b"django") and django_stub.paths == ["/live/session-999999/summary"]
+
+
+class _Django:
+    """Stands in for Django behind the edge: answers 418 and remembers what it was asked."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.paths.append(scope["path"])
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b"django"})
