@@ -33,11 +33,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from dajia.core import codes
+from dajia.core.counters import add_to_counters
 from dajia.core.models import RateCounter
 
 logger = logging.getLogger(__name__)
@@ -316,24 +317,21 @@ def _redis_hits(
 
 
 def _db_hits(hits: dict[str, int], windows: dict[str, int], now: datetime.datetime) -> dict[str, int]:
-    # Plain SQL: one statement for all keys where the ORM needs an UPDATE, maybe an INSERT and a SELECT each.
-    # In key order, so two processes lock the rows in the same order; the rows stay locked (PostgreSQL) or the
-    # database is (SQLite) until the commit, so nobody else's hits fall between the upsert and the read.
+    # One statement for all keys (``core.counters``), where the ORM needs an UPDATE, maybe an INSERT and a
+    # SELECT each. The rows stay locked (PostgreSQL) or the database is (SQLite) until the commit, so nobody
+    # else's hits fall between the upsert and the read.
     model = _model()
-    ops = connection.ops
-    table, k = ops.quote_name(model._meta.db_table), ops.quote_name("key")
     starts = {key: _window_start(now, windows[key]) for key in hits}
-    ordered = sorted(hits)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({k}, window_start, hits) VALUES (%s, %s, %s) "  # noqa: S608
-            f"ON CONFLICT ({k}, window_start) DO UPDATE SET hits = {table}.hits + excluded.hits",
-            [(key[:120], ops.adapt_datetimefield_value(starts[key]), hits[key]) for key in ordered],
-        )
+    add_to_counters(
+        model,
+        key=["key", "window_start"],
+        counter="hits",
+        rows=[(k[:120], starts[k], n) for k, n in hits.items()],
+    )
     found = {
         (key, start): n
         for key, start, n in model.objects.filter(
-            key__in=[key[:120] for key in ordered], window_start__in=set(starts.values())
+            key__in=[key[:120] for key in hits], window_start__in=set(starts.values())
         ).values_list("key", "window_start", "hits")
     }
     return {key: found.get((key[:120], starts[key]), hits[key]) for key in hits}

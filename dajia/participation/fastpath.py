@@ -23,10 +23,9 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from dajia.consultations.models import Session
 from dajia.core.batches import run_batch, speaking
 from dajia.live import edge
-from dajia.participation import selectors, services_supports
+from dajia.participation import services_supports
 from dajia.participation.views import SESSION_KEY, support_json
 
 SUPPORT_PATH = re.compile(r"^/participation/s/(?P<session>[0-9]{1,18})/support$")
@@ -78,17 +77,14 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
                 )
             )
         outcomes = services_supports.supports_add(requests=requests)
-        # The audience index as it stands after this batch, read once per session.
-        served = {r.session_id for r, o in zip(requests, outcomes, strict=True) if o.error is None}
-        indexes = {s.pk: selectors.audience_index(s) for s in Session.objects.filter(pk__in=served)}
         answers = []
         for request, outcome in zip(requests, outcomes, strict=True):
             if isinstance(outcome.error, Http404):
                 answers.append(None)
                 continue
             with speaking(request.language or settings.LANGUAGE_CODE):
-                index = indexes.get(request.session_id)
-                answers.append(support_json(outcome, index.as_data() if index is not None else {}))
+                index = outcome.audience.as_data() if outcome.audience is not None else {}
+                answers.append(support_json(outcome, index))
         return answers
 
     return run_batch(call)

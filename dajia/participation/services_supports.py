@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,16 +21,18 @@ from django.utils.translation import gettext as _
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
 from dajia.core.batches import speaking
+from dajia.core.counters import add_to_counters
 from dajia.core.inputs import as_id
 from dajia.live.bus import publish
 from dajia.participation import services_limits
 from dajia.participation.models import Support, SupportCount, Viewer
-from dajia.participation.selectors import audience_index
+from dajia.participation.selectors import AudienceIndex, audience_index
 
 
-def _announce(session: Session) -> None:
-    """Public live event with the audience index (counts and shares only)."""
-    data = audience_index(session).as_data()
+def _announce(session: Session, index: AudienceIndex | None = None) -> None:
+    """Public live event with the audience index (counts and shares only); ``index`` when it has just been
+    read in this transaction."""
+    data = (index or audience_index(session)).as_data()
     publish(
         channel=f"session-{session.pk}",
         event="audience",
@@ -68,16 +68,16 @@ def _bump(session: Session, entry: SessionProject, delta: int) -> None:
 
 
 def _bump_many(deltas: dict[int, tuple[int, int]]) -> None:
-    """Move the maintained counters (project → (session, change)) in two statements whatever their number:
-    the missing rows are created at 0, then all are updated at once (never below 0)."""
-    if not deltas:
-        return
-    SupportCount.objects.bulk_create(
-        [SupportCount(entry_id=e, session_id=s, supports=0) for e, (s, _d) in sorted(deltas.items())],
-        ignore_conflicts=True,
+    """Move the maintained counters (project → (session, change)) in one statement whatever their number: a
+    missing row is created, and no count goes below 0."""
+    add_to_counters(
+        SupportCount,
+        key=["entry"],
+        also=["session"],
+        counter="supports",
+        rows=[(entry, session, change) for entry, (session, change) in deltas.items()],
+        floor=0,
     )
-    change = Case(*(When(entry_id=e, then=Value(d)) for e, (_s, d) in deltas.items()), default=Value(0))
-    SupportCount.objects.filter(entry_id__in=deltas).update(supports=Greatest(F("supports") + change, 0))
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,9 @@ class SupportOutcome:
     kind: str
     state: SupportState | None = None
     error: Exception | None = None
+    # The session's audience index once the batch is written (read once per session of a batch, for the live
+    # event and for the answers), on every outcome that is not refused.
+    audience: AudienceIndex | None = None
 
 
 @dataclass
@@ -267,8 +270,13 @@ def supports_add(*, requests: list[SupportRequest]) -> list[SupportOutcome]:
             )
         )
     audit.log_many([entry for _i, _step, entry in sorted(entries, key=lambda e: e[:2])])
+    served = sorted({r.session_id for r, o in zip(requests, outcomes, strict=True) if o.error is None})
+    indexes = {session_id: audience_index(facts.sessions[session_id]) for session_id in served}
+    for request, outcome in zip(requests, outcomes, strict=True):
+        if outcome.error is None:
+            outcome.audience = indexes[request.session_id]
     for session_id in sorted({s.session_id for s in supports}):
-        _announce(facts.sessions[session_id])
+        _announce(facts.sessions[session_id], indexes[session_id])
     return outcomes
 
 

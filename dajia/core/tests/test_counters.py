@@ -1,0 +1,45 @@
+"""``core.counters.add_to_counters``: one upsert adds to many counters, creates the missing ones, keeps a floor."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from dajia.core.counters import add_to_counters
+from dajia.core.models import RateCounter
+
+pytestmark = pytest.mark.django_db
+
+WINDOW = datetime.datetime(2026, 12, 2, 8, 0, tzinfo=datetime.UTC)
+
+
+def _counts() -> dict[str, int]:
+    return dict(RateCounter.objects.filter(window_start=WINDOW).values_list("key", "hits"))
+
+
+def test_missing_counters_are_created_and_existing_ones_move_by_the_change(django_assert_num_queries):
+    RateCounter.objects.create(key="vote_ip:10.0.0.1", window_start=WINDOW, hits=5)
+    rows = [("vote_ip:10.0.0.2", WINDOW, 2), ("vote_ip:10.0.0.1", WINDOW, 3)]
+    with django_assert_num_queries(1):  # one statement, however many counters
+        add_to_counters(RateCounter, key=["key", "window_start"], counter="hits", rows=rows)
+    assert _counts() == {"vote_ip:10.0.0.1": 8, "vote_ip:10.0.0.2": 2}
+    other = WINDOW + datetime.timedelta(minutes=10)  # another window of the same key is another counter
+    add_to_counters(
+        RateCounter, key=["key", "window_start"], counter="hits", rows=[("vote_ip:10.0.0.1", other, 1)]
+    )
+    assert _counts()["vote_ip:10.0.0.1"] == 8
+    assert RateCounter.objects.get(key="vote_ip:10.0.0.1", window_start=other).hits == 1
+
+
+def test_a_floor_holds_for_existing_and_new_counters():
+    RateCounter.objects.create(key="a", window_start=WINDOW, hits=2)
+    RateCounter.objects.create(key="b", window_start=WINDOW, hits=9)
+    rows = [("a", WINDOW, -5), ("b", WINDOW, -4), ("c", WINDOW, -1)]
+    add_to_counters(RateCounter, key=["key", "window_start"], counter="hits", rows=rows, floor=0)
+    assert _counts() == {"a": 0, "b": 5, "c": 0}
+
+
+def test_nothing_to_add_runs_no_statement(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        add_to_counters(RateCounter, key=["key", "window_start"], counter="hits", rows=[])
