@@ -318,8 +318,9 @@ def table(out: dict) -> str:
                 row(f"ingestion {kind}: WARNING", "", ing["warning"])
     lr = out.get("live_reads")
     if isinstance(lr, dict) and "rps" in lr:
-        row("live reads: summary req/s", lr["rps"])
-        row("live reads: trivial req/s", lr["trivial_rps"])
+        row("live reads: summary req/s", lr["rps"], _span(lr, "rps"))
+        row("live reads: trivial req/s", lr["trivial_rps"], _span(lr, "trivial_rps"))
+        row("live reads: ÷ trivial", lr["ratio"], _span(lr, "ratio"))
     for name in ("one_process", "redis"):
         f = _get(out, ("fanout", name))
         if isinstance(f, dict) and "p50_ms" in f:

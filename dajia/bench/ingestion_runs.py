@@ -120,6 +120,8 @@ def _measure(server, plan, db: dict, live: dict, tool: str, args) -> dict:
 
 
 def _live_reads(server, live: dict, tool: str, args) -> dict:
+    """The summary's reads per second against the trivial endpoint's, one right after the other on the same
+    server (a ratio per run, so that a busy moment of the machine weighs on both)."""
     log("live reads: the session's summary against the trivial endpoint")
     summary_url = f"{server.base}/live/session-{live['session']}/summary"
     if common.http_status(summary_url) != 200:
@@ -146,7 +148,7 @@ def _one_database(kind: str, args, build: Path, tool: str, out: dict, live_reads
     ]
     threads = 2 if tool == "wrk" else args.connections
     plan = ingestion.Plan.from_fixture(live, threads=threads, sheet_share=args.sheet_share, votes=True)
-    edge_runs, view_runs = [], []
+    edge_runs, view_runs, reads = [], [], []
     for run in range(args.runs):
         wait_for_quiet(args.max_load, 60, log)
         load_before = loadavg()
@@ -163,8 +165,9 @@ def _one_database(kind: str, args, build: Path, tool: str, out: dict, live_reads
                 connections=args.connections,
             )
             figures = _measure(server, plan, db, live, tool, args)
-            if live_reads and run == 0:
-                out["live_reads"] = _live_reads(server, live, tool, args)
+            if live_reads:  # in every run: its figure is a median too
+                reads.append({**_live_reads(server, live, tool, args), "load_before": load_before})
+                reads[-1]["load_after"] = loadavg()
         figures.update(
             {
                 "raw_limit_rps": round(raw.rps),
@@ -198,6 +201,8 @@ def _one_database(kind: str, args, build: Path, tool: str, out: dict, live_reads
         r["lost"] + r["duplicated"] + r["extra_stored"] + r["unaudited"] for r in view_runs
     )
     out.setdefault("ingestion", {})[kind] = section
+    if reads:
+        out["live_reads"] = {**summarise(reads), "endpoint": reads[-1]["endpoint"]}
 
 
 def run_ingestion(args, build: Path, tool: str, out: dict) -> None:

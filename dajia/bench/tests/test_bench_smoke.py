@@ -83,7 +83,10 @@ def test_make_bench_runs_end_to_end_at_tiny_sizes(tmp_path):
     assert sqlite["raw_limit_rps"] > 0 and sqlite["ratio"] > 0
     assert sqlite["supports"] > 0 and sqlite["sheets"] > 0
     assert data["ingestion"]["postgresql"] == {"skipped": "no PostgreSQL URL"}
-    assert data["live_reads"]["rps"] > 0 and data["live_reads"]["errors"] == 0
+    reads = data["live_reads"]
+    assert reads["rps"] > 0 and reads["errors"] == 0 and reads["runs"] == 1  # --quick: one run
+    assert reads["spread"]["ratio"][0] <= reads["ratio"] <= reads["spread"]["ratio"][1]
+    assert "live reads: ÷ trivial" in done.stdout
     assert data["engine"]["ms"] > 0 and 0 < data["needs"]["accuracy"] <= 1
     assert "ingestion SQLite ÷ raw limit" in done.stdout
     views = sqlite["gunicorn_views"]  # the same load through plain gunicorn views, for comparison
