@@ -283,12 +283,10 @@ class Case(models.Model):
             models.Index(fields=["closure", "finished_at"], name="case_closure_finished"),
             models.Index(fields=["finished_at"], name="case_finished"),
             # The open cases, a few hundred among a desk's years of cases: the workbench's queues start here
-            # (desk.selectors.lead_queue narrows the visibility subquery to them).
-            models.Index(
-                fields=["status", "created_at", "id"],
-                condition=Q(status__in=["new", "assigned", "in_progress"]),
-                name="case_open",
-            ),
+            # (desk.selectors.lead_queue narrows the visibility subquery to them). Not a partial index: the ORM
+            # binds the statuses as parameters, and SQLite cannot see that "status IN (?, ?, ?)" implies an
+            # index's condition, so it scanned every case (measured: 20 ms a count at 100,000 cases).
+            models.Index(fields=["status", "created_at", "id"], name="case_open"),
         ]
         constraints = [
             models.CheckConstraint(
