@@ -46,6 +46,7 @@ from dajia.orders.selectors import (
     COUNTED_RATING,
     office_orders,
     orders_by_state,
+    state_counts,
     track_record,
 )
 from dajia.orders.selectors import order_list as annotate_orders
@@ -113,9 +114,11 @@ def overview(request):
     ``COUNT_CAP``) and its first ``OVERVIEW_LIMIT`` orders, with a link to all of them on the orders page."""
     if not is_office(request.user):
         raise PermissionDenied
+    qs = office_orders(request.user)
+    counts = state_counts(qs, cap=COUNT_CAP)
     groups = [
-        (state, label, orders, count, count > COUNT_CAP, count > len(orders))
-        for state, label, orders, count in orders_by_state(office_orders(request.user))
+        (state, label, orders, counts[state], counts[state] > COUNT_CAP, counts[state] > len(orders))
+        for state, label, orders in orders_by_state(qs)
     ]
     return render(request, "orders/overview.html", {"groups": groups, "count_cap": COUNT_CAP})
 
