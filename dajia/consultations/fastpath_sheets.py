@@ -43,6 +43,7 @@ from dajia.live.edge import (
     send_json,
     writer,
 )
+from dajia.participation.selectors import audience_index
 
 SHEET_PATH = re.compile(r"^/sessions/e/(?P<token>[A-Za-z0-9_-]{1,64})/entries/(?P<entry>[0-9]{1,18})/sheet$")
 SUMMARY_PATH = re.compile(r"^/live/session-(?P<session>[0-9]{1,18})/summary$")
@@ -132,10 +133,6 @@ def session_summary(session_id: int) -> dict | None:
             for e in entries
         ],
     }
-    try:
-        from dajia.participation.selectors import audience_index
-    except ImportError:  # pragma: no cover - the participation app is part of every deployment
-        return out
     data = audience_index(session).as_data()
     out["audience"] = {
         "viewers": data["viewers"],
