@@ -30,6 +30,7 @@ from dajia.consultations.services_console import progress_counts_many
 from dajia.consultations.views_evaluator import read_sheet, sheet_json
 from dajia.core.batches import run_batch, speaking
 from dajia.live.edge import (
+    SAME_ORIGIN,
     add_get_route,
     add_post_route,
     cors_headers,
@@ -102,11 +103,11 @@ class _Cached:
     body: bytes
     viewer: Any  # the hub's queue for this channel: any event on it makes the body stale
     built_at: float = field(default_factory=time.monotonic)
-    # The same-origin answer's two ASGI messages, built once with the body: most reads are served from them.
-    messages: tuple[dict, dict] = ()
+    # The answer to a request without an Origin (most reads) as its two ASGI messages, built once with the body.
+    messages: tuple[dict, dict] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.messages = json_messages(self.body, extra=cors_headers(_NO_ORIGIN))
+        self.messages = json_messages(self.body, extra=SAME_ORIGIN)
 
 
 def session_summary(session_id: int) -> dict | None:
@@ -205,9 +206,6 @@ async def _summary(scope, receive, send, app, match) -> None:
     start, body = cached.messages
     await send(start)
     await send(body)
-
-
-_NO_ORIGIN = {"headers": []}  # a request without an Origin header: what most reads are
 
 
 add_post_route(SHEET_PATH, _sheet)

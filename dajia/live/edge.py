@@ -78,7 +78,7 @@ def header(scope, name: bytes) -> str:
     return ""
 
 
-_SAME_ORIGIN = [(b"vary", b"Origin")]  # what live_cors_headers("") gives
+SAME_ORIGIN = [(b"vary", b"Origin")]  # cors_headers of a request without an Origin (live_cors_headers(""))
 
 
 def cors_headers(scope) -> list[tuple[bytes, bytes]]:
@@ -86,7 +86,7 @@ def cors_headers(scope) -> list[tuple[bytes, bytes]]:
     origin of the same site (``DAJIA_LIVE_URL``) may read the live answers."""
     origin = header(scope, b"origin")
     if not origin:
-        return _SAME_ORIGIN
+        return SAME_ORIGIN
     return [(name.lower().encode(), value.encode("latin-1")) for name, value in live_cors_headers(origin)]
 
 
