@@ -292,6 +292,33 @@ def assert_read_in_index_order(qs, index: str, *, tables: tuple[str, ...] = ()) 
     return plan
 
 
+def assert_counted_in_index(qs, index: str, *, tables: tuple[str, ...] = ()) -> str:
+    """Assert that the database counts ``qs`` (the pager's ``COUNT(*)``, as Django sends it) from ``index``
+    alone, never visiting the rows: on SQLite, whose planner has no statistics, the covering index named; on
+    PostgreSQL (``tables`` analysed, sequential scans priced out) an index and no sequential scan — which index
+    is the planner's choice by the statistics (a test's few rows make the category's own index cheapest).
+    Returns the plan, for the message."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        qs.count()
+    sql = queries.captured_queries[-1]["sql"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in tables:
+                cursor.execute(f'ANALYZE "{table}"')
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index" in plan and "Seq Scan" not in plan, plan
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            assert f"COVERING INDEX {index}" in plan, plan
+    return plan
+
+
 # ---- browser tests -------------------------------------------------------------------------------------
 
 

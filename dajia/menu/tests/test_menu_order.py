@@ -7,7 +7,7 @@ hold the copy to the category through each way a position changes, and hold the 
 import pytest
 from django.urls import reverse
 
-from dajia.conftest import assert_read_in_index_order
+from dajia.conftest import assert_counted_in_index, assert_read_in_index_order
 from dajia.menu.models import Category, ServiceProject
 from dajia.menu.selectors import MenuFilter, menu_projects
 from dajia.menu.services import category_save
@@ -103,3 +103,13 @@ def test_the_menus_first_page_is_read_in_index_order(two_categories, signed_in, 
     request.user = office_user if signed_in else AnonymousUser()
     qs = _menu(request, MenuFilter())[:24]
     assert_read_in_index_order(qs, "project_menu_order", tables=("menu_serviceproject", "orgs_provider"))
+
+
+@pytest.mark.parametrize("one_category", [False, True], ids=["whole menu", "one category"])
+def test_the_menus_pager_counts_from_the_index_alone(two_categories, one_category):
+    """The pager's count on every page view: joined with the organisations, SQLite fetched each project's row
+    to match its organisation (14 ms at 10,000 projects); from ``project_menu_order`` it reads the index."""
+    mental, _safety = two_categories
+    qs = menu_projects(MenuFilter(category=mental.pk if one_category else None))
+    assert qs.count() == (3 if one_category else 6)
+    assert_counted_in_index(qs, "project_menu_order", tables=("menu_serviceproject", "orgs_provider"))

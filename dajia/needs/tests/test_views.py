@@ -332,3 +332,24 @@ def test_the_walls_first_page_is_read_in_index_order(client, union, categories):
         services.need_create(actor=authors[i % 3], text=f"希望组织第{i}次职工运动会", union=union)
     qs = need_list(NeedFilter())[:20]
     assert_read_in_index_order(qs, "need_wall_order", tables=("needs_need",))
+
+
+def test_a_categorys_wall_and_the_pagers_counts_are_read_from_the_index(client, union, categories):
+    """One category's wall walks ``need_wall_category`` (no sort of the category's needs), and the pager counts
+    the live needs, all of them or a category's, from that index without visiting 100,000 rows."""
+    from dajia.conftest import assert_counted_in_index, assert_read_in_index_order
+    from dajia.menu.models import Category
+    from dajia.needs.selectors import NeedFilter, need_list
+
+    sport = Category.objects.get(code="culture")
+    authors = [make_user(f"w{i}", role="worker") for i in range(3)]
+    for i in range(6):
+        need = services.need_create(actor=authors[i % 3], text=f"希望组织第{i}次职工运动会", union=union)
+        Need.objects.filter(pk=need.pk).update(category=sport if i % 2 else None)
+    assert need_list(NeedFilter(category=sport.pk)).count() == 3
+    qs = need_list(NeedFilter(category=sport.pk))[:20]
+    assert_read_in_index_order(qs, "need_wall_category", tables=("needs_need",))
+    assert_counted_in_index(
+        need_list(NeedFilter(category=sport.pk)), "need_wall_category", tables=("needs_need",)
+    )
+    assert_counted_in_index(need_list(NeedFilter()), "need_wall_category", tables=("needs_need",))
