@@ -171,6 +171,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("DAJIA_SQLITE_PATH", str(BASE_DIR / "var" / "dajia.sqlite3")),
+            # gunicorn's threads keep theirs (``dajia serve`` sets it): opening one costs every request the
+            # PRAGMAs below, reading the schema again and the close.
+            "CONN_MAX_AGE": env_int("DAJIA_CONN_MAX_AGE", 0),
         }
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -230,27 +230,15 @@ def uvicorn_server(
 
 
 def gunicorn_server(name: str, env: dict[str, str], log_dir: Path, *, workers: int) -> Server:
-    """Dajia's pages as ``dajia serve`` runs them: gunicorn, gthread workers with 4 threads."""
+    """Dajia's pages as ``dajia serve`` runs them: its gunicorn command (gthread workers, 4 threads each) and
+    the connection settings it gives gunicorn (``cli_serve.database_connections``)."""
+    from argparse import Namespace
+
+    from dajia.cli_serve import database_connections, gunicorn_command
+
     port = free_port()
-    argv = [
-        PY,
-        "-m",
-        "gunicorn",
-        "dajia.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "60",
-    ]
-    return Server(name, argv, env, port, log_dir)
+    argv = gunicorn_command(Namespace(host=HOST, port=port, workers=workers, threads=4))
+    return Server(name, argv, {**env, **database_connections(env)[0]}, port, log_dir)
 
 
 def manage(args: list[str], env: dict[str, str], *, timeout: float = 900) -> str:

@@ -185,6 +185,11 @@ def test_serve_environment_splits_database_settings_between_the_servers(tmp_path
     sqlite = {"DAJIA_VAR_DIR": str(tmp_path), "PATH": "/usr/bin"}
     common, wsgi, asgi, notes = build_environment(_args(plain_http=True), base=sqlite)
     assert "DAJIA_DB_POOL_MAX_SIZE" not in asgi and common["DAJIA_HTTPS"] == "0"
+    # gunicorn's fixed threads keep their SQLite connections too; uvicorn's thread per request does not.
+    assert (wsgi["DAJIA_CONN_MAX_AGE"], asgi["DAJIA_CONN_MAX_AGE"]) == ("60", "0")
+    assert (
+        build_environment(_args(), base={**sqlite, "DAJIA_CONN_MAX_AGE": "5"})[1]["DAJIA_CONN_MAX_AGE"] == "5"
+    )
     key_file = tmp_path / "secret_key"
     assert common["DAJIA_SECRET_KEY"] == key_file.read_text() and len(common["DAJIA_SECRET_KEY"]) >= 50
     assert key_file.stat().st_mode & 0o777 == 0o600
@@ -212,3 +217,10 @@ def test_postgresql_gets_a_pool_or_persistent_connections_never_both():
     assert kept.stdout.strip() == "60"
     both = _settings({**url, "DAJIA_CONN_MAX_AGE": "60", "DAJIA_DB_POOL_MAX_SIZE": "8"}, "1")
     assert both.returncode != 0 and "DAJIA_DB_POOL_MAX_SIZE" in both.stderr
+
+
+def test_sqlite_keeps_its_connections_only_when_told():
+    assert _settings({}, "s.DATABASES['default']['CONN_MAX_AGE']").stdout.strip() == "0"
+    kept = _settings({"DAJIA_CONN_MAX_AGE": "60"}, "s.DATABASES['default']['CONN_MAX_AGE']")
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.strip() == "60"
