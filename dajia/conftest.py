@@ -292,17 +292,18 @@ def assert_read_in_index_order(qs, index: str, *, tables: tuple[str, ...] = ()) 
     return plan
 
 
-def assert_counted_in_index(qs, index: str, *, tables: tuple[str, ...] = ()) -> str:
+def assert_counted_in_index(qs, index: str, *, tables: tuple[str, ...] = (), run=None) -> str:
     """Assert that the database counts ``qs`` (the pager's ``COUNT(*)``, as Django sends it) from ``index``
     alone, never visiting the rows: on SQLite, whose planner has no statistics, the covering index named; on
     PostgreSQL (``tables`` analysed, sequential scans priced out) an index and no sequential scan — which index
     is the planner's choice by the statistics (a test's few rows make the category's own index cheapest).
+    ``run`` sends another statement instead of the count (an aggregate, say): the last one it sends is checked.
     Returns the plan, for the message."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        qs.count()
+        (run or qs.count)()
     sql = queries.captured_queries[-1]["sql"]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -239,7 +239,9 @@ class Sheet(models.Model):
         IMPORT = "import", _("imported file")
 
     evaluator = models.ForeignKey(Evaluator, on_delete=models.CASCADE, related_name="sheets")
-    entry = models.ForeignKey(SessionProject, on_delete=models.CASCADE, related_name="sheets")
+    # Indexed with the amendments (Meta), not alone: the results page's fingerprint counts a session's sheets and
+    # sums their amendments from that index without visiting 20,000 rows (results_view.tally_fingerprint).
+    entry = models.ForeignKey(SessionProject, on_delete=models.CASCADE, related_name="sheets", db_index=False)
     receipt = models.CharField(_("receipt code"), max_length=16, unique=True)
     # The phone's id for the submission it last sent: a retry of the same submission changes nothing.
     submission_id = models.CharField(max_length=64, blank=True)
@@ -258,6 +260,7 @@ class Sheet(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["evaluator", "entry"], name="sheet_one_per_evaluator_project")
         ]
+        indexes = [models.Index(fields=["entry", "amendments"], name="sheet_entry_amendments")]
 
     def __str__(self) -> str:
         return self.receipt
@@ -301,3 +304,22 @@ class PublishedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} · {self.digest[:12]}"
+
+
+class StoredTally(models.Model):
+    """The office's results page's view of a session's live tally, kept with the fingerprint of the records it
+    was computed from (``consultations.results_view``): the page renders from it while the sheets, the rubric,
+    the entries, the panel and the session's rule are what they were, and recomputes it with the engine as soon
+    as one of them changes. Derived data only — dropping every row loses nothing."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    data = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("stored tally")
+        verbose_name_plural = _("stored tallies")
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.fingerprint[:12]}"

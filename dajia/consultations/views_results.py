@@ -26,6 +26,7 @@ from dajia.accounts.permissions import can_manage_federation, office_object
 from dajia.consultations import exports, imports, selectors, services_results, services_sheets
 from dajia.consultations.models import Conflict, Evaluator, PublishedResult, Session, SessionProject
 from dajia.consultations.results import ScoringError, session_tally
+from dajia.consultations.results_view import stored_results_view
 from dajia.core.forms import Form
 from dajia.core.inputs import as_id
 from dajia.core.spreadsheets import SpreadsheetRefused
@@ -45,50 +46,18 @@ def _office_session(request, pk: int) -> Session:
 # ---- the office's results page ---------------------------------------------------------------------------
 
 
-def _chart_data(context) -> dict:
-    return {
-        "names": [row.title for row in context.rows],
-        "scores": [str(row.result.score) for row in context.rows],
-        "selected": [row.selection.selected for row in context.rows],
-        "minimum": str(context.session.minimum_score),
-        "max": engine.decimal_text(sum(c.max for c in context.engine_criteria)),
-        "labels": {"score": _("Score"), "minimum": _("Minimum score")},
-    }
-
-
-def _table_rows(context) -> list[dict]:
-    criteria = [c.name for c in context.engine_criteria]
-    out = []
-    for row in context.rows:
-        p = row.result
-        out.append(
-            {
-                "row": row,
-                "groups": [p.groups.get(g) for g in context.groups],
-                "criteria": [p.criteria[c] for c in criteria],
-                "tie_place": context.tie_break.get(row.name),
-            }
-        )
-    return out
-
-
 def _results_context(request, session: Session) -> dict:
     published = selectors.published_result(session)
-    ctx: dict = {"session": session, "published": published, "error": None, "context": None}
+    ctx: dict = {"session": session, "published": published, "error": None, "view": None}
     try:
-        _, context = session_tally(session, diagnostics=True)
+        view = stored_results_view(session)
     except ScoringError as error:
         ctx["error"] = f"{error.text_zh} / {error.text_en}"
         return ctx
-    ctx["context"] = context
-    ctx["table"] = _table_rows(context)
-    ctx["chart"] = _chart_data(context)
-    ctx["diagnostics"] = context.diagnostics
-    ctx["evaluators_by_bias"] = sorted(
-        context.diagnostics.evaluators, key=lambda e: (-abs(e.bias), e.evaluator)
-    )
+    ctx["view"] = view
+    ctx["chart"] = {**view["chart"], "labels": {"score": _("Score"), "minimum": _("Minimum score")}}
     if published is not None:
-        ctx["digest_matches"] = context.digest == published.digest
+        ctx["digest_matches"] = view["digest"] == published.digest
     ctx["can_tie_break"] = session.state in (Session.State.CLOSED, Session.State.REVEALED)
     ctx["provisional"] = session.state in (Session.State.DRAFT, Session.State.OPEN)
     return ctx
