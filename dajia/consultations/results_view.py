@@ -84,7 +84,8 @@ def _diagnostics(context: SessionResults) -> dict:
         ],
         "outliers": [asdict(o) for o in d.outliers],
         "concordance": asdict(d.concordance),
-        "concordance_by_group": {g: asdict(c) for g, c in d.concordance_by_group.items()},
+        # pairs, not a mapping: PostgreSQL's jsonb keeps no key order, and the groups are listed in this one
+        "concordance_by_group": [[g, asdict(c)] for g, c in d.concordance_by_group.items()],
         "concordance_between_groups": asdict(d.concordance_between_groups)
         if d.concordance_between_groups
         else None,
@@ -94,7 +95,8 @@ def _diagnostics(context: SessionResults) -> dict:
 
 def results_view(context: SessionResults) -> dict:
     """What the results page shows of a tally (with diagnostics), as JSON-ready data: figures as the text the
-    page prints (``str`` of the engine's exact values), so a stored view prints what a fresh one would."""
+    page prints (``str`` of the engine's exact values), so a stored view prints what a fresh one would. What is
+    shown in an order is a list: a stored mapping comes back from PostgreSQL's jsonb in an order of its own."""
     criteria = [c.name for c in context.engine_criteria]
     table = []
     for row in context.rows:

@@ -55,7 +55,9 @@ def _results_context(request, session: Session) -> dict:
         ctx["error"] = f"{error.text_zh} / {error.text_en}"
         return ctx
     ctx["view"] = view
-    ctx["chart"] = {**view["chart"], "labels": {"score": _("Score"), "minimum": _("Minimum score")}}
+    # keys sorted: jsonb keeps no key order, and the page should print the same whether just computed or read
+    chart = dict(sorted(view["chart"].items()))
+    ctx["chart"] = {**chart, "labels": {"score": _("Score"), "minimum": _("Minimum score")}}
     if published is not None:
         ctx["digest_matches"] = view["digest"] == published.digest
     ctx["can_tie_break"] = session.state in (Session.State.CLOSED, Session.State.REVEALED)

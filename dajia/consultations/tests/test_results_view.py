@@ -46,7 +46,11 @@ def test_the_page_prints_the_same_from_the_stored_tally_as_from_a_new_one(
     stored = StoredTally.objects.get(session=grouped_session)
     assert stored.fingerprint == tally_fingerprint(grouped_session)
     assert stored.data == _fresh(grouped_session)
-    assert _page(client, grouped_session) == first  # from the stored row
+    again = _page(client, grouped_session)  # from the stored row
+    assert again == first, "\n".join(
+        line
+        for line in __import__("difflib").unified_diff(first.splitlines(), again.splitlines(), lineterm="")
+    )
     assert "孙主席" in first and "肯德尔和谐系数（W）" in first
 
 
