@@ -12,6 +12,7 @@ from dajia.consultations.models import (
     Session,
     SessionProject,
     Sheet,
+    StoredTally,
 )
 from dajia.core.admin import ReadOnlyAdmin
 
@@ -95,6 +96,15 @@ class ConflictAdmin(admin.ModelAdmin):
 class PublishedResultAdmin(ReadOnlyAdmin):
     list_display = ["session", "digest", "published_at", "published_by"]
     list_select_related = ["session", "published_by"]
+
+
+@admin.register(StoredTally)
+class StoredTallyAdmin(ReadOnlyAdmin):
+    """Derived from the sheets (consultations.results_view): shown, never edited; the page recomputes it."""
+
+    list_display = ["session", "fingerprint", "computed_at"]
+    list_select_related = ["session"]
+    exclude = ["data"]  # the page's view of the tally, tens of kilobytes of JSON
 
 
 @admin.register(Criterion)
