@@ -29,8 +29,10 @@ from dajia.consultations.models import Criterion, Evaluator, Session, SessionPro
 from dajia.consultations.results import SessionResults, session_tally
 from dajia.scoring import engine
 
-# The shape of the stored view: a row of another shape (after an upgrade that changed it) is recomputed.
-VIEW_FORMAT = 1
+# The shape of the stored view, in the fingerprint: a row of another shape (after an upgrade that changed it)
+# is recomputed rather than rendered. Bump it with every change to results_view's data. 2: the groups'
+# concordance as pairs (a row of 1 held a mapping, which the page cannot unpack: a 500 on the bench's kept data).
+VIEW_FORMAT = 2
 
 
 def _text(value) -> str | None:

@@ -182,6 +182,17 @@ def test_the_fingerprint_counts_the_sheets_from_an_index(grouped_session):
     )
 
 
+def test_a_view_stored_in_another_format_is_computed_again(grouped_session, monkeypatch):
+    """After an upgrade that changes the view's shape (``VIEW_FORMAT``), a row stored before is not rendered."""
+    from dajia.consultations import results_view as module
+
+    stored_results_view(grouped_session)
+    StoredTally.objects.filter(session=grouped_session).update(data={"concordance_by_group": {"旧": 1}})
+    assert stored_results_view(grouped_session) == {"concordance_by_group": {"旧": 1}}  # same format: kept
+    monkeypatch.setattr(module, "VIEW_FORMAT", module.VIEW_FORMAT + 1)
+    assert stored_results_view(grouped_session) == _fresh(grouped_session)
+
+
 def test_a_session_that_cannot_be_tallied_stores_nothing(client, office_user, grouped_session):
     Session.objects.filter(pk=grouped_session.pk).update(group_weights={"政协委员": "0.4"})
     client.force_login(office_user)
