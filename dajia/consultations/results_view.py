@@ -96,9 +96,10 @@ def _diagnostics(context: SessionResults) -> dict:
 
 
 def results_view(context: SessionResults) -> dict:
-    """What the results page shows of a tally (with diagnostics), as JSON-ready data: figures as the text the
-    page prints (``str`` of the engine's exact values), so a stored view prints what a fresh one would. What is
-    shown in an order is a list: a stored mapping comes back from PostgreSQL's jsonb in an order of its own."""
+    """What the results page shows of a tally (with diagnostics), as the plain JSON data the row stores:
+    figures as the text the page prints (``str`` of the engine's exact values), so a stored view prints what a
+    fresh one would. What is shown in an order is a list: a stored mapping comes back from PostgreSQL's jsonb
+    in an order of its own."""
     criteria = [c.name for c in context.engine_criteria]
     table = []
     for row in context.rows:
@@ -120,7 +121,7 @@ def results_view(context: SessionResults) -> dict:
                 "criteria": [_text(p.criteria[c]) for c in criteria],
             }
         )
-    return {
+    view = {
         "counted": len(context.tally.counted),
         "incomplete": len(context.tally.incomplete),
         "spent": _text(context.selection.spent),
@@ -151,18 +152,19 @@ def results_view(context: SessionResults) -> dict:
         "incomplete_sheets": [[s.evaluator.name, s.entry.project.title] for s in context.incomplete_sheets],
         "digest": context.digest,
     }
+    # through JSON once, so that a view just computed is what a stored one reads back (lists, not tuples; the
+    # diagnostics' Decimals as text)
+    return json.loads(json.dumps(view, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
 def stored_results_view(session: Session) -> dict:
     """The session's results view: the stored one while its records are unchanged, else computed by the engine
     and stored. Raises ``results.ScoringError`` when the session cannot be tallied (nothing is stored then)."""
     fingerprint = tally_fingerprint(session)
-    stored = StoredTally.objects.filter(session=session, fingerprint=fingerprint).values_list(
-        "data", flat=True
-    )
-    for data in stored:
-        return data
+    rows = StoredTally.objects.filter(session=session, fingerprint=fingerprint)
+    if (stored := rows.values_list("data", flat=True).first()) is not None:
+        return stored
     _, context = session_tally(session, diagnostics=True)
-    data = json.loads(json.dumps(results_view(context), cls=DjangoJSONEncoder, ensure_ascii=False))
+    data = results_view(context)
     StoredTally.objects.update_or_create(session=session, defaults={"fingerprint": fingerprint, "data": data})
     return data
