@@ -269,6 +269,16 @@ def run_coroutine(coro, timeout: float = 30.0):
         return pool.submit(job).result()
 
 
+def _price_out_scans(cursor, tables: tuple[str, ...], *, sorts: bool = False) -> None:
+    """On PostgreSQL: analyse ``tables`` and price sequential scans (and sorts) out for this transaction, so a
+    plan check on a test's few rows shows what a large table would be read with."""
+    for table in tables:
+        cursor.execute(f'ANALYZE "{table}"')
+    cursor.execute("SET LOCAL enable_seqscan = off")
+    if sorts:
+        cursor.execute("SET LOCAL enable_sort = off")
+
+
 def assert_read_in_index_order(qs, index: str, *, tables: tuple[str, ...] = ()) -> str:
     """Assert that the database reads ``qs`` through ``index`` in the order asked for — no table scan, no sort
     (a page whose rows come this way costs the same with ten rows or a million). On PostgreSQL ``tables`` are
@@ -280,10 +290,7 @@ def assert_read_in_index_order(qs, index: str, *, tables: tuple[str, ...] = ()) 
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f'ANALYZE "{table}"')
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
+            _price_out_scans(cursor, tables, sorts=True)
         plan = qs.explain()
         assert index in plan and "Sort" not in plan and "Seq Scan" not in plan, plan
     else:
@@ -292,24 +299,21 @@ def assert_read_in_index_order(qs, index: str, *, tables: tuple[str, ...] = ()) 
     return plan
 
 
-def assert_counted_in_index(qs, index: str, *, tables: tuple[str, ...] = (), run=None) -> str:
-    """Assert that the database counts ``qs`` (the pager's ``COUNT(*)``, as Django sends it) from ``index``
-    alone, never visiting the rows: on SQLite, whose planner has no statistics, the covering index named; on
+def assert_read_from_index_alone(run, index: str, *, tables: tuple[str, ...] = ()) -> str:
+    """Assert that the last statement ``run()`` sends (a count, an aggregate) is answered from ``index`` alone,
+    never visiting the rows: on SQLite, whose planner has no statistics, the covering index named; on
     PostgreSQL (``tables`` analysed, sequential scans priced out) an index and no sequential scan — which index
-    is the planner's choice by the statistics (a test's few rows make the category's own index cheapest).
-    ``run`` sends another statement instead of the count (an aggregate, say): the last one it sends is checked.
+    is the planner's choice by the statistics (a test's few rows may make another index cheapest).
     Returns the plan, for the message."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        (run or qs.count)()
+        run()
     sql = queries.captured_queries[-1]["sql"]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for table in tables:
-                cursor.execute(f'ANALYZE "{table}"')
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            _price_out_scans(cursor, tables)
             cursor.execute("EXPLAIN " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Index" in plan and "Seq Scan" not in plan, plan
@@ -318,6 +322,11 @@ def assert_counted_in_index(qs, index: str, *, tables: tuple[str, ...] = (), run
             plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
             assert f"COVERING INDEX {index}" in plan, plan
     return plan
+
+
+def assert_counted_in_index(qs, index: str, *, tables: tuple[str, ...] = ()) -> str:
+    """:func:`assert_read_from_index_alone` for the pager's ``COUNT(*)`` of ``qs``, as Django sends it."""
+    return assert_read_from_index_alone(qs.count, index, tables=tables)
 
 
 # ---- browser tests -------------------------------------------------------------------------------------
