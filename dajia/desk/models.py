@@ -294,6 +294,14 @@ class Case(models.Model):
             # binds the statuses as parameters, and SQLite cannot see that "status IN (?, ?, ?)" implies an
             # index's condition, so it scanned every case (measured: 20 ms a count at 100,000 cases).
             models.Index(fields=["status", "created_at", "id"], name="case_open"),
+            # The lead's queue: the few open cases waiting or past a target. The condition is on booleans, which
+            # the ORM writes as bare columns (no bound values), so SQLite matches it; it reads 3 of 3,000 open
+            # cases rather than every open one's row for its flags (measured: 12 → 2 ms at 100,000 cases).
+            models.Index(
+                fields=["status", "created_at", "id", "federation", "park"],
+                condition=Q(waiting=True) | Q(response_overdue=True) | Q(resolution_overdue=True),
+                name="case_flagged",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

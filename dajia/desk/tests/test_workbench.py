@@ -22,6 +22,17 @@ def _groups(client, user):
     return {g.key: g for section in response.context["sections"] for g in section["groups"]}
 
 
+def _waiting_case(contact_user, enterprise) -> Case:
+    """A case raised on Saturday 12 December, when no one is on duty: it waits for the lead."""
+    return services.case_raise(
+        actor=contact_user,
+        enterprise=enterprise,
+        specialty="lawyer",
+        description="合同",
+        now=NOW + datetime.timedelta(days=4),
+    )
+
+
 def test_the_lawyer_sees_the_case_to_take_and_the_lead_the_waiting_one(
     client, contact_user, enterprise, lawyer, far_lawyer, lead, office_user
 ):
@@ -32,13 +43,7 @@ def test_the_lawyer_sees_the_case_to_take_and_the_lead_the_waiting_one(
     assert groups["desk_to_take"].count == 1 and case.number in groups["desk_to_take"].items[0].title
     assert groups["desk_mine"].count == 0
     assert _groups(client, far_lawyer.user)["desk_to_take"].count == 0  # not yours
-    waiting = services.case_raise(
-        actor=contact_user,
-        enterprise=enterprise,
-        specialty="lawyer",
-        description="合同",
-        now=NOW + datetime.timedelta(days=4),
-    )
+    waiting = _waiting_case(contact_user, enterprise)
     assert [i.url for i in _groups(client, lead.user)["desk_flagged"].items] == [
         reverse("desk:case_detail", args=[waiting.pk])
     ]
@@ -64,13 +69,7 @@ def test_the_leads_queue_is_narrowed_to_open_cases_inside_the_visibility_subquer
     so a desk's years of finished cases are not walked for the workbench."""
     from dajia.desk.selectors import lead_queue
 
-    services.case_raise(
-        actor=contact_user,
-        enterprise=enterprise,
-        specialty="lawyer",
-        description="合同",
-        now=NOW + datetime.timedelta(days=4),
-    )
+    _waiting_case(contact_user, enterprise)
     for user in (lead.user, office_user):
         qs = lead_queue(user)
         sql = str(qs.query)
@@ -108,3 +107,27 @@ def test_the_open_cases_index_serves_the_open_statuses_as_the_orm_binds_them():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
         assert "case_open" in qs.explain()
+
+
+def test_the_leads_queue_reads_the_flagged_cases_from_their_own_index(contact_user, enterprise, office_user):
+    """The office's queue starts from ``case_flagged`` (the open cases waiting or past a target), not from every
+    open case's row: a busy desk has hundreds open and a handful flagged. The planner is given the statistics a
+    busy desk has (300 open cases, one flagged) and must choose the index on both databases."""
+    from django.db import connection
+
+    from dajia.conftest import _price_out_scans
+    from dajia.desk.selectors import lead_queue
+
+    flagged = _waiting_case(contact_user, enterprise)
+    template = Case.objects.values().get(pk=flagged.pk)
+    fresh = {k: v for k, v in template.items() if k != "id"} | {"waiting": False}
+    Case.objects.bulk_create([Case(**fresh) for _ in range(300)])
+    qs = lead_queue(office_user).order_by("created_at", "id")
+    assert [c.pk for c in qs] == [flagged.pk]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _price_out_scans(cursor, ("desk_case",))
+        else:
+            cursor.execute("ANALYZE")
+    plan = qs.explain()
+    assert "case_flagged" in plan, plan
