@@ -120,7 +120,10 @@ def problems_solved(scope: Scope, period: Period, by: str | None) -> list[tuple[
         "volunteer": "assignments__volunteer_id",
         "month": MonthOf("finished_at", period),
     }
-    return _rows(qs, Count("id", distinct=True), by, keys)
+    # A case is one row of the query but by team: grouped by the volunteers' firm, a joint case has a row per
+    # volunteer and is counted once per firm. (Per volunteer it is counted for each, as said; a volunteer's own
+    # scope joins the one assignment that is theirs.) COUNT(DISTINCT) costs a sort per month on 30,000 cases.
+    return _rows(qs, Count("id", distinct=by == "team"), by, keys)
 
 
 def legal_consultations(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:

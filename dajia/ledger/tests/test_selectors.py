@@ -96,6 +96,34 @@ def test_the_breakdowns_add_up_to_the_totals_where_each_record_has_one_row(
     assert {r.label for r in book.breakdowns["team"]} == {"浙江中义律师事务所", "武义农商银行"}
 
 
+def test_a_joint_case_is_one_problem_solved_once_per_firm_and_once_for_each_volunteer(
+    federation, park, lawyer, enterprise, closed_case
+):
+    """Two lawyers of 浙江中义律师事务所 and one of another firm solve one case together: it is one problem
+    solved in the total, the park and the month, one for the firm of two (not two) and one for each lawyer."""
+    from dajia.desk.models import Assignment
+    from dajia.desk.tests.conftest import make_volunteer
+
+    case = closed_case(lawyer, enterprise)
+    partner = make_volunteer("partner", federation=federation, parks=[park])
+    other = make_volunteer("other-firm", federation=federation, parks=[park], firm="浙江金道律师事务所")
+    Assignment.objects.bulk_create(
+        Assignment(case=case, volunteer=v, assigned_at=case.finished_at) for v in (partner, other)
+    )
+    book = selectors.ledger(Scope(federation_ids=frozenset({federation.pk})), past_year())
+    assert book.totals["problems_solved"] == 1
+    solved = {by: [r.values["problems_solved"] for r in book.breakdowns[by]] for by in BREAKDOWNS}
+    assert solved["park"] == [1] and solved["month"] == [1]
+    assert {r.label: r.values["problems_solved"] for r in book.breakdowns["team"]} == {
+        "浙江中义律师事务所": 1,
+        "浙江金道律师事务所": 1,
+    }
+    assert solved["volunteer"] == [1, 1, 1]
+    own = selectors.ledger(Scope(volunteer_id=partner.pk), past_year())
+    assert own.totals["problems_solved"] == 1
+    assert [r.values["problems_solved"] for r in own.breakdowns["team"]] == [1]
+
+
 def test_a_volunteer_sees_its_own_rows_only(lawyer, far_lawyer, enterprise, far_enterprise, closed_case):
     closed_case(lawyer, enterprise, minutes=90)
     closed_case(far_lawyer, far_enterprise)
