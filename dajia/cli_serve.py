@@ -1,10 +1,11 @@
 """``dajia serve``: the production configuration on one machine (``make serve``; see docs/DEPLOY.md).
 
-Two servers, because Django answers ordinary requests several times faster under gunicorn (WSGI threads) than
+Two servers, because Django answers ordinary requests several times faster under gunicorn (WSGI) than
 under uvicorn (ASGI), while thousands of open live streams (SSE) need uvicorn's event loop:
 
-- gunicorn (gthread workers) on PORT serves the pages, the API and the static files (WhiteNoise, hashed and
-  compressed by ``collectstatic``);
+- gunicorn on PORT serves the pages, the API and the static files (WhiteNoise, hashed and compressed by
+  ``collectstatic``): threaded workers facing the browsers, one request per process behind nginx
+  (:func:`page_threads` says why);
 - uvicorn on PORT+1 serves ``/live/...``. Pages learn where from ``DAJIA_LIVE_URL`` (``:PORT+1`` — the page's
   own host — unless set), and the live responses carry CORS headers for the site's origins. Behind a reverse
   proxy that puts both on one origin (``--behind-proxy``) it is "" and the browser never leaves the site.
@@ -119,7 +120,27 @@ def database_connections(env: dict) -> tuple[dict[str, str], dict[str, str]]:
     return wsgi, asgi
 
 
+def page_threads(args: argparse.Namespace) -> int:
+    """Threads per gunicorn process: ``--threads``, else 1 behind a proxy and 4 facing the browsers.
+
+    The pages are CPU-bound Python, and a process's threads share one interpreter lock. With threads, a kept-alive
+    connection stays with the process that accepted it, and that is chance: measured with 4 browsers on 2
+    processes (2 cores), runs of the same page ranged from 37 to 135 requests a second and p99 from 50 to 200 ms —
+    three connections on one process, the other core idle. A process of one thread (gunicorn's sync worker)
+    takes one request at a time and then the next connection, so the cores stay busy: 113–130 a second, p99
+    46–57 ms. It needs a buffering proxy in front (gunicorn's own advice), because it would wait on a slow
+    phone's upload or download; nginx reads the request and takes the response at once. Without one (a trial
+    on the venue's Wi-Fi), the threads are what keep slow phones from holding the pages."""
+    return args.threads or (1 if args.behind_proxy else 4)
+
+
 def gunicorn_command(args: argparse.Namespace) -> list[str]:
+    threads = page_threads(args)
+    workers = (
+        ["--worker-class", "sync"]
+        if threads == 1
+        else ["--worker-class", "gthread", "--threads", str(threads)]
+    )
     return [
         sys.executable,
         "-m",
@@ -127,12 +148,9 @@ def gunicorn_command(args: argparse.Namespace) -> list[str]:
         "dajia.wsgi:application",
         "--bind",
         f"{args.host}:{args.port}",
-        "--worker-class",
-        "gthread",
+        *workers,
         "--workers",
         str(args.workers),
-        "--threads",
-        str(args.threads),
         "--timeout",
         "120",
         "--graceful-timeout",
@@ -274,7 +292,7 @@ def serve(args: argparse.Namespace) -> int:
             print(
                 f"\n大家 Dajia 已启动 / is serving\n"
                 f"  页面 / pages:      {_url(args.host, args.port)}  "
-                f"(gunicorn, {args.workers} × {args.threads} threads)\n"
+                f"(gunicorn, {args.workers} × {page_threads(args)} threads)\n"
                 f"  实时 / live (SSE): {_url(args.host, args.live_port)}  (uvicorn, {args.live_workers})\n"
                 f"  后台任务 / background tasks: db_worker (短信发件 / the SMS outbox)\n"
                 f"  {_describe(env)}\n"
@@ -306,7 +324,12 @@ def add_parser(sub) -> None:
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.add_argument("--live-port", type=int, default=None, help="默认 PORT+1 / default PORT+1")
     p.add_argument("--workers", type=int, default=max(2, cores), help="gunicorn 进程数 / gunicorn processes")
-    p.add_argument("--threads", type=int, default=4, help="每个进程的线程 / threads per gunicorn process")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="每个进程的线程，默认 4，--behind-proxy 时 1 / threads per gunicorn process (4; 1 --behind-proxy)",
+    )
     p.add_argument("--live-workers", type=int, default=1, help="uvicorn 进程数 / uvicorn processes")
     p.add_argument("--no-migrate", action="store_true", help="不迁移数据库 / skip migrate")
     p.add_argument("--no-collectstatic", action="store_true", help="不收集静态文件 / skip collectstatic")

@@ -230,14 +230,15 @@ def uvicorn_server(
 
 
 def gunicorn_server(name: str, env: dict[str, str], log_dir: Path, *, workers: int) -> Server:
-    """Dajia's pages as ``dajia serve`` runs them: its gunicorn command (gthread workers, 4 threads each) and
-    the connection settings it gives gunicorn (``cli_serve.database_connections``)."""
+    """Dajia's pages as ``dajia serve --behind-proxy`` runs them in production, nginx in front: its gunicorn
+    command (``cli_serve.page_threads``: a process per request at a time) and the connection settings it gives
+    gunicorn (``cli_serve.database_connections``). The load generator is the fast client nginx would be."""
     from argparse import Namespace
 
     from dajia.cli_serve import database_connections, gunicorn_command
 
     port = free_port()
-    argv = gunicorn_command(Namespace(host=HOST, port=port, workers=workers, threads=4))
+    argv = gunicorn_command(Namespace(host=HOST, port=port, workers=workers, threads=None, behind_proxy=True))
     return Server(name, argv, {**env, **database_connections(env)[0]}, port, log_dir)
 
 

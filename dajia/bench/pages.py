@@ -1,5 +1,5 @@
-"""Pages at province scale, through the pages server as ``dajia serve`` runs it (gunicorn, gthread workers),
-a few concurrent browsers: the public menu (first page, a category, a search, the last page), the office's
+"""Pages at province scale, through the pages server as ``dajia serve --behind-proxy`` runs it in production
+(gunicorn, one request per process at a time; ``common.gunicorn_server``), a few concurrent browsers: the public menu (first page, a category, a search, the last page), the office's
 delivery overview and workbench over a great many orders, the needs wall (first page and a category), the
 office's results page of a session of 200 evaluators × 100 projects (the live tally, with diagnostics, before
 publication) and the outcome ledger over 100,000 desk cases.

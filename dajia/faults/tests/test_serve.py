@@ -224,3 +224,21 @@ def test_sqlite_keeps_its_connections_only_when_told():
     kept = _settings({"DAJIA_CONN_MAX_AGE": "60"}, "s.DATABASES['default']['CONN_MAX_AGE']")
     assert kept.returncode == 0, kept.stderr
     assert kept.stdout.strip() == "60"
+
+
+def test_behind_nginx_each_gunicorn_process_takes_one_request_at_a_time():
+    """Behind a proxy the pages run on sync workers (one request per process: no two share a process's lock, no
+    kept-alive connection ties a browser to a busy process); facing the browsers, threads hold slow phones."""
+    from dajia.cli_serve import gunicorn_command, page_threads
+
+    def argv(**kw):
+        args = _args(**{"host": "127.0.0.1", "workers": 2, "threads": None, **kw})
+        command = gunicorn_command(args)
+        return page_threads(args), command[command.index("--worker-class") + 1], "--threads" in command
+
+    assert argv(behind_proxy=True) == (1, "sync", False)
+    assert argv() == (4, "gthread", True)
+    assert argv(trial=True, plain_http=True) == (4, "gthread", True)
+    # the operator's --threads wins either way
+    assert argv(behind_proxy=True, threads=8) == (8, "gthread", True)
+    assert argv(threads=1) == (1, "sync", False)
