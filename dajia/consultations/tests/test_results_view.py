@@ -8,11 +8,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 
 from dajia.consultations.models import Criterion, Evaluator, Session, SessionProject, Sheet, StoredTally
 from dajia.consultations.results import session_tally
-from dajia.consultations.results_view import results_view, stored_results_view, tally_fingerprint
+from dajia.consultations.results_view import _two_places, results_view, stored_results_view, tally_fingerprint
 from dajia.consultations.services_sheets import sheet_submit
 from dajia.consultations.tests.test_results_support import PROJECTS, add_sheet, make_grouped_session
 from dajia.menu.models import ServiceProject
@@ -204,3 +205,10 @@ def test_another_federations_office_sees_no_stored_tally(client, other_office_us
     response = client.get(reverse("consultations:results", args=[grouped_session.pk]))
     assert response.status_code == 404
     assert not StoredTally.objects.filter(session=grouped_session).exists()
+
+
+@pytest.mark.parametrize(
+    "value", [-15.0609, 3.0992, 0.125, 2.675, -0.001, 0.0, 12.5, Decimal("4.4478"), Decimal("1.005")]
+)
+def test_a_diagnostic_figure_is_stored_as_floatformat_printed_it(value):
+    assert _two_places(value) == floatformat(value, 2)
