@@ -21,6 +21,24 @@ def at(days: int, hour: int = 14, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+def order_copies(order, count: int, vary=None, *, start: int = 0) -> list:
+    """``count`` copies of ``order`` written in bulk (new numbers and sign-in tokens, numbered from ``start``),
+    each first passed to ``vary(i, copy)``: the many orders a plan or query-count test needs, beyond what an
+    agreement's sessions allow through the service."""
+    from dajia.orders.models import Order
+
+    copies = []
+    for i in range(start, start + count):
+        copy = Order.objects.get(pk=order.pk)
+        copy.pk = None
+        copy.number = f"{order.number}-{i:04d}"
+        copy.signin_token = f"{order.signin_token[:20]}{i:06d}"
+        if vary is not None:
+            vary(i, copy)
+        copies.append(copy)
+    return Order.objects.bulk_create(copies)
+
+
 @pytest.fixture
 def projects(provider, other_provider, make_project):
     return {

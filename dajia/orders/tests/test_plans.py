@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from dajia.agreements.tests.fixtures import order_copies
 from dajia.conftest import assert_read_from_index_alone, assert_read_in_index_order
 from dajia.orders.models import Order
 from dajia.orders.selectors import COUNT_CAP, OVERVIEW_LIMIT, first_of_state, state_counts
@@ -19,18 +20,14 @@ pytestmark = pytest.mark.django_db
 def many_orders(place_order, chair_user, union, other_union, stress_agreement):
     """One order placed through the service, then 2,000 copies of it over two unions and two states."""
     first = place_order(chair_user, union, stress_agreement, days=5)
-    copies = []
-    for i in range(2000):
-        copy = Order.objects.get(pk=first.pk)
-        copy.pk = None
-        copy.number = f"{first.number}-{i:04d}"
-        copy.signin_token = f"{first.signin_token[:20]}{i:06d}"
+
+    def vary(i, copy):
         copy.union = union if i % 2 else other_union
         copy.starts_at = first.starts_at + datetime.timedelta(minutes=37 * i)
         copy.ends_at = copy.starts_at + datetime.timedelta(hours=2)
         copy.state = Order.State.ORDERED if i % 10 == 0 else Order.State.CANCELLED
-        copies.append(copy)
-    Order.objects.bulk_create(copies)
+
+    order_copies(first, 2000, vary)
     return first
 
 
