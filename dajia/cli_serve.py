@@ -14,7 +14,8 @@ A stream that reaches gunicorn anyway (a browser on the pages' port) gets a poll
 thread (``DAJIA_WSGI_LONG_STREAMS=0``). Public media (project photos) is served by gunicorn too (dajia/wsgi.py).
 
 Before starting, it runs Dajia's deployment checks and refuses to start when one fails (e.g. the development SMS
-sender outside ``--trial``: dajia/core/checks.py), then migrates the database and collects the static files
+sender outside ``--trial``: dajia/core/checks.py), then migrates the database (and refreshes the query planner's
+statistics, ``manage.py analyze_db``) and collects the static files
 (skip with ``--no-migrate`` / ``--no-collectstatic``, e.g. on the second host of a cluster). On PostgreSQL,
 gunicorn's threads keep their connections (``DAJIA_CONN_MAX_AGE``) and uvicorn uses a pool
 (``DAJIA_DB_POOL_MAX_SIZE``): under ASGI every request has a thread of its own, and persistent connections would
@@ -264,6 +265,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         if not args.no_migrate:
             _manage(env, "migrate", "--noinput")
+            _manage(env, "analyze_db")  # the planner's statistics (the command says why)
         if not args.no_collectstatic:
             _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     except subprocess.CalledProcessError as e:
