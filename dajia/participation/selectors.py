@@ -89,27 +89,27 @@ def share_of(supports: int, total: int) -> Decimal:
 
 def audience_index(session: Session) -> AudienceIndex:
     """Support counts and share (percent of all supports) per invited project, in presentation order."""
+    # plain values, not model instances: the results page, the console and the screens read 100 rows a view
     entries = list(
         SessionProject.objects.filter(session=session)
-        .select_related("project__provider")
         .order_by("position")
-        .only("pk", "position", "project__title", "project__provider__name")
+        .values_list("pk", "position", "project__title", "project__provider__name")
     )
     counts = dict(SupportCount.objects.filter(session=session).values_list("entry_id", "supports"))
     viewers = LiveSettings.objects.filter(session=session).values_list("viewers", flat=True).first() or 0
-    total = sum(counts.get(e.pk, 0) for e in entries)
-    most = max((counts.get(e.pk, 0) for e in entries), default=0)
+    total = sum(counts.get(pk, 0) for pk, *_ in entries)
+    most = max((counts.get(pk, 0) for pk, *_ in entries), default=0)
     rows = [
         AudienceRow(
-            entry_id=e.pk,
-            position=e.position,
-            title=e.project.title,
-            organisation=e.project.provider.name,
-            supports=counts.get(e.pk, 0),
-            share=share_of(counts.get(e.pk, 0), total),
-            bar=int(100 * counts.get(e.pk, 0) / most + 0.5) if most else 0,
+            entry_id=pk,
+            position=position,
+            title=title,
+            organisation=organisation,
+            supports=counts.get(pk, 0),
+            share=share_of(counts.get(pk, 0), total),
+            bar=int(100 * counts.get(pk, 0) / most + 0.5) if most else 0,
         )
-        for e in entries
+        for pk, position, title, organisation in entries
     ]
     return AudienceIndex(
         session_id=session.pk,
