@@ -119,6 +119,7 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["dajia.core.templatetags.moments"],  # {{ when|minute }} (the module says why)
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
