@@ -289,6 +289,24 @@ def test_the_office_overview_does_not_grow_queries_with_rows(
     assert response.content.decode().count(reverse("orders:detail", args=[Order.objects.last().pk])) == 1
 
 
+def test_the_office_overview_prints_each_orders_row(
+    client, stress_agreement, place_order, chair_user, union, office_user
+):
+    order = place_order(chair_user, union, stress_agreement, days=5)
+    response = login(client, office_user).get(reverse("orders:overview"))
+    assert response.status_code == 200
+    row = next(r for r in response.content.decode().split("<tr>") if order.number in r)
+    for text in (
+        order.project.title,
+        order.project.provider.name,
+        union.name,
+        order.agreement.number,
+        timezone.localtime(order.starts_at).strftime("%Y-%m-%d %H:%M"),
+    ):
+        assert text in row, text
+    assert row.count('<td class="num">0</td>') == 2  # no sign-ins, no ratings yet
+
+
 def test_the_office_overview_is_for_the_office(client, chair_user, provider_user):
     for user in (chair_user, provider_user):
         assert login(Client(), user).get(reverse("orders:overview")).status_code == 403
