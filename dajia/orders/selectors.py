@@ -153,11 +153,10 @@ def orders_by_state(qs: QuerySet, limit: int = OVERVIEW_LIMIT) -> list[tuple[str
     6 ms more)."""
     ids = {s: list(first_of_state(qs, s, limit)) for s in Order.State.values}
     wanted = [pk for chunk in ids.values() for pk in chunk]
+    listed = order_list(Order.objects.filter(pk__in=wanted))  # the lists' sign-in and rating counts
     rows = {
         row["pk"]: row
-        for row in Order.objects.filter(pk__in=wanted)
-        .annotate(n_signins=Count("attendances", distinct=True), n_ratings=Count("ratings", distinct=True))
-        .values(
+        for row in listed.values(
             "pk",
             "number",
             "starts_at",
