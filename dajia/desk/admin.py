@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from dajia.core.admin import ReadOnlyAdmin
+from dajia.desk import tally
 from dajia.desk.models import (
     Assignment,
     Attachment,
@@ -33,6 +34,12 @@ class VolunteerAdmin(admin.ModelAdmin):
     list_filter = ["specialty", "is_active"]
     inlines = [RotaInline, LeaveInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "firm" in form.changed_data:
+            # The ledger credits a firm with its volunteers' cases: their months are counted again.
+            tally.tallies_recount(keys=tally.volunteer_keys(obj))
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
@@ -48,6 +55,10 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
+        return False
+
+    # A case is the desk's record (the ledger's tallies count it, the audit log names it): never deleted here.
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -277,15 +277,9 @@ class Case(models.Model):
         verbose_name = _("desk case")
         verbose_name_plural = _("desk cases")
         ordering = ["-created_at", "-id"]
-        # The outcome ledger reads a period's finished cases: the problems solved by closure and finish, the
-        # service time by finish (dajia/ledger/selectors.py); without these it read every case of the desk. The
-        # trailing columns are what its figures filter, group and sum (federation, park, minutes), so each
-        # figure reads the index alone instead of a year's case rows (ledger SQL 94 -> 57 ms at 100,000).
+        # The desk's tallies count a month's finished cases again on each finish (dajia/desk/tally.py): the
+        # trailing columns are what they group and sum, so the count of each case reads the index alone.
         indexes = [
-            models.Index(
-                fields=["closure", "finished_at", "federation", "park", "minutes"],
-                name="case_closure_finished",
-            ),
             models.Index(
                 fields=["finished_at", "federation", "park", "minutes", "closure"], name="case_finished"
             ),
@@ -448,3 +442,62 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return self.summary[:40]
+
+
+class Tally(models.Model):
+    """A month's finished cases of one park, counted for the outcome ledger: kept by ``dajia/desk/tally.py``,
+    which counts them again from the cases whenever a case of that month is finished or recorded, and for a
+    volunteer's every month when their firm changes. Nothing else writes these rows.
+
+    Three kinds, because a joint case is counted once in a total, once per firm and once per volunteer:
+    ``case`` rows count each case once; ``firm`` rows once per firm among its volunteers (``firm`` is that
+    firm); ``volunteer`` rows once per assigned volunteer (``volunteer`` is they). ``minutes`` is each case's
+    service time, credited once per case and per volunteer; a firm's time is not a ledger figure (0)."""
+
+    class Kind(models.TextChoices):
+        CASE = "case", _("each case")
+        FIRM = "firm", _("per firm")
+        VOLUNTEER = "volunteer", _("per volunteer")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    federation = models.ForeignKey("orgs.Federation", on_delete=models.CASCADE, related_name="+")
+    park = models.ForeignKey("orgs.Park", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day, in Asia/Shanghai: the month of the cases' finish
+    volunteer = models.ForeignKey(
+        Volunteer, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    firm = models.CharField(max_length=120, blank=True)
+    finished = models.PositiveIntegerField()  # cases finished, with any closure code
+    solved = models.PositiveIntegerField()  # of which closed "problem solved"
+    minutes = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("monthly desk tally")
+        verbose_name_plural = _("monthly desk tallies")
+        # The ledger reads a period's rows of one kind for the reader's federations (parks and volunteers have
+        # their own foreign-key indexes).
+        indexes = [models.Index(fields=["kind", "federation", "month"], name="tally_kind_month")]
+        constraints = [
+            models.CheckConstraint(
+                name="tally_kind_names_whom",
+                condition=Q(kind="case", volunteer__isnull=True, firm="")
+                | Q(kind="firm", volunteer__isnull=True) & ~Q(firm="")
+                | Q(kind="volunteer", volunteer__isnull=False, firm=""),
+            ),
+            models.CheckConstraint(
+                name="tally_solved_finished", condition=Q(solved__lte=models.F("finished"))
+            ),
+            models.UniqueConstraint(
+                fields=["park", "month", "volunteer"],
+                condition=Q(kind="volunteer"),
+                name="tally_volunteer_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "park", "month", "firm"],
+                condition=~Q(kind="volunteer"),
+                name="tally_case_firm_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.park_id} {self.month:%Y-%m} {self.kind}"

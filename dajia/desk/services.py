@@ -25,7 +25,7 @@ from dajia.core.inputs import clean_whole
 from dajia.core.uploads import clean_images, private_storage
 from dajia.core.validators import id_card_error, mobile_error, normalise_code, normalise_mobile, uscc_error
 from dajia.core.workdays import workdays
-from dajia.desk import notify, selectors
+from dajia.desk import notify, selectors, tally
 from dajia.desk.decide import conflict as conflict_reason
 from dajia.desk.decide import decide
 from dajia.desk.models import Assignment, Attachment, Case, Consultation, Party, Volunteer
@@ -324,8 +324,8 @@ def case_finish(
     now: datetime.datetime | None = None,
 ) -> Case:
     """Close the work on a case with its closure code (a referral names to whom) and the service time it took
-    (credited to each assigned volunteer in the outcome ledger). Worker parties' personal data is kept from now
-    for the retention period only."""
+    (credited to each assigned volunteer in the outcome ledger, whose tallies count its month again). Worker
+    parties' personal data is kept from now for the retention period only."""
     minutes = clean_minutes(minutes)
     case = _working_case(actor, case.pk)
     if not case.is_open:
@@ -349,6 +349,7 @@ def case_finish(
     keep = timezone.localtime(now).date()
     keep = keep.replace(year=keep.year + settings.DAJIA_DESK_WORKER_DATA_YEARS, day=min(keep.day, 28))
     case.parties.filter(kind=Party.Kind.WORKER).update(keep_until=keep)
+    tally.tallies_recount(keys=tally.keys_of([case]))
     audit.log(
         actor=actor,
         action="desk.case.finish",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from dajia.accounts.permissions import can_manage_federation, expert_park_ids, park_office_ids, require_office
 from dajia.core import audit
 from dajia.core.inputs import clean_text
+from dajia.desk import tally
 from dajia.desk.models import Assignment, Case, Channel, Consultation, Party, Specialty, Volunteer
 from dajia.desk.services import CLOSURE_STATUS, clean_minutes
 from dajia.orgs.models import Enterprise, Park
@@ -113,8 +114,8 @@ class FinishedCaseInput:
 @transaction.atomic
 def cases_record_finished(*, actor, entries: list[FinishedCaseInput]) -> list[Case]:
     """Enter finished cases from a park's register (office only): each with its enterprise as the side
-    advised (so the conflict check sees it later), its volunteer's assignment and its closure code. A
-    case still open is raised with ``case_raise`` instead, so that it is routed."""
+    advised (so the conflict check sees it later), its volunteer's assignment and its closure code; their
+    months are counted again in the desk's tallies. A case still open is raised with ``case_raise`` instead, so that it is routed."""
     now = timezone.now()
     parks = Park.objects.in_bulk({e.enterprise.park_id for e in entries if e.enterprise.park_id})
     cases, details = [], []
@@ -174,6 +175,7 @@ def cases_record_finished(*, actor, entries: list[FinishedCaseInput]) -> list[Ca
         Assignment(case=c, volunteer=e.volunteer, assigned_at=e.raised_at, assigned_by=actor)
         for c, e in zip(cases, details, strict=True)
     )
+    tally.tallies_recount(keys=tally.keys_of(cases))
     audit.log_many(
         [
             audit.record(

@@ -1,5 +1,6 @@
-"""The outcome ledger's figures: each defined ONCE, as one query over the records, with its definition in the
-function's docstring and, in the reader's language, in :data:`FIGURES` (the page, the xlsx and the API show it).
+"""The outcome ledger's figures: each defined ONCE, as one query over the records (the desk's cases through
+their monthly tallies, ``dajia/desk/tally.py``, which count them), with its definition in the function's
+docstring and, in the reader's language, in :data:`FIGURES` (the page, the xlsx and the API show it).
 
 A figure is a function ``(scope, period, by) -> [(key, value)]``: with ``by=None`` one row, the total; with ``by``
 one of :data:`BREAKDOWNS` one row per park, team (the volunteers' firm: 浙江中义律师事务所, 武义农商银行 …),
@@ -18,12 +19,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dajia.accounts.permissions import is_office, office_federation_ids, park_office_ids
 from dajia.checkups.models import HealthCheck
-from dajia.desk.models import Case, Consultation, Specialty, Volunteer
+from dajia.desk.models import Consultation, Specialty, Tally, Volunteer
 from dajia.desk.selectors import volunteer_of
 from dajia.finance.models import FinancingNeed
 from dajia.lectures.models import Lecture
@@ -102,28 +104,31 @@ def _rows(qs: QuerySet, value, by: str | None, keys: dict[str, object]) -> list[
     return [(r["k"], r["v"]) for r in qs.values(k=key).annotate(v=value).order_by("k")]
 
 
-def problems_solved(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
-    """Desk cases closed with the closure code 问题解决 ("solved"), finished within the period. Health-check
-    follow-ups are desk cases, so they count here by themselves. Per volunteer: the cases they were assigned
-    (a joint case counts for each of its volunteers, once in the total)."""
-    start, end = period.moments()
-    qs = _scoped(
-        Case.objects.filter(closure=Case.Closure.SOLVED, finished_at__gte=start, finished_at__lt=end),
+def _tallies(scope: Scope, period: Period, kind: str) -> QuerySet:
+    """The desk's monthly tallies of the period (``dajia/desk/tally.py``): a volunteer's own scope reads their
+    own rows whatever the breakdown."""
+    if scope.volunteer_id is not None:
+        kind = Tally.Kind.VOLUNTEER
+    return _scoped(
+        Tally.objects.filter(kind=kind, month__gte=period.start, month__lt=period.end),
         scope,
         federation="federation_id",
         park="park_id",
-        volunteer="assignments__volunteer_id",
+        volunteer="volunteer_id",
     )
-    keys = {
-        "park": "park_id",
-        "team": "assignments__volunteer__firm",
-        "volunteer": "assignments__volunteer_id",
-        "month": MonthOf("finished_at", period),
-    }
-    # A case is one row of the query but by team: grouped by the volunteers' firm, a joint case has a row per
-    # volunteer and is counted once per firm. (Per volunteer it is counted for each, as said; a volunteer's own
-    # scope joins the one assignment that is theirs.) COUNT(DISTINCT) costs a sort per month on 30,000 cases.
-    return _rows(qs, Count("id", distinct=by == "team"), by, keys)
+
+
+def problems_solved(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
+    """Desk cases closed with the closure code 问题解决 ("solved"), finished within the period. Health-check
+    follow-ups are desk cases, so they count here by themselves. Per volunteer: the cases they were assigned
+    (a joint case counts for each of its volunteers, once in the total); per team: once for each firm among
+    a case's volunteers. Read from the desk's monthly tallies, which count exactly these cases."""
+    kind = {"team": Tally.Kind.FIRM, "volunteer": Tally.Kind.VOLUNTEER}.get(by, Tally.Kind.CASE)
+    qs = _tallies(scope, period, kind).filter(solved__gt=0)
+    # A firm's row names it; a volunteer's own scope reads their rows, whose firm is the volunteer's.
+    team = "volunteer__firm" if scope.volunteer_id is not None else "firm"
+    keys = {"park": "park_id", "team": team, "volunteer": "volunteer_id", "month": "month"}
+    return _rows(qs, Coalesce(Sum("solved"), 0), by, keys)
 
 
 def legal_consultations(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
@@ -286,16 +291,9 @@ def service_minutes(scope: Scope, period: Period) -> dict[int, int]:
     the period, of the consultations they logged in it and of the lectures they gave (three queries)."""
     start, end = period.moments()
     minutes: dict[int, int] = {}
-    cases = _scoped(
-        Case.objects.filter(finished_at__gte=start, finished_at__lt=end),
-        scope,
-        federation="federation_id",
-        park="park_id",
-        volunteer="assignments__volunteer_id",
-    )
-    for row in cases.values(v=F("assignments__volunteer_id")).annotate(m=Sum("minutes")).order_by():
-        if row["v"] is not None:
-            minutes[row["v"]] = minutes.get(row["v"], 0) + (row["m"] or 0)
+    cases = _tallies(scope, period, Tally.Kind.VOLUNTEER)
+    for row in cases.values(v=F("volunteer_id")).annotate(m=Sum("minutes")).order_by():
+        minutes[row["v"]] = row["m"] or 0
     talks = _scoped(
         Consultation.objects.filter(
             created_at__gte=start, created_at__lt=end, logged_by__volunteer__isnull=False
@@ -382,11 +380,8 @@ def certificate_facts(volunteer: Volunteer, period: Period) -> CertificateFacts:
     (any closure) beside the problems solved."""
     scope = Scope(volunteer_id=volunteer.pk)
     start, end = period.moments()
-    finished = Case.objects.filter(
-        assignments__volunteer=volunteer, finished_at__gte=start, finished_at__lt=end
-    ).aggregate(
-        n=Count("id", distinct=True),
-        solved=Count("id", distinct=True, filter=Q(closure=Case.Closure.SOLVED)),
+    finished = _tallies(scope, period, Tally.Kind.VOLUNTEER).aggregate(
+        n=Sum("finished"), solved=Sum("solved")
     )
     talks = Consultation.objects.filter(
         logged_by__volunteer=volunteer, created_at__gte=start, created_at__lt=end
@@ -401,8 +396,8 @@ def certificate_facts(volunteer: Volunteer, period: Period) -> CertificateFacts:
         federation=volunteer.federation.name,
         period=period,
         minutes=service_minutes(scope, period).get(volunteer.pk, 0),
-        cases_finished=finished["n"],
-        problems_solved=finished["solved"],
+        cases_finished=finished["n"] or 0,
+        problems_solved=finished["solved"] or 0,
         consultations=talks,
         loans=loans["n"],
         loan_enterprises=loans["e"],

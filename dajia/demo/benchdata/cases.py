@@ -3,7 +3,8 @@ federation, their enterprises, a hundred volunteers of the seed's firms, and a g
 years — most finished (solved, advised, referred, a few withdrawn), each with its assigned volunteer, service
 minutes and, for many, the enterprise's rating; a few hundred still open.
 
-Cases and assignments go in with plain INSERTs (:func:`~dajia.demo.benchdata.rows.insert_rows`); the rows hold
+Cases and assignments go in with plain INSERTs (:func:`~dajia.demo.benchdata.rows.insert_rows`), and their
+months are then counted into the desk's tallies by the desk's own recount; the rows hold
 the model's constraints (closure matching status, rating only on rated cases, a referral naming whom), which
 ``dajia/demo/tests/test_bench_generate.py`` checks.
 """
@@ -56,6 +57,7 @@ TOPICS = [
 
 def desk_cases(world: dict, n: int, rng: random.Random) -> dict:
     from dajia.accounts.models import User
+    from dajia.desk import tally
     from dajia.desk.models import Assignment, Case, Volunteer
     from dajia.orgs.models import Enterprise, Park
 
@@ -104,13 +106,15 @@ def desk_cases(world: dict, n: int, rng: random.Random) -> dict:
     step = (now - base - datetime.timedelta(days=2)) / max(n, 1)
     start = Case.objects.count()
     before = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    rows, assigned = [], []
+    rows, assigned, months = [], [], set()
     for i in range(n):
         r = rng.randrange(total)
         status, closure, _weight = OUTCOMES[next(k for k, c in enumerate(cum) if r < c)]
         volunteer = volunteers[i % len(volunteers)]
         created = base + step * i
         finished = created + datetime.timedelta(hours=rng.randrange(2, 120)) if closure else None
+        if finished:
+            months.add(tally.month_of(finished))
         rated = status in Case.RATEABLE and i % 3 != 0
         rows.append(
             (
@@ -180,4 +184,6 @@ def desk_cases(world: dict, n: int, rng: random.Random) -> dict:
             ["case_id", "volunteer_id", "assigned_at", "override_reason"],
             ((case, volunteer, dt(at), "") for case, (volunteer, at) in zip(case_ids, assigned, strict=True)),
         )
+        # The rows went in unseen by the desk's services: their months are counted as a finish counts them.
+        tally.tallies_recount(keys={(federation.pk, month) for month in months})
     return {"cases": Case.objects.count(), "assignments": Assignment.objects.count()}

@@ -45,10 +45,11 @@ def days_ago(n: int) -> datetime.datetime:
 
 @pytest.fixture
 def closed_case(office_user, told):
-    """A case raised, assigned to ``volunteer`` and finished with ``closure`` ``days`` ago."""
+    """A case raised, assigned to ``volunteer`` (and to ``joint`` volunteers beside them) and finished with
+    ``closure`` ``days`` ago."""
     from dajia.desk import services
 
-    def make(volunteer, enterprise, *, closure="solved", days=3, minutes=90, specialty=None):
+    def make(volunteer, enterprise, *, closure="solved", days=3, minutes=90, specialty=None, joint=()):
         at = days_ago(days)
         case = services.case_raise(
             actor=office_user,
@@ -57,7 +58,8 @@ def closed_case(office_user, told):
             description="员工离职后要求补发加班费",
             now=at,
         )
-        services.case_assign(actor=office_user, case=case, volunteer=volunteer, now=at)
+        for v in (volunteer, *joint):
+            services.case_assign(actor=office_user, case=case, volunteer=v, now=at)
         return services.case_finish(
             actor=volunteer.user,
             case=case,

@@ -101,15 +101,11 @@ def test_a_joint_case_is_one_problem_solved_once_per_firm_and_once_for_each_volu
 ):
     """Two lawyers of 浙江中义律师事务所 and one of another firm solve one case together: it is one problem
     solved in the total, the park and the month, one for the firm of two (not two) and one for each lawyer."""
-    from dajia.desk.models import Assignment
     from dajia.desk.tests.conftest import make_volunteer
 
-    case = closed_case(lawyer, enterprise)
     partner = make_volunteer("partner", federation=federation, parks=[park])
     other = make_volunteer("other-firm", federation=federation, parks=[park], firm="浙江金道律师事务所")
-    Assignment.objects.bulk_create(
-        Assignment(case=case, volunteer=v, assigned_at=case.finished_at) for v in (partner, other)
-    )
+    closed_case(lawyer, enterprise, joint=(partner, other))
     book = selectors.ledger(Scope(federation_ids=frozenset({federation.pk})), past_year())
     assert book.totals["problems_solved"] == 1
     solved = {by: [r.values["problems_solved"] for r in book.breakdowns[by]] for by in BREAKDOWNS}
@@ -172,18 +168,32 @@ def test_the_ledger_takes_the_same_queries_however_many_records(
         selectors.ledger(scope, past_year())
 
 
-@pytest.mark.parametrize("by", [None, "park", "month"])
-def test_problems_solved_are_read_from_the_index_alone(federation, lawyer, enterprise, closed_case, by):
-    """An office's figure of a year of cases reads ``case_closure_finished`` only, never the case rows."""
-    from dajia.conftest import assert_read_from_index_alone
+@pytest.mark.parametrize("by", [None, *BREAKDOWNS])
+def test_problems_solved_and_service_time_read_the_tallies_never_the_cases(
+    federation, lawyer, enterprise, closed_case, by
+):
+    """A year of cases is a few hundred tally rows: the ledger's case figures never read ``desk_case``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     closed_case(lawyer, enterprise)
-    scope = Scope(federation_ids=frozenset({federation.pk}))
-    assert_read_from_index_alone(
-        lambda: selectors.problems_solved(scope, past_year(), by),
-        "case_closure_finished",
-        tables=("desk_case",),
-    )
+    for scope in (Scope(federation_ids=frozenset({federation.pk})), Scope(volunteer_id=lawyer.pk)):
+        with CaptureQueriesContext(connection) as queries:
+            selectors.problems_solved(scope, past_year(), by)
+            selectors.service_minutes(scope, past_year())
+        case_figures = [q["sql"] for q in queries.captured_queries if "desk_tally" in q["sql"]]
+        assert len(case_figures) == 2
+        assert not [q for q in queries.captured_queries if "desk_case" in q["sql"]]
+
+
+def test_the_certificate_counts_the_volunteers_cases_of_any_closure(
+    federation, lawyer, enterprise, closed_case
+):
+    closed_case(lawyer, enterprise, minutes=60)
+    closed_case(lawyer, enterprise, closure="advised", minutes=30)
+    closed_case(lawyer, enterprise, closure="withdrawn", minutes=0)
+    facts = selectors.certificate_facts(lawyer, past_year())
+    assert (facts.cases_finished, facts.problems_solved, facts.minutes) == (3, 1, 90)
 
 
 def test_the_period_has_its_calendar_months():
