@@ -11,8 +11,8 @@ facts change, in the same transaction:
 - a volunteer's firm changes (the back office): every month of the volunteer's finished cases.
 
 Nothing else changes them: a finished case is never reopened, its assignments, park and service time are fixed
-once it is finished, and cases are not deleted. A case belongs to the month of its finish in Asia/Shanghai, as
-the ledger's periods are whole local months (``dajia/ledger/period.py``).
+once it is finished, and cases are not deleted. A case belongs to the month of its finish in Asia/Shanghai, read as the ledger
+reads its months (``dajia/core/months.py``).
 
 The counting takes the models as arguments so that the migration that creates the table fills it with the same
 code, on its historical models.
@@ -25,24 +25,13 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
-from django.utils import timezone
 
+from dajia.core.months import MonthIndex, Period, covering, month_of, month_period
 from dajia.desk.models import Case, Tally
 from dajia.orgs.models import Federation
 
 Key = tuple[int, datetime.date]  # (federation id, the month's first day)
 SOLVED = "solved"  # Case.Closure.SOLVED, spelt out for the historical models of the migration
-
-
-def month_of(moment: datetime.datetime) -> datetime.date:
-    """The first day of the local month a moment falls in."""
-    return timezone.localtime(moment).date().replace(day=1)
-
-
-def month_moments(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """A month's bounds as aware datetimes: local midnight of its first day and of the next month's."""
-    after = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return tuple(timezone.make_aware(datetime.datetime.combine(d, datetime.time())) for d in (month, after))
 
 
 def keys_of(cases: Iterable) -> set[Key]:
@@ -56,54 +45,48 @@ def volunteer_keys(volunteer) -> set[Key]:
     return {(f, month_of(at)) for f, at in rows.values_list("federation_id", "finished_at").order_by()}
 
 
-MONTHS_A_QUERY = 24  # a query's filtered aggregates: 3 per month (a register of several years is chunked)
-
-
-def _per_month(cases, group: dict, months: list[datetime.date], *, distinct: bool = False) -> list[tuple]:
-    """``(group values, month, finished, solved, minutes)`` of the cases grouped by ``group``, for each month
-    with a finished case: one query of one pass, each month's counts an aggregate filtered to its bounds (a
-    truncated month would call a Python function per row on SQLite)."""
-    within = Q()
-    aggregates = {}
-    for i, month in enumerate(months):
-        start, end = month_moments(month)
-        when = Q(finished_at__gte=start, finished_at__lt=end)
-        within |= when
-        aggregates[f"n{i}"] = Count("id", filter=when, distinct=distinct)
-        aggregates[f"s{i}"] = Count("id", filter=when & Q(closure=SOLVED), distinct=distinct)
-        if not distinct:
-            aggregates[f"m{i}"] = Sum("minutes", filter=when)
-    found = []
-    for r in cases.filter(within).values(**group).annotate(**aggregates).order_by():
-        for i, month in enumerate(months):
-            if r[f"n{i}"]:
-                found.append((r, month, r[f"n{i}"], r[f"s{i}"], r.get(f"m{i}") or 0))
-    return found
+def _per_month(cases, group: dict, period: Period, *, distinct: bool = False) -> list[tuple]:
+    """``(group values, month, finished, solved, minutes)`` of the cases grouped by ``group`` and by the
+    month of their finish, for each month of ``period`` with a finished case: one query of one pass."""
+    months = period.months()
+    rows = (
+        cases.values(**group, k=MonthIndex("finished_at", period))
+        .annotate(
+            n=Count("id", distinct=distinct),
+            s=Count("id", filter=Q(closure=SOLVED), distinct=distinct),
+            m=Sum("minutes"),
+        )
+        .order_by()
+    )
+    return [(r, months[r["k"]].start, r["n"], r["s"], r["m"] or 0) for r in rows if r["k"] is not None]
 
 
 def count(keys: Iterable[Key], *, case_model, tally_model) -> list:
     """The tally rows of each (federation, month), counted from the cases (unsaved): three queries for each
-    federation's months, whatever their number (up to :data:`MONTHS_A_QUERY`)."""
-    by_federation: dict[int, list[datetime.date]] = {}
-    for federation_id, month in sorted(set(keys)):
-        by_federation.setdefault(federation_id, []).append(month)
+    federation, whatever the number of its months."""
+    by_federation: dict[int, set[datetime.date]] = {}
+    for federation_id, month in set(keys):
+        by_federation.setdefault(federation_id, set()).add(month)
     rows = []
-    for federation_id, all_months in by_federation.items():
-        cases = case_model.objects.filter(federation_id=federation_id)
-        for at in range(0, len(all_months), MONTHS_A_QUERY):
-            months = all_months[at : at + MONTHS_A_QUERY]
-            each = {"p": F("park_id")}
-            for r, month, n, solved, minutes in _per_month(cases, each, months):
-                rows.append((federation_id, "case", r["p"], month, None, "", n, solved, minutes))
-            per_volunteer = each | {"v": F("assignments__volunteer_id")}
-            for r, month, n, solved, minutes in _per_month(cases, per_volunteer, months):
-                if r["v"] is not None:  # a case closed unassigned (withdrawn, say) is nobody's
-                    rows.append((federation_id, "volunteer", r["p"], month, r["v"], "", n, solved, minutes))
-            # A joint case of two volunteers of one firm is one case of that firm: counted distinct.
-            per_firm = each | {"f": F("assignments__volunteer__firm")}
-            for r, month, n, solved, _minutes in _per_month(cases, per_firm, months, distinct=True):
-                if r["f"]:  # nobody's case, or a volunteer whose firm is not recorded: no team's
-                    rows.append((federation_id, "firm", r["p"], month, None, r["f"], n, solved, 0))
+    for federation_id, months in sorted(by_federation.items()):
+        within = Q()
+        for first in months:
+            start, end = month_period(first).moments()
+            within |= Q(finished_at__gte=start, finished_at__lt=end)
+        cases = case_model.objects.filter(within, federation_id=federation_id)
+        span = covering(months)
+        each = {"p": F("park_id")}
+        for r, month, n, solved, minutes in _per_month(cases, each, span):
+            rows.append((federation_id, "case", r["p"], month, None, "", n, solved, minutes))
+        per_volunteer = each | {"v": F("assignments__volunteer_id")}
+        for r, month, n, solved, minutes in _per_month(cases, per_volunteer, span):
+            if r["v"] is not None:  # a case closed unassigned (withdrawn, say) is nobody's
+                rows.append((federation_id, "volunteer", r["p"], month, r["v"], "", n, solved, minutes))
+        # A joint case of two volunteers of one firm is one case of that firm: counted distinct.
+        per_firm = each | {"f": F("assignments__volunteer__firm")}
+        for r, month, n, solved, _minutes in _per_month(cases, per_firm, span, distinct=True):
+            if r["f"]:  # nobody's case, or a volunteer whose firm is not recorded: no team's
+                rows.append((federation_id, "firm", r["p"], month, None, r["f"], n, solved, 0))
     return [
         tally_model(
             kind=kind,

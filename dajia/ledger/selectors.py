@@ -25,11 +25,11 @@ from django.utils.translation import gettext_lazy as _
 
 from dajia.accounts.permissions import is_office, office_federation_ids, park_office_ids
 from dajia.checkups.models import HealthCheck
+from dajia.core.months import MonthIndex, Period
 from dajia.desk.models import Consultation, Specialty, Tally, Volunteer
 from dajia.desk.selectors import volunteer_of
 from dajia.finance.models import FinancingNeed
 from dajia.lectures.models import Lecture
-from dajia.ledger.period import Period
 from dajia.orgs.models import Park
 
 BREAKDOWNS = ("park", "team", "volunteer", "month")
@@ -77,20 +77,12 @@ class MonthOf:
 
 
 def _per_month(qs: QuerySet, value, key: MonthOf) -> list[tuple[object, object]]:
-    """``value`` for each month of the period, as one query of one pass: each month an aggregate filtered to
-    its bounds (local midnights, or days for a date field). Grouping by a truncated month instead would call
-    a Python function per row on SQLite (``django_datetime_trunc``), the slowest query of the ledger. Months
-    without a record are left out, as a grouped query leaves them out."""
-    dated = qs.model._meta.get_field(key.field).get_internal_type() == "DateField"
-    aggregates = {}
-    for n, month in enumerate(key.period.months()):
-        start, end = (month.start, month.end) if dated else month.moments()
-        where = Q(**{f"{key.field}__gte": start, f"{key.field}__lt": end})
-        aggregate = value.copy()
-        aggregate.filter = where  # the figure's own aggregate (Count distinct, Sum…), for this month only
-        aggregates[f"m{n}"] = aggregate
-    found = qs.aggregate(**aggregates)
-    return [(month.start, found[f"m{n}"]) for n, month in enumerate(key.period.months()) if found[f"m{n}"]]
+    """``value`` for each month of the period, as one query grouped by the month a record's date falls in
+    (:class:`~dajia.core.months.MonthIndex`). Months without a record are left out, as a grouped query
+    leaves them out."""
+    months = key.period.months()
+    rows = qs.values(k=MonthIndex(key.field, key.period)).annotate(v=value).order_by("k")
+    return [(months[r["k"]].start, r["v"]) for r in rows if r["k"] is not None and r["v"]]
 
 
 def _rows(qs: QuerySet, value, by: str | None, keys: dict[str, object]) -> list[tuple[object, object]]:
@@ -332,7 +324,12 @@ def _labels(by: str, keys: set) -> dict[object, str]:
     if by == "park":
         return {p.pk: p.name for p in Park.objects.filter(pk__in=keys)}
     if by == "volunteer":
-        people = Volunteer.objects.filter(pk__in=keys).select_related("user")
+        # Only what the label prints: a province's hundreds of volunteers are built as instances for it.
+        people = (
+            Volunteer.objects.filter(pk__in=keys)
+            .select_related("user")
+            .only("firm", "user__first_name", "user__last_name", "user__username")
+        )
         return {v.pk: f"{v.user.display_name}（{v.firm}）" for v in people}
     if by == "month":
         return {k: f"{k:%Y-%m}" for k in keys if k is not None}

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import is_office, object_in_scope, office_federation_ids
 from dajia.core.inputs import query_whole
+from dajia.core.months import Period
 from dajia.desk.models import Volunteer
 from dajia.desk.selectors import volunteer_of
 from dajia.ledger import exports, selectors
-from dajia.ledger.period import YEAR_MAX, YEAR_MIN, Period, calendar_year, past_year
+from dajia.ledger.period import YEAR_MAX, YEAR_MIN, calendar_year, past_year
 from dajia.ledger.selectors import BREAKDOWNS, FIGURES
 
 
@@ -57,6 +58,7 @@ def home(request):
                 {
                     "key": by,
                     "title": BREAKDOWN_TITLES[by],
+                    "hours": by == "volunteer",
                     "rows": [
                         {"row": r, "values": [r.values.get(f.key, 0) for f in FIGURES], "minutes": r.minutes}
                         for r in book.breakdowns[by]

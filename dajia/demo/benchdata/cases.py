@@ -57,6 +57,7 @@ TOPICS = [
 
 def desk_cases(world: dict, n: int, rng: random.Random) -> dict:
     from dajia.accounts.models import User
+    from dajia.core.months import month_of
     from dajia.desk import tally
     from dajia.desk.models import Assignment, Case, Volunteer
     from dajia.orgs.models import Enterprise, Park
@@ -114,7 +115,7 @@ def desk_cases(world: dict, n: int, rng: random.Random) -> dict:
         created = base + step * i
         finished = created + datetime.timedelta(hours=rng.randrange(2, 120)) if closure else None
         if finished:
-            months.add(tally.month_of(finished))
+            months.add(month_of(finished))
         rated = status in Case.RATEABLE and i % 3 != 0
         rows.append(
             (

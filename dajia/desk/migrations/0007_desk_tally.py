@@ -7,11 +7,12 @@ from django.db import migrations, models
 def count_finished_cases(apps, schema_editor):
     """The cases already finished are counted into their months (the desk's services keep them from now on),
     by the same counting as ``tallies_recount``, on the historical models."""
+    from dajia.core.months import month_of
     from dajia.desk import tally
 
     Case = apps.get_model("desk", "Case")
     finished = Case.objects.filter(finished_at__isnull=False).values_list("federation_id", "finished_at")
-    keys = {(f, tally.month_of(at)) for f, at in finished.order_by().iterator()}
+    keys = {(f, month_of(at)) for f, at in finished.order_by().iterator()}
     tally.replace(keys, case_model=Case, tally_model=apps.get_model("desk", "Tally"))
 
 

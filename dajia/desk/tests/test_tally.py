@@ -15,6 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dajia.core.months import month_of
 from dajia.desk import services, tally
 from dajia.desk.models import Case, Tally
 from dajia.desk.services_batch import FinishedCaseInput, cases_record_finished
@@ -212,7 +213,7 @@ def test_the_federations_months_are_counted_again_whatever_was_there(desk, offic
     """A recount replaces the month's rows: a wrong row left by hand is gone after it."""
     finish(desk, office_user, team={0}, closure="solved", minutes=30, at=moment(0, "middle"), where=0)
     Tally.objects.filter(kind="case").update(solved=0, finished=9)
-    tally.tallies_recount(keys={(desk["federation"].pk, tally.month_of(moment(0, "middle")))})
+    tally.tallies_recount(keys={(desk["federation"].pk, month_of(moment(0, "middle")))})
     assert stored(desk["federation"].pk) == oracle(desk["federation"].pk)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Sum
 
+from dajia.core.months import Period
 from dajia.desk.models import Case
-from dajia.ledger.period import Period
 from dajia.ledger.selectors import MonthOf, Scope, _rows, _scoped
 
 
