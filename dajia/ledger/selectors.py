@@ -76,24 +76,32 @@ class MonthOf:
     period: Period
 
 
-def _per_month(qs: QuerySet, value, key: MonthOf) -> list[tuple[object, object]]:
-    """``value`` for each month of the period, as one query grouped by the month a record's date falls in
+def _per_month(qs: QuerySet, values: dict, key: MonthOf) -> list[tuple[object, dict]]:
+    """``values`` for each month of the period, as one query grouped by the month a record's date falls in
     (:class:`~dajia.core.months.MonthIndex`). Months without a record are left out, as a grouped query
     leaves them out."""
     months = key.period.months()
-    rows = qs.values(k=MonthIndex(key.field, key.period)).annotate(v=value).order_by("k")
-    return [(months[r["k"]].start, r["v"]) for r in rows if r["k"] is not None and r["v"]]
+    rows = qs.values(k=MonthIndex(key.field, key.period)).annotate(**values).order_by("k")
+    return [(months[r.pop("k")].start, r) for r in rows if r["k"] is not None and any(r[v] for v in values)]
+
+
+def _grouped(
+    qs: QuerySet, values: dict, by: str | None, keys: dict[str, object]
+) -> list[tuple[object, dict]]:
+    """The one query of figures counted over the same records: ``values`` (name: aggregate) over ``qs``, in
+    total or grouped by ``keys[by]``."""
+    if by is None:
+        return [(None, qs.aggregate(**values))]
+    key = keys[by]
+    if isinstance(key, MonthOf):
+        return _per_month(qs, values, key)
+    key = F(key) if isinstance(key, str) else key
+    return [(r.pop("k"), r) for r in qs.values(k=key).annotate(**values).order_by("k")]
 
 
 def _rows(qs: QuerySet, value, by: str | None, keys: dict[str, object]) -> list[tuple[object, object]]:
     """The one query of a figure: ``value`` over ``qs``, in total or grouped by ``keys[by]``."""
-    if by is None:
-        return [(None, qs.aggregate(v=value)["v"])]
-    key = keys[by]
-    if isinstance(key, MonthOf):
-        return _per_month(qs, value, key)
-    key = F(key) if isinstance(key, str) else key
-    return [(r["k"], r["v"]) for r in qs.values(k=key).annotate(v=value).order_by("k")]
+    return [(k, found["v"]) for k, found in _grouped(qs, {"v": value}, by, keys)]
 
 
 def _tallies(scope: Scope, period: Period, kind: str) -> QuerySet:
@@ -190,6 +198,7 @@ def health_checks(scope: Scope, period: Period, by: str | None) -> list[tuple[ob
 
 
 def _loans(scope: Scope, period: Period) -> QuerySet:
+    """The financing needs with the outcome "loan granted" decided within the period (``decided_on``)."""
     return _scoped(
         FinancingNeed.objects.filter(
             status=FinancingNeed.Status.GRANTED, decided_on__gte=period.start, decided_on__lt=period.end
@@ -201,25 +210,36 @@ def _loans(scope: Scope, period: Period) -> QuerySet:
     )
 
 
-def _loan_keys(period: Period) -> dict[str, object]:
-    return {
+def loans(scope: Scope, period: Period, by: str | None) -> list[tuple[object, dict]]:
+    """The two figures of the loans granted, counted by one query over the same financing needs."""
+    keys = {
         "park": "file__park_id",
         "team": "volunteer__firm",
         "volunteer": "volunteer_id",
         "month": MonthOf("decided_on", period),
     }
+    values = {
+        # Distinct enterprises with at least one loan granted (a financing need of their finance file).
+        "enterprises_with_loans": Count("file__enterprise_id", distinct=True),
+        # The sum of the loans granted (yuan).
+        "loans_granted": Sum("loan_amount"),
+    }
+    rows = _grouped(_loans(scope, period), values, by, keys)
+    for _key, found in rows:
+        found["enterprises_with_loans"] = found["enterprises_with_loans"] or 0
+        found["loans_granted"] = Decimal(found["loans_granted"] or 0).quantize(CENT)
+    return rows
 
 
-def enterprises_with_loans(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
-    """Distinct enterprises with at least one loan granted (a financing need of their finance file with the
-    outcome "loan granted") decided within the period."""
-    return _rows(_loans(scope, period), Count("file__enterprise_id", distinct=True), by, _loan_keys(period))
+def _one_of(together, key: str) -> Callable[[Scope, Period, str | None], list[tuple[object, object]]]:
+    def rows(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
+        return [(k, found[key]) for k, found in together(scope, period, by)]
+
+    return rows
 
 
-def loans_granted(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
-    """The sum of the loans granted (yuan) on financing needs decided within the period."""
-    rows = _rows(_loans(scope, period), Sum("loan_amount"), by, _loan_keys(period))
-    return [(k, Decimal(v or 0).quantize(CENT)) for k, v in rows]
+enterprises_with_loans = _one_of(loans, "enterprises_with_loans")
+loans_granted = _one_of(loans, "loans_granted")
 
 
 @dataclass(frozen=True)
@@ -229,6 +249,8 @@ class Figure:
     definition: Promise
     rows: Callable[[Scope, Period, str | None], list[tuple[object, object]]]
     money: bool = False
+    # Figures counted over the same records by one query (the loans' two): ledger() runs it once a breakdown.
+    together: Callable[[Scope, Period, str | None], list[tuple[object, dict]]] | None = None
 
 
 FIGURES: list[Figure] = [
@@ -267,6 +289,7 @@ FIGURES: list[Figure] = [
         _("Enterprises with loans"),
         _("Distinct enterprises with at least one loan granted in the period."),
         enterprises_with_loans,
+        together=loans,
     ),
     Figure(
         "loans_granted",
@@ -274,6 +297,7 @@ FIGURES: list[Figure] = [
         _("The sum of the loans granted in the period (yuan)."),
         loans_granted,
         money=True,
+        together=loans,
     ),
 ]
 
@@ -336,15 +360,31 @@ def _labels(by: str, keys: set) -> dict[object, str]:
     return {k: str(k) for k in keys if k is not None}
 
 
+def _figure_rows(scope: Scope, period: Period, by: str | None) -> dict[str, list[tuple[object, object]]]:
+    """Each figure's rows of one breakdown (or the totals): one query per figure, and one for the figures
+    counted ``together``."""
+    ran: dict[object, list[tuple[object, dict]]] = {}
+    found = {}
+    for f in FIGURES:
+        if f.together is None:
+            found[f.key] = f.rows(scope, period, by)
+        else:
+            if f.together not in ran:
+                ran[f.together] = f.together(scope, period, by)
+            found[f.key] = [(k, values[f.key]) for k, values in ran[f.together]]
+    return found
+
+
 def ledger(scope: Scope, period: Period) -> Ledger:
-    """Every figure in total and per breakdown: one query per figure and breakdown, one per label list."""
-    totals = {f.key: f.rows(scope, period, None)[0][1] or 0 for f in FIGURES}
+    """Every figure in total and per breakdown: one query per figure (or figures counted together) and
+    breakdown, one per label list."""
+    totals = {key: rows[0][1] or 0 for key, rows in _figure_rows(scope, period, None).items()}
     breakdowns: dict[str, list[Row]] = {}
     for by in BREAKDOWNS:
         rows: dict[object, Row] = {}
-        for f in FIGURES:
-            for key, value in f.rows(scope, period, by):
-                rows.setdefault(key, Row(key=key, label="")).values[f.key] = value
+        for figure, found in _figure_rows(scope, period, by).items():
+            for key, value in found:
+                rows.setdefault(key, Row(key=key, label="")).values[figure] = value
         labels = _labels(by, {k for k in rows if k is not None})
         for key, row in rows.items():
             row.label = labels.get(key, "—")
