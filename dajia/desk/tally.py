@@ -11,8 +11,8 @@ facts change, in the same transaction:
 - a volunteer's firm changes (the back office): every month of the volunteer's finished cases.
 
 Nothing else changes them: a finished case is never reopened, its assignments, park and service time are fixed
-once it is finished, and cases are not deleted. A case belongs to the month of its finish in Asia/Shanghai, read as the ledger
-reads its months (``dajia/core/months.py``).
+once it is finished, and cases are not deleted. A case belongs to the month of its finish in Asia/Shanghai,
+read as the ledger reads its months (``dajia/core/months.py``).
 
 The counting takes the models as arguments so that the migration that creates the table fills it with the same
 code, on its historical models.
