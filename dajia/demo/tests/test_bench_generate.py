@@ -91,3 +91,9 @@ def test_the_results_session_and_the_desk_cases_are_what_the_services_and_models
         " FROM desk_case c"
     ).fetchone()
     assert (cases, unassigned) == (300, 0) and 0 < open_cases < 30
+    # The cases went in as plain rows; their months are in the desk's tallies all the same.
+    counted, finished = db.execute(
+        "SELECT (SELECT sum(finished) FROM desk_tally WHERE kind = 'case'),"
+        " (SELECT count(*) FROM desk_case WHERE finished_at IS NOT NULL)"
+    ).fetchone()
+    assert counted == finished > 250
