@@ -13,6 +13,7 @@ from dajia.desk.models import (
     Leave,
     Party,
     RotaSlot,
+    Tally,
     Team,
     Volunteer,
 )
@@ -100,3 +101,12 @@ class AssignmentAdmin(ReadOnlyAdmin):
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["case", "uploaded_at"]
     exclude = ["file"]  # private evidence: opened through the desk's permission-checked view only
+
+
+# The tallies are counted from the cases by the desk's services (dajia/desk/tally.py); an edit here would make the
+# ledger disagree with the cases it says it counts.
+@admin.register(Tally)
+class TallyAdmin(ReadOnlyAdmin):
+    list_display = ["month", "park", "kind", "firm", "volunteer", "finished", "solved", "minutes"]
+    list_filter = ["kind", "federation"]
+    list_select_related = ["park", "volunteer"]

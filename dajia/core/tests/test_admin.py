@@ -43,6 +43,7 @@ DECIDING = [
     "menu.CategoryProposal",
     "checkups.HealthCheck",
     "checkups.CheckAnswer",
+    "desk.Tally",
 ]
 
 
