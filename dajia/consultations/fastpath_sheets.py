@@ -44,6 +44,7 @@ from dajia.live.edge import (
     send_json,
     writer,
 )
+from dajia.live.hub import get_hub
 from dajia.participation.selectors import audience_index
 
 SHEET_PATH = re.compile(r"^/sessions/e/(?P<token>[A-Za-z0-9_-]{1,64})/entries/(?P<entry>[0-9]{1,18})/sheet$")
@@ -148,11 +149,8 @@ _building: dict[tuple[asyncio.AbstractEventLoop, int], asyncio.Future] = {}
 MAX_AGE = 30.0  # rebuilt at least this often even without events (a missed event heals itself)
 
 
-async def _summary_body(session_id: int) -> _Cached | None:
-    from dajia.live.hub import get_hub
-
-    loop = asyncio.get_running_loop()
-    key = (loop, session_id)
+def _fresh(key: tuple[asyncio.AbstractEventLoop, int]) -> _Cached | None:
+    """The body cached for this loop and session while no event of the session has come since it was read."""
     cached = _summaries.get(key)
     if (
         cached is not None
@@ -161,6 +159,13 @@ async def _summary_body(session_id: int) -> _Cached | None:
         and time.monotonic() - cached.built_at < MAX_AGE
     ):
         return cached
+    return None
+
+
+async def _summary_body(key: tuple[asyncio.AbstractEventLoop, int]) -> _Cached | None:
+    """The body for ``key`` (loop, session), read again when it is stale; one read at a time per key."""
+    cached = _summaries.get(key)  # stale, or None: the first read of this session in this loop
+    loop, session_id = key
     building = _building.get(key)
     if building is not None:
         return await asyncio.shield(building)
@@ -196,7 +201,9 @@ async def _summary_body(session_id: int) -> _Cached | None:
 
 
 async def _summary(scope, receive, send, app, match) -> None:
-    cached = await _summary_body(int(match["session"]))
+    # Every read but the first after a change is a hit: checked here, without a coroutine to await.
+    key = (asyncio.get_running_loop(), int(match["session"]))
+    cached = _fresh(key) or await _summary_body(key)
     if cached is None:
         await app(scope, receive, send)  # Django's 404
         return
