@@ -16,6 +16,13 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("enterprise contact")
 
 
+def person_name(*, last_name: str, first_name: str, username: str) -> str:
+    """How Dajia prints a person: the full name, family name first with no space (Chinese names are written so),
+    else the username. The one rule, for a user (:attr:`User.display_name`) and for names read as plain values
+    (the ledger's list of volunteers)."""
+    return f"{last_name}{first_name}".strip() or username
+
+
 class User(AbstractUser):
     """An account. A person may hold several roles (see :class:`RoleAssignment`)."""
 
@@ -29,15 +36,14 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.display_name
 
     def get_full_name(self) -> str:
-        # Chinese names are written family name first with no space.
-        return f"{self.last_name}{self.first_name}".strip()
+        return person_name(last_name=self.last_name, first_name=self.first_name, username="")
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return person_name(last_name=self.last_name, first_name=self.first_name, username=self.username)
 
 
 class RoleAssignment(models.Model):

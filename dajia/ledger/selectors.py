@@ -4,8 +4,10 @@ docstring and, in the reader's language, in :data:`FIGURES` (the page, the xlsx 
 
 A figure is a function ``(scope, period, by) -> [(key, value)]``: with ``by=None`` one row, the total; with ``by``
 one of :data:`BREAKDOWNS` one row per park, team (the volunteers' firm: 浙江中义律师事务所, 武义农商银行 …),
-volunteer or month. Every breakdown is the same query grouped, so its rows are the records the total counts.
-To add a figure: write its function here and add one :class:`Figure` to :data:`FIGURES` — the page, the xlsx,
+volunteer or month; with a tuple of breakdowns one row per combination. Every breakdown is the same query
+grouped, so its rows are the records the total counts — which lets :func:`ledger` read an ``additive``
+figure's total, park and month rows from one query grouped by park and month (a page's queries are most of its
+time). To add a figure: write its function here and add one :class:`Figure` to :data:`FIGURES` — the page, the xlsx,
 the API and their tests read that list.
 
 The ledger shows no personal data: parks, firms, the volunteers' own names (they are credited for their work)
@@ -23,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from dajia.accounts.models import person_name
 from dajia.accounts.permissions import is_office, office_federation_ids, park_office_ids
 from dajia.checkups.models import HealthCheck
 from dajia.core.months import MonthIndex, Period
@@ -76,30 +79,42 @@ class MonthOf:
     period: Period
 
 
-def _per_month(qs: QuerySet, values: dict, key: MonthOf) -> list[tuple[object, dict]]:
-    """``values`` for each month of the period, as one query grouped by the month a record's date falls in
-    (:class:`~dajia.core.months.MonthIndex`). Months without a record are left out, as a grouped query
-    leaves them out."""
-    months = key.period.months()
-    rows = qs.values(k=MonthIndex(key.field, key.period)).annotate(**values).order_by("k")
-    return [(months[r.pop("k")].start, r) for r in rows if r["k"] is not None and any(r[v] for v in values)]
-
-
 def _grouped(
-    qs: QuerySet, values: dict, by: str | None, keys: dict[str, object]
+    qs: QuerySet, values: dict, by: str | tuple[str, ...] | None, keys: dict[str, object]
 ) -> list[tuple[object, dict]]:
     """The one query of figures counted over the same records: ``values`` (name: aggregate) over ``qs``, in
-    total or grouped by ``keys[by]``."""
+    total, grouped by ``keys[by]``, or by several breakdowns at once (``by`` a tuple; each row's key a tuple).
+    A month is the month of the period a record's date falls in (:class:`~dajia.core.months.MonthIndex`);
+    months without a record are left out, as a grouped query leaves them out."""
     if by is None:
         return [(None, qs.aggregate(**values))]
-    key = keys[by]
-    if isinstance(key, MonthOf):
-        return _per_month(qs, values, key)
-    key = F(key) if isinstance(key, str) else key
-    return [(r.pop("k"), r) for r in qs.values(k=key).annotate(**values).order_by("k")]
+    names = (by,) if isinstance(by, str) else by
+    group: dict[str, object] = {}
+    months: dict[str, list] = {}
+    for i, name in enumerate(names):
+        key = keys[name]
+        if isinstance(key, MonthOf):
+            group[f"k{i}"] = MonthIndex(key.field, key.period)
+            months[f"k{i}"] = key.period.months()
+        else:
+            group[f"k{i}"] = F(key) if isinstance(key, str) else key
+    out = []
+    for r in qs.values(**group).annotate(**values).order_by(*group):
+        found = tuple(r.pop(k) for k in group)
+        if months:
+            if not any(r[v] for v in values) or any(r_k is None for r_k in found):
+                continue
+            found = tuple(
+                months[k][index].start if k in months else index
+                for k, index in zip(group, found, strict=True)
+            )
+        out.append((found[0] if isinstance(by, str) else found, r))
+    return out
 
 
-def _rows(qs: QuerySet, value, by: str | None, keys: dict[str, object]) -> list[tuple[object, object]]:
+def _rows(
+    qs: QuerySet, value, by: str | tuple[str, ...] | None, keys: dict[str, object]
+) -> list[tuple[object, object]]:
     """The one query of a figure: ``value`` over ``qs``, in total or grouped by ``keys[by]``."""
     return [(k, found["v"]) for k, found in _grouped(qs, {"v": value}, by, keys)]
 
@@ -251,6 +266,12 @@ class Figure:
     money: bool = False
     # Figures counted over the same records by one query (the loans' two): ledger() runs it once a breakdown.
     together: Callable[[Scope, Period, str | None], list[tuple[object, dict]]] | None = None
+    # A count or a sum of records that each fall in one park and one month (not a count of distinct
+    # enterprises): its total and its park and month rows are the sums of one query grouped by both (FOLDED).
+    additive: bool = False
+
+
+FOLDED = ("park", "month")
 
 
 FIGURES: list[Figure] = [
@@ -262,6 +283,7 @@ FIGURES: list[Figure] = [
             "included (they are desk cases)."
         ),
         problems_solved,
+        additive=True,
     ),
     Figure(
         "legal_consultations",
@@ -271,12 +293,14 @@ FIGURES: list[Figure] = [
             "case is counted once."
         ),
         legal_consultations,
+        additive=True,
     ),
     Figure(
         "lectures",
         _("Lectures delivered"),
         _("Lectures on request delivered in the period, whatever their attendance."),
         lectures_delivered,
+        additive=True,
     ),
     Figure(
         "health_checks",
@@ -348,42 +372,62 @@ def _labels(by: str, keys: set) -> dict[object, str]:
     if by == "park":
         return {p.pk: p.name for p in Park.objects.filter(pk__in=keys)}
     if by == "volunteer":
-        # Only what the label prints: a province's hundreds of volunteers are built as instances for it.
-        people = (
-            Volunteer.objects.filter(pk__in=keys)
-            .select_related("user")
-            .only("firm", "user__first_name", "user__last_name", "user__username")
+        # Plain values: a province's hundreds of volunteers as model instances cost more than the figures.
+        people = Volunteer.objects.filter(pk__in=keys).values_list(
+            "pk", "firm", "user__last_name", "user__first_name", "user__username"
         )
-        return {v.pk: f"{v.user.display_name}（{v.firm}）" for v in people}
+        return {
+            pk: f"{person_name(last_name=last, first_name=first, username=username)}（{firm}）"
+            for pk, firm, last, first, username in people
+        }
     if by == "month":
         return {k: f"{k:%Y-%m}" for k in keys if k is not None}
     return {k: str(k) for k in keys if k is not None}
 
 
-def _figure_rows(scope: Scope, period: Period, by: str | None) -> dict[str, list[tuple[object, object]]]:
-    """Each figure's rows of one breakdown (or the totals): one query per figure, and one for the figures
-    counted ``together``."""
-    ran: dict[object, list[tuple[object, dict]]] = {}
-    found = {}
+def _fold(rows: list[tuple[tuple, object]]) -> dict[str | None, list[tuple[object, object]]]:
+    """An additive figure's rows grouped by (park, month), summed into its total, park and month rows."""
+    parks: dict[object, object] = {}
+    months: dict[object, object] = {}
+    for (park, month), value in rows:
+        parks[park] = parks.get(park, 0) + value
+        months[month] = months.get(month, 0) + value
+    return {None: [(None, sum(parks.values()))], "park": list(parks.items()), "month": list(months.items())}
+
+
+def _figure_rows(scope: Scope, period: Period) -> dict[str | None, dict[str, list[tuple[object, object]]]]:
+    """Each figure's rows of the totals (``None``) and of each breakdown: one query per figure, or per figures
+    counted ``together``, and breakdown — but one for an ``additive`` figure's total, park and month rows."""
+    found: dict[str | None, dict[str, list]] = {by: {} for by in (None, *BREAKDOWNS)}
+    ran: dict[tuple, list[tuple[object, dict]]] = {}
     for f in FIGURES:
-        if f.together is None:
-            found[f.key] = f.rows(scope, period, by)
+        own = list(BREAKDOWNS)
+        if f.additive:
+            for by, rows in _fold(f.rows(scope, period, FOLDED)).items():
+                found[by][f.key] = rows
+            own = [by for by in own if by not in FOLDED]
         else:
-            if f.together not in ran:
-                ran[f.together] = f.together(scope, period, by)
-            found[f.key] = [(k, values[f.key]) for k, values in ran[f.together]]
+            own.insert(0, None)
+        for by in own:
+            if f.together is None:
+                found[by][f.key] = f.rows(scope, period, by)
+                continue
+            if (f.together, by) not in ran:
+                ran[(f.together, by)] = f.together(scope, period, by)
+            found[by][f.key] = [(k, values[f.key]) for k, values in ran[(f.together, by)]]
     return found
 
 
 def ledger(scope: Scope, period: Period) -> Ledger:
-    """Every figure in total and per breakdown: one query per figure (or figures counted together) and
-    breakdown, one per label list."""
-    totals = {key: rows[0][1] or 0 for key, rows in _figure_rows(scope, period, None).items()}
+    """Every figure in total and per breakdown (:func:`_figure_rows`), the labels (one query per list) and the
+    volunteers' service time."""
+    found = _figure_rows(scope, period)
+    totals = {key: rows[0][1] or 0 for key, rows in found[None].items()}
     breakdowns: dict[str, list[Row]] = {}
     for by in BREAKDOWNS:
         rows: dict[object, Row] = {}
-        for figure, found in _figure_rows(scope, period, by).items():
-            for key, value in found:
+        for figure, figure_rows in found[by].items():
+            for key, value in figure_rows:
                 rows.setdefault(key, Row(key=key, label="")).values[figure] = value
         labels = _labels(by, {k for k in rows if k is not None})
         for key, row in rows.items():

@@ -13,7 +13,7 @@ from django.utils import timezone
 from dajia.desk import services as desk
 from dajia.ledger import selectors
 from dajia.ledger.period import calendar_year, past_year
-from dajia.ledger.selectors import BREAKDOWNS, FIGURES, Scope
+from dajia.ledger.selectors import BREAKDOWNS, FIGURES, FOLDED, Scope
 from dajia.ledger.tests.conftest import days_ago
 
 pytestmark = pytest.mark.django_db
@@ -163,11 +163,56 @@ def test_the_ledger_takes_the_same_queries_however_many_records(
     for _ in range(6):
         closed_case(lawyer, enterprise)
     # One query per figure, or per figures counted together (the loans' two), for the total and each
-    # breakdown; the labels of parks and of volunteers (months and firms are their own); service time: three.
-    queries = len({f.together or f.key for f in FIGURES})
-    assert queries == len(FIGURES) - 1
-    with django_assert_num_queries(queries * (1 + len(BREAKDOWNS)) + 2 + 3):
+    # breakdown, but one for an additive figure's total, park and month rows; the labels of parks and of
+    # volunteers (months and firms are their own); service time: three.
+    additive = [f for f in FIGURES if f.additive]
+    others = {f.together or f.key for f in FIGURES if not f.additive}
+    assert (len(additive), len(others)) == (3, 2)
+    figures = len(others) * (1 + len(BREAKDOWNS)) + len(additive) * (1 + len(BREAKDOWNS) - len(FOLDED))
+    assert figures == 19
+    with django_assert_num_queries(figures + 2 + 3):
         selectors.ledger(scope, past_year())
+
+
+def test_an_additive_figures_total_park_and_month_rows_are_its_own_queries_summed(
+    federation, park, other_park, lawyer, far_lawyer, enterprise, far_enterprise, closed_case
+):
+    """The ledger sums an additive figure's rows grouped by park and month into its total, park and month
+    rows: they are what the figure's own query gives for each, in every reader's scope."""
+
+    def asked(volunteer, at, days):
+        desk.consultation_log(
+            actor=volunteer.user,
+            park=at,
+            specialty="lawyer",
+            channel="online",
+            summary="欠薪",
+            now=days_ago(days),
+        )
+
+    for days in (2, 3, 40, 75):
+        closed_case(lawyer, enterprise, days=days)
+        asked(lawyer, park, days)
+    closed_case(far_lawyer, far_enterprise, days=40)
+    asked(far_lawyer, other_park, 75)
+    period = past_year()
+    scopes = [
+        Scope(federation_ids=frozenset({federation.pk})),
+        Scope(park_ids=frozenset({park.pk})),
+        Scope(volunteer_id=lawyer.pk),
+    ]
+    for scope in scopes:
+        found = selectors._figure_rows(scope, period)
+        for f in FIGURES:
+            for by in (None, *BREAKDOWNS):
+                assert sorted(found[by][f.key], key=repr) == sorted(f.rows(scope, period, by), key=repr), (
+                    scope,
+                    f.key,
+                    by,
+                )
+    book = selectors.ledger(scopes[0], period)
+    assert (book.totals["problems_solved"], book.totals["legal_consultations"]) == (5, 5)
+    assert len(book.breakdowns["month"]) >= 3 and len(book.breakdowns["park"]) == 2
 
 
 @pytest.mark.parametrize("by", [None, *BREAKDOWNS])
