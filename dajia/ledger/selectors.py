@@ -102,7 +102,10 @@ def _grouped(
     for r in qs.values(**group).annotate(**values).order_by(*group):
         found = tuple(r.pop(k) for k in group)
         if months:
-            if not any(r[v] for v in values) or any(r_k is None for r_k in found):
+            # A month row without a record (every value empty) is left out; so is a date outside the months.
+            if not any(r[v] for v in values) or any(
+                found[i] is None for i, k in enumerate(group) if k in months
+            ):
                 continue
             found = tuple(
                 months[k][index].start if k in months else index
