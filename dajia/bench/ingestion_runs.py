@@ -140,7 +140,7 @@ def _live_reads(server, live: dict, tool: str, args) -> dict:
         "rps": round(read_rps),
         "trivial_rps": round(ping_rps),
         "ratio": round(read_rps / ping_rps, 3) if ping_rps else None,
-        "p99_ms": common.r1(max(r.p99_ms for r in reads)),
+        "p99_ms": common.r1(max((r.p99_ms for r in reads if r.p99_ms is not None), default=None)),
         "errors": sum(r.errors for r in reads),
         "endpoint": "/live/session-<id>/summary",
     }
