@@ -23,6 +23,19 @@ def totals(scope):
     return selectors.ledger(scope, past_year()).totals
 
 
+def asked(volunteer, park, days: int, *, summary: str = "问", minutes: int = 0):
+    """A legal consultation the volunteer logged online at the park ``days`` ago."""
+    return desk.consultation_log(
+        actor=volunteer.user,
+        park=park,
+        specialty="lawyer",
+        channel="online",
+        summary=summary,
+        minutes=minutes,
+        now=days_ago(days),
+    )
+
+
 def test_problems_solved_are_cases_closed_solved_in_the_period(
     federation, lawyer, far_lawyer, enterprise, far_enterprise, closed_case
 ):
@@ -136,15 +149,7 @@ def test_a_park_office_sees_its_park(park, lawyer, far_lawyer, enterprise, far_e
 def test_service_minutes_add_cases_and_consultations(park, lawyer, enterprise, closed_case):
     closed_case(lawyer, enterprise, minutes=90)
     closed_case(lawyer, enterprise, closure="advised", minutes=30)
-    desk.consultation_log(
-        actor=lawyer.user,
-        park=park,
-        specialty="lawyer",
-        channel="online",
-        summary="问",
-        minutes=15,
-        now=days_ago(1),
-    )
+    asked(lawyer, park, 1, minutes=15)
     assert selectors.service_minutes(Scope(volunteer_id=lawyer.pk), past_year()) == {lawyer.pk: 135}
 
 
@@ -180,21 +185,11 @@ def test_an_additive_figures_total_park_and_month_rows_are_its_own_queries_summe
     """The ledger sums an additive figure's rows grouped by park and month into its total, park and month
     rows: they are what the figure's own query gives for each, in every reader's scope."""
 
-    def asked(volunteer, at, days):
-        desk.consultation_log(
-            actor=volunteer.user,
-            park=at,
-            specialty="lawyer",
-            channel="online",
-            summary="欠薪",
-            now=days_ago(days),
-        )
-
     for days in (2, 3, 40, 75):
         closed_case(lawyer, enterprise, days=days)
-        asked(lawyer, park, days)
+        asked(lawyer, park, days, summary="欠薪")
     closed_case(far_lawyer, far_enterprise, days=40)
-    asked(far_lawyer, other_park, 75)
+    asked(far_lawyer, other_park, 75, summary="欠薪")
     period = past_year()
     scopes = [
         Scope(federation_ids=frozenset({federation.pk})),
