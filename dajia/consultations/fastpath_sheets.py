@@ -9,7 +9,8 @@
     benchmark measures both (``dajia/bench/ingestion.py``).
 ``GET /live/session-<id>/summary`` — the figures a big screen or a viewer reads: progress (sheets in, expected)
     per project and the audience index, as JSON, from a per-process cache that the live events of the session
-    invalidate (so a read is a dictionary lookup; the database is read once per change, not per request).
+    invalidate (so a read is a dictionary lookup; the database is read once per change, not per request); the
+    body kept ready is served by the edge's wrapper before any route (``edge.keep_ready``).
 
 Both register their routes with the edge when it imports this module.
 """
@@ -31,11 +32,13 @@ from dajia.consultations.views_evaluator import read_sheet, sheet_json
 from dajia.core.batches import run_batch, speaking
 from dajia.live.edge import (
     SAME_ORIGIN,
+    Ready,
     add_get_route,
     add_post_route,
     cors_headers,
     header,
     json_messages,
+    keep_ready,
     read_body,
     register,
     replaying,
@@ -110,6 +113,14 @@ class _Cached:
     def __post_init__(self) -> None:
         self.messages = json_messages(self.body, extra=SAME_ORIGIN)
 
+    def fresh(self) -> bool:
+        """No event of the session has come since the body was read, and it is younger than ``MAX_AGE``."""
+        return (
+            self.viewer.queue.empty()
+            and not self.viewer.lagging
+            and time.monotonic() - self.built_at < MAX_AGE
+        )
+
 
 def session_summary(session_id: int) -> dict | None:
     """Progress (counts only) and the audience index of a session; None when there is no such session."""
@@ -150,16 +161,13 @@ MAX_AGE = 30.0  # rebuilt at least this often even without events (a missed even
 
 
 def _fresh(key: tuple[asyncio.AbstractEventLoop, int]) -> _Cached | None:
-    """The body cached for this loop and session while no event of the session has come since it was read."""
+    """The body cached for this loop and session while it is fresh."""
     cached = _summaries.get(key)
-    if (
-        cached is not None
-        and cached.viewer.queue.empty()
-        and not cached.viewer.lagging
-        and time.monotonic() - cached.built_at < MAX_AGE
-    ):
-        return cached
-    return None
+    return cached if cached is not None and cached.fresh() else None
+
+
+def _path(session_id: int) -> str:
+    return f"/live/session-{session_id}/summary"
 
 
 async def _summary_body(key: tuple[asyncio.AbstractEventLoop, int]) -> _Cached | None:
@@ -187,9 +195,12 @@ async def _summary_body(key: tuple[asyncio.AbstractEventLoop, int]) -> _Cached |
             if cached is None:
                 hub.remove(channel, viewer)
             _summaries.pop(key, None)
+            keep_ready(_path(session_id), None)
             built = None
         else:
             built = _summaries[key] = _Cached(json.dumps(data, separators=(",", ":")).encode(), viewer)
+            # The next reads of this spelling of the path are answered by the edge's wrapper directly.
+            keep_ready(_path(session_id), Ready(built.messages, loop, built.fresh))
         future.set_result(built)
         return built
     except BaseException as exc:

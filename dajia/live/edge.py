@@ -14,7 +14,8 @@ It imports no model and runs no SQL (an import-linter contract in ``pyproject.to
 ``dajia/core/tests/test_writers.py`` keep it so): the routes, the handlers and what they read live with what
 they serve (``consultations.fastpath_sheets``, ``participation.fastpath``) and register here.
 
-``GET /live/ping`` — a constant answer: the trivial endpoint the benchmarks compare with.
+``GET /live/ping`` — a constant answer: the trivial endpoint the benchmarks compare with. An app may keep a GET
+answer ready (``keep_ready``: the session summary), which the wrapper then serves as directly as the ping.
 """
 
 from __future__ import annotations
@@ -315,6 +316,34 @@ async def _ping(send) -> None:
     await send({"type": "http.response.body", "body": b"ok"})
 
 
+# ---- answers kept ready ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A GET answer an app keeps built (its two ASGI messages) for a request without an Origin, served by the
+    wrapper itself while ``fresh()`` holds, in the loop whose hub keeps it fresh."""
+
+    messages: tuple[dict, dict]
+    loop: asyncio.AbstractEventLoop
+    fresh: Callable[[], bool]
+
+
+# Path → its ready answer. A hit costs what the trivial endpoint costs plus a lookup and two checks: measured
+# under uvicorn, the same answer through a route (pattern, handler coroutine, cache key) took about 9 µs more
+# CPU per request, a sixth of the whole request, whatever the size of the answer.
+_ready: dict[str, Ready] = {}
+
+
+def keep_ready(path: str, ready: Ready | None) -> None:
+    """Serve ``GET path`` (exactly this path) with ``ready`` while it is fresh; None forgets it. The route
+    behind it still serves every other request (another loop, a stale answer, an Origin, another spelling)."""
+    if ready is None:
+        _ready.pop(path, None)
+    else:
+        _ready[path] = ready
+
+
 # ---- the wrapper ------------------------------------------------------------------------------------------
 
 _post_routes: list[tuple[re.Pattern, Callable]] = []
@@ -351,6 +380,18 @@ def with_fast_paths(app):
             elif method == "GET" and path.startswith("/live/"):
                 if path == PING_PATH:
                     await _ping(send)
+                    return
+                ready = _ready.get(path)
+                if (
+                    ready is not None
+                    and ready.loop is asyncio.get_running_loop()
+                    and ready.fresh()
+                    and not header(scope, b"origin")
+                    and host_allowed(scope)
+                ):
+                    start, body = ready.messages
+                    await send(start)
+                    await send(body)
                     return
                 for pattern, handler in _get_routes:
                     match = pattern.match(path)

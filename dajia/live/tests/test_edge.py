@@ -1,0 +1,109 @@
+"""The edge's wrapper (``dajia/live/edge.py``): the trivial endpoint, and an answer an app keeps ready served
+before any route while it is fresh, in its own loop, to a request without an Origin on an allowed host — every
+other request goes on to the routes and to Django."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from dajia.conftest import run_coroutine
+from dajia.live import edge
+from dajia.live.edge import Ready, json_messages, keep_ready, with_fast_paths
+
+PATH = "/live/session-7/summary"
+
+
+class Behind:
+    """Stands in for the routes and Django behind the wrapper (here and in the apps' edge tests): answers 418
+    with ``behind`` and remembers the paths that reached it."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.paths.append(scope["path"])
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b"behind"})
+
+
+@pytest.fixture
+def behind(monkeypatch) -> Behind:
+    stub = Behind()
+    monkeypatch.setattr(edge, "_get_routes", [])  # nothing but the wrapper between a request and the stub
+    monkeypatch.setattr(edge, "_ready", {})
+    return stub
+
+
+async def _get(
+    app, path: str, *headers: tuple[bytes, bytes], host: bytes = b"testserver"
+) -> tuple[int, bytes]:
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "query_string": b""}
+    await app({**scope, "headers": [(b"host", host), *headers]}, None, send)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_the_ping_answers_ok_without_reaching_anything_behind(behind):
+    app = with_fast_paths(behind)
+    assert run_coroutine(_get(app, "/live/ping")) == (200, b"ok")
+    assert behind.paths == []
+
+
+def test_a_fresh_ready_answer_is_served_by_the_wrapper(behind):
+    app = with_fast_paths(behind)
+    fresh = [True]
+
+    async def scenario():
+        keep_ready(PATH, Ready(json_messages(b'{"n":1}'), asyncio.get_running_loop(), lambda: fresh[0]))
+        served = await _get(app, PATH)
+        fresh[0] = False
+        stale = await _get(app, PATH)
+        return served, stale
+
+    served, stale = run_coroutine(scenario())
+    assert served == (200, b'{"n":1}')
+    assert stale == (418, b"behind")  # a stale answer goes on to the route, which reads it again
+    assert behind.paths == [PATH]
+
+
+def test_a_ready_answer_is_not_served_with_an_origin_on_a_foreign_host_or_at_another_spelling(
+    behind, settings
+):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    app = with_fast_paths(behind)
+
+    async def scenario():
+        keep_ready(PATH, Ready(json_messages(b"{}"), asyncio.get_running_loop(), lambda: True))
+        return [
+            await _get(app, PATH, (b"origin", b"https://dajia.example.cn")),  # the route adds CORS headers
+            await _get(app, PATH, host=b"evil.example.com"),
+            await _get(app, "/live/session-07/summary"),
+        ]
+
+    assert run_coroutine(scenario()) == [(418, b"behind")] * 3
+    assert behind.paths == [PATH, PATH, "/live/session-07/summary"]
+
+
+def test_a_ready_answer_of_another_loop_or_forgotten_is_not_served(behind):
+    app = with_fast_paths(behind)
+
+    async def keep():
+        keep_ready(PATH, Ready(json_messages(b"{}"), asyncio.get_running_loop(), lambda: True))
+
+    run_coroutine(keep())  # kept by a loop that has ended: its hub no longer keeps the answer fresh
+    assert run_coroutine(_get(app, PATH)) == (418, b"behind")
+
+    async def forgotten():
+        keep_ready(PATH, Ready(json_messages(b"{}"), asyncio.get_running_loop(), lambda: True))
+        served = await _get(app, PATH)
+        keep_ready(PATH, None)
+        return served, await _get(app, PATH)
+
+    assert run_coroutine(forgotten()) == ((200, b"{}"), (418, b"behind"))
+    assert behind.paths == [PATH, PATH]
