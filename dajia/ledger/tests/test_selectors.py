@@ -228,6 +228,22 @@ def test_problems_solved_and_service_time_read_the_tallies_never_the_cases(
         assert not [q for q in queries.captured_queries if "desk_case" in q["sql"]]
 
 
+@pytest.mark.parametrize("by", [FOLDED, "team", "volunteer"])
+def test_the_office_s_case_figures_are_read_from_the_tallies_index_alone(
+    federation, lawyer, enterprise, closed_case, by
+):
+    """A province's year is thousands of volunteer tally rows: the office's case figures never visit them."""
+    from dajia.conftest import assert_read_from_index_alone
+
+    closed_case(lawyer, enterprise)
+    scope = Scope(federation_ids=frozenset({federation.pk}))
+    assert_read_from_index_alone(
+        lambda: selectors.problems_solved(scope, past_year(), by),
+        "tally_kind_month_cover",
+        tables=("desk_tally",),
+    )
+
+
 def test_the_certificate_counts_the_volunteers_cases_of_any_closure(
     federation, lawyer, enterprise, closed_case
 ):
