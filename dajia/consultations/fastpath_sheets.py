@@ -60,15 +60,14 @@ def write_sheets(requests: list[services_sheets.SheetRequest]) -> list[tuple | N
     """The writer's handler: one ``sheets_submit`` for the batch, each answer in its request's language (None
     for the whole batch when the database failed: Django then serves each request)."""
 
-    def call():
-        outcomes = services_sheets.sheets_submit(requests=requests)
-        answers = []
-        for request, outcome in zip(requests, outcomes, strict=True):
-            with speaking(request.language or settings.LANGUAGE_CODE):
-                answers.append(sheet_json(outcome))
-        return answers
-
-    return run_batch(call)
+    outcomes = run_batch(lambda: services_sheets.sheets_submit(requests=requests))
+    if outcomes is None:
+        return None
+    answers = []  # after the commit, outside the writers' queue: an answer reads no database
+    for request, outcome in zip(requests, outcomes, strict=True):
+        with speaking(request.language or settings.LANGUAGE_CODE):
+            answers.append(sheet_json(outcome))
+    return answers
 
 
 register("sheet", write_sheets)

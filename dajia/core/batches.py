@@ -53,8 +53,10 @@ def speaking(language: str | None):
 
 
 def run_batch(call: Callable[[], T]) -> T | None:
-    """``call()`` (a batch service and the answers built from its outcomes), or None when the database
-    failed — the transaction was rolled back, so nothing was written and Django may serve each request."""
+    """``call()`` (a batch service and the reads it needs, in SQLite's writers' queue), or None when the
+    database failed — the transaction was rolled back, so nothing was written and Django may serve each
+    request. The answers are built from its outcomes after it returns: they read no database, and the queue
+    is then free for the next writer."""
     try:
         with _sqlite_queue():
             return call()

@@ -76,18 +76,30 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
                     language=item["language"],
                 )
             )
-        outcomes = services_supports.supports_add(requests=requests)
-        answers = []
-        for request, outcome in zip(requests, outcomes, strict=True):
-            if isinstance(outcome.error, Http404):
-                answers.append(None)
-                continue
-            with speaking(request.language or settings.LANGUAGE_CODE):
-                index = outcome.audience.as_data() if outcome.audience is not None else {}
-                answers.append(support_json(outcome, index))
-        return answers
+        return requests, services_supports.supports_add(requests=requests)
 
-    return run_batch(call)
+    done = run_batch(call)
+    if done is None:
+        return None
+    # The answers read no database: they are built after the commit, once the other process's writer may
+    # take its turn, and the audience index of a session is put in JSON form once per language, not per phone.
+    requests, outcomes = done
+    indexes: dict[tuple[int, str], dict] = {}
+    answers = []
+    for request, outcome in zip(requests, outcomes, strict=True):
+        if isinstance(outcome.error, Http404):
+            answers.append(None)
+            continue
+        language = request.language or settings.LANGUAGE_CODE
+        with speaking(language):
+            index = {}
+            if outcome.audience is not None:
+                key = (request.session_id, language)
+                if key not in indexes:
+                    indexes[key] = outcome.audience.as_data()
+                index = indexes[key]
+            answers.append(support_json(outcome, index))
+    return answers
 
 
 edge.register("support", write_supports)

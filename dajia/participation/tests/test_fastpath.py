@@ -79,6 +79,35 @@ def test_a_batch_supports_as_the_view_does(live_session):
     assert write_supports([{**_item(live_session, by_batch, first), "session_id": 10**9}]) == [None]
 
 
+def test_each_phone_of_a_batch_gets_the_index_after_the_batch_in_its_own_language(live_session):
+    """Three viewers at once, two in Chinese and one in English: one index for the batch, its label in each
+    request's language."""
+    first, second, _third = live_session.entries_list
+    phones = [Client() for _ in range(3)]
+    for n, phone in enumerate(phones):
+        assert verify(phone, live_session, f"1391234567{n}").status_code == 200
+    answers = write_supports(
+        [
+            _item(live_session, phones[0], first),
+            _item(live_session, phones[1], second, language="en"),
+            _item(live_session, phones[2], first),
+        ]
+    )
+    assert [status for status, _body, _headers in answers] == [200, 200, 200]
+    indexes = [body["audience"] for _status, body, _headers in answers]
+    assert [index["label"] for index in indexes] == [
+        zh(indexes[1]["label"]),
+        indexes[1]["label"],
+        zh(indexes[1]["label"]),
+    ]
+    assert indexes[0]["label"] != indexes[1]["label"]
+    supports = {e["entry_id"]: e["supports"] for e in indexes[1]["entries"]}
+    assert supports[first.pk] == 2 and supports[second.pk] == 1
+    assert all(
+        index["entries"] == indexes[1]["entries"] and index["total_supports"] == 3 for index in indexes
+    )
+
+
 def test_over_the_limit_the_batch_answers_429_as_the_view(live_session, settings):
     first, second, _third = live_session.entries_list
     settings.DAJIA_PARTICIPATION_LIMITS = {**settings.DAJIA_PARTICIPATION_LIMITS, "vote_viewer": (1, 600)}
