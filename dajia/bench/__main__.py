@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 from dajia.bench import common
-from dajia.bench.common import ROOT, BenchError, cores, have_wrk, loadavg, wait_for_quiet
+from dajia.bench.common import ROOT, BenchError, cores, have_wrk, loadavg, machine_speed, wait_for_quiet
 from dajia.bench.databases import fresh_database, generate, server_env
 from dajia.bench.ingestion_runs import run_ingestion
 from dajia.bench.pages import PAGES
@@ -368,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
             "cores": cores(),
             "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "load_at_start": loadavg(),
+            "speed_ms_at_start": machine_speed(),
             "python": platform.python_version(),
             "quick": args.quick,
             "workers": args.workers,
@@ -408,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{name} failed:\n{traceback.format_exc()}")
         log(f"{name}: {time.monotonic() - section_started:.0f} s")
     out["meta"]["load_at_end"] = loadavg()
+    out["meta"]["speed_ms_at_end"] = machine_speed()
     out["meta"]["seconds"] = round(time.monotonic() - started)
     out["verdicts"] = [
         {"figure": label, "value": value, "target": target, "result": verdict}
@@ -422,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table_with_bad(out))
     print(
         f"\n  (written to {args.out}; {out['meta']['seconds']} s; load {out['meta']['load_at_start']} → "
-        f"{out['meta']['load_at_end']}; tool {tool})"
+        f"{out['meta']['load_at_end']}; tool {tool}; machine speed {out['meta']['speed_ms_at_start']} → "
+        f"{out['meta']['speed_ms_at_end']} ms, common.machine_speed)"
     )
     return 0
 

@@ -54,6 +54,21 @@ def loadavg() -> list[float]:
         return []
 
 
+def machine_speed(rounds: int = 5) -> float:
+    """The same pure-Python work on every run — a million multiplications and additions, the fastest of
+    ``rounds`` — in ms: what this machine's core does for the interpreter today. Two runs of ``make bench`` on
+    machines of one kind can differ by half with no change to the code (a shared host); this says so, so that
+    their figures are compared for what they are."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 

@@ -76,6 +76,10 @@ def test_the_python_client_sends_what_the_lua_script_sends():
 def test_make_bench_runs_end_to_end_at_tiny_sizes(tmp_path):
     done, data = _quick_bench(tmp_path, "engine,needs,ingestion,live_reads", timeout=180)
     assert data["meta"]["load_tool"] == "python" and data["meta"]["quick"] is True
+    # The machine's speed, before and after, so that runs on two machines are compared for what they are.
+    speeds = (data["meta"]["speed_ms_at_start"], data["meta"]["speed_ms_at_end"])
+    assert all(isinstance(ms, float) and ms > 0 for ms in speeds)
+    assert f"machine speed {speeds[0]} → {speeds[1]} ms" in done.stdout
     sqlite = data["ingestion"]["sqlite"]
     assert "error" not in sqlite, sqlite
     assert sqlite["acknowledged"] == sqlite["stored"] > 0
