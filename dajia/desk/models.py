@@ -476,7 +476,7 @@ class Tally(models.Model):
         verbose_name_plural = _("monthly desk tallies")
         # The ledger reads a period's rows of one kind for the reader's federations (parks and volunteers have
         # their own foreign-key indexes). Every column it reads is in the index, so its queries read the index
-        # alone (on SQLite a volunteers' breakdown of a province's year: 3.0 → 1.6 ms).
+        # alone (on SQLite the SQL of a volunteers' breakdown of a province's year: 3.0 → 1.6 ms).
         indexes = [
             models.Index(
                 fields=[

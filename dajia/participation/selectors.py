@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,34 +93,32 @@ def audience_index(session: Session) -> AudienceIndex:
     # One query: the projects as plain values (the results page, the console and the screens read 100 rows a
     # view), each with its maintained counter and the session's verified viewers as subqueries — the supports'
     # batch reads this after every batch, and each query costs more to build than to run.
-    rows = list(
+    found = list(
         SessionProject.objects.filter(session=session)
         .annotate(
-            n=Subquery(SupportCount.objects.filter(entry=OuterRef("pk")).values("supports")[:1]),
+            n=Coalesce(Subquery(SupportCount.objects.filter(entry=OuterRef("pk")).values("supports")[:1]), 0),
             v=Subquery(LiveSettings.objects.filter(session=OuterRef("session")).values("viewers")[:1]),
         )
         .order_by("position")
         .values_list("pk", "position", "project__title", "project__provider__name", "n", "v")
     )
-    entries = [row[:4] for row in rows]
-    counts = {row[0]: row[4] or 0 for row in rows}
-    if rows:
-        viewers = rows[0][5] or 0
+    if found:
+        viewers = found[0][5] or 0
     else:  # no project invited yet: nothing to carry the count
         viewers = LiveSettings.objects.filter(session=session).values_list("viewers", flat=True).first() or 0
-    total = sum(counts.get(pk, 0) for pk, *_ in entries)
-    most = max((counts.get(pk, 0) for pk, *_ in entries), default=0)
+    total = sum(n for *_, n, _v in found)
+    most = max((n for *_, n, _v in found), default=0)
     rows = [
         AudienceRow(
             entry_id=pk,
             position=position,
             title=title,
             organisation=organisation,
-            supports=counts.get(pk, 0),
-            share=share_of(counts.get(pk, 0), total),
-            bar=int(100 * counts.get(pk, 0) / most + 0.5) if most else 0,
+            supports=n,
+            share=share_of(n, total),
+            bar=int(100 * n / most + 0.5) if most else 0,
         )
-        for pk, position, title, organisation in entries
+        for pk, position, title, organisation, n, _v in found
     ]
     return AudienceIndex(
         session_id=session.pk,
