@@ -29,7 +29,7 @@ from django.conf import settings
 from dajia.consultations import services_sheets
 from dajia.consultations.services_console import progress_counts_many
 from dajia.consultations.views_evaluator import read_sheet, sheet_json
-from dajia.core.batches import run_batch, speaking
+from dajia.core.batches import each_speaking, run_batch
 from dajia.live.edge import (
     SAME_ORIGIN,
     Ready,
@@ -64,9 +64,10 @@ def write_sheets(requests: list[services_sheets.SheetRequest]) -> list[tuple | N
     if outcomes is None:
         return None
     answers = []  # after the commit, outside the writers' queue: an answer reads no database
-    for request, outcome in zip(requests, outcomes, strict=True):
-        with speaking(request.language or settings.LANGUAGE_CODE):
-            answers.append(sheet_json(outcome))
+    for _request, outcome in each_speaking(
+        zip(requests, outcomes, strict=True), lambda pair: pair[0].language or settings.LANGUAGE_CODE
+    ):
+        answers.append(sheet_json(outcome))
     return answers
 
 

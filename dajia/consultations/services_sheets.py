@@ -28,7 +28,8 @@ from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Se
 from dajia.consultations.services_base import evaluator_label, lock_entry, publish_event
 from dajia.consultations.services_console import progress_counts, progress_counts_many
 from dajia.core import audit
-from dajia.core.batches import speaking
+from dajia.core.batches import each_speaking
+from dajia.core.bulk import insert_instances
 from dajia.core.inputs import clean_text
 from dajia.scoring.grammar import ScoreRefused, read_score
 
@@ -261,9 +262,8 @@ def decide_sheets(requests: list[SheetRequest], facts: _Facts) -> tuple[list[She
     """
     outcomes: list[SheetOutcome] = []
     writes: list[_Write] = []
-    for index, request in enumerate(requests):
-        with speaking(request.language):
-            outcome, write = _decide_one(index, request, facts)
+    for index, request in each_speaking(enumerate(requests), lambda pair: pair[1].language):
+        outcome, write = _decide_one(index, request, facts)
         outcomes.append(outcome)
         if write is not None:
             writes.append(write)
@@ -463,10 +463,10 @@ def _write(
         )
         Score.objects.filter(sheet_id__in=[s.pk for s in amended.values()]).delete()
     if new:
-        created = Sheet.objects.bulk_create([_row(key, s) for key, s in new.items()])
+        created = insert_instances([_row(key, s) for key, s in new.items()])
         for s, row in zip(new.values(), created, strict=True):
             s.pk = row.pk
-    Score.objects.bulk_create(
+    insert_instances(
         [
             Score(sheet_id=s.pk, criterion_id=cid, value=v)
             for s in final.values()

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 
+from dajia.core.bulk import insert_instances
 from dajia.core.models import AuditLog
 
 
@@ -79,7 +80,6 @@ def log(**fields: Any) -> AuditLog:
 
 
 def log_many(entries: list[AuditLog]) -> list[AuditLog]:
-    """Store the entries built by :func:`record` (one per change of a batch) in one INSERT, in their order."""
-    if not entries:
-        return []
-    return AuditLog.objects.bulk_create(entries)
+    """Store the entries built by :func:`record` (one per change of a batch) in one INSERT, in their order
+    (``core.bulk``: a quarter of a batch of supports was the ORM's bulk insert)."""
+    return insert_instances(entries)

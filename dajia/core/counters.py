@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from django.db import connection
 from django.db.models import Model
 
+from dajia.core.bulk import execute_values, prepare_rows
+
 
 def add_to_counters(
     model: type[Model],
@@ -26,32 +28,41 @@ def add_to_counters(
     rows: Sequence[tuple],
     also: Sequence[str] = (),
     floor: int | None = None,
-) -> None:
+    returning: bool = False,
+) -> dict[tuple, int]:
     """For each row ``(*key values, *also values, change)`` add ``change`` to ``counter`` of the row with that
     key, creating it at ``change`` (with the ``also`` fields, which only a new row needs) when there is none.
     ``key`` names the primary key or a unique constraint of ``model``; with ``floor`` no counter goes below
-    it (a new row included)."""
+    it (a new row included). With ``returning``, the counters after the change, by the key values as the
+    database returns them (one statement per chunk of rows, each key at most once; not with ``floor``)."""
     if not rows:
-        return
+        return {}
     fields = [model._meta.get_field(name) for name in (*key, *also, counter)]
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
     columns = [ops.quote_name(f.column) for f in fields]
     target = columns[-1]
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    conflict = f" ON CONFLICT ({', '.join(columns[: len(key)])}) DO UPDATE SET {target} = "
+    ordered = sorted(rows, key=lambda r: r[: len(key)])
+    if returning:
+        if floor is not None:
+            raise ValueError("add_to_counters: returning and floor together are not supported")
+        # A new row is inserted at its change, so ``excluded`` holds the change of every row.
+        tail = f"{conflict}{table}.{target} + excluded.{target} RETURNING {', '.join(columns[: len(key)])}, {target}"
+        returned = execute_values(head, prepare_rows(fields, ordered), tail, fetch=True)
+        return {tuple(row[:-1]): row[-1] for row in returned}
     # The change is bound again in the UPDATE rather than read from ``excluded``: a new row is inserted at the
     # floor, but an existing one must move by the whole change.
     added = f"{table}.{target} + %s"
     if floor is not None:
         added = f"CASE WHEN {added} < {int(floor)} THEN {int(floor)} ELSE {added} END"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(columns[: len(key)])}) DO UPDATE SET {target} = {added}"
-    )
-    params = []
-    for row in sorted(rows, key=lambda r: r[: len(key)]):
-        *values, change = row
-        start = change if floor is None else max(change, floor)
-        prepared = [f.get_db_prep_save(v, connection) for f, v in zip(fields, (*values, start), strict=True)]
-        params.append([*prepared, *([change] * added.count("%s"))])
+    sql = head + "(" + ", ".join(["%s"] * len(columns)) + ")" + conflict + added
+    starts = [(*row[:-1], row[-1] if floor is None else max(row[-1], floor)) for row in ordered]
+    prepared = prepare_rows(fields, starts)
+    params = [
+        [*values, *([row[-1]] * added.count("%s"))] for values, row in zip(prepared, ordered, strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+    return {}

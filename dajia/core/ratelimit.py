@@ -317,24 +317,24 @@ def _redis_hits(
 
 
 def _db_hits(hits: dict[str, int], windows: dict[str, int], now: datetime.datetime) -> dict[str, int]:
-    # One statement for all keys (``core.counters``), where the ORM needs an UPDATE, maybe an INSERT and a
-    # SELECT each. The rows stay locked (PostgreSQL) or the database is (SQLite) until the commit, so nobody
-    # else's hits fall between the upsert and the read.
-    model = _model()
-    starts = {key: _window_start(now, windows[key]) for key in hits}
-    add_to_counters(
-        model,
+    # One upsert for all keys that returns their counts (``core.counters``), where the ORM needs an UPDATE,
+    # maybe an INSERT and a SELECT each: the increment and the count read are one atomic statement, so no
+    # other process's hits fall between them. Keys are stored cut to the column's 120 characters; two keys
+    # that are the same once cut are one counter, as they always were.
+    stored: dict[tuple[str, datetime.datetime], int] = {}
+    for key, n in hits.items():
+        row = (key[:120], _window_start(now, windows[key]))
+        stored[row] = stored.get(row, 0) + n
+    counted = add_to_counters(
+        _model(),
         key=["key", "window_start"],
         counter="hits",
-        rows=[(k[:120], starts[k], n) for k, n in hits.items()],
+        rows=[(*row, n) for row, n in stored.items()],
+        returning=True,
     )
-    found = {
-        (key, start): n
-        for key, start, n in model.objects.filter(
-            key__in=[key[:120] for key in hits], window_start__in=set(starts.values())
-        ).values_list("key", "window_start", "hits")
-    }
-    return {key: found.get((key[:120], starts[key]), hits[key]) for key in hits}
+    # One window per stored key in a call: the returned window (as the database spells it) is not needed.
+    after = {row_key: n for (row_key, _start), n in counted.items()}
+    return {key: after[key[:120]] for key in hits}
 
 
 def retry_after(now: datetime.datetime, window: int) -> int:

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
-from dajia.core.batches import run_batch, speaking
+from dajia.core.batches import each_speaking, run_batch
 from dajia.live import edge
 from dajia.participation import services_supports
 from dajia.participation.views import SESSION_KEY, support_json
@@ -86,19 +86,19 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
     requests, outcomes = done
     indexes: dict[tuple[int, str], dict] = {}
     answers = []
-    for request, outcome in zip(requests, outcomes, strict=True):
+    for request, outcome in each_speaking(
+        zip(requests, outcomes, strict=True), lambda pair: pair[0].language or settings.LANGUAGE_CODE
+    ):
         if isinstance(outcome.error, Http404):
             answers.append(None)
             continue
-        language = request.language or settings.LANGUAGE_CODE
-        with speaking(language):
-            index = {}
-            if outcome.audience is not None:
-                key = (request.session_id, language)
-                if key not in indexes:
-                    indexes[key] = outcome.audience.as_data()
-                index = indexes[key]
-            answers.append(support_json(outcome, index))
+        index = {}
+        if outcome.audience is not None:
+            key = (request.session_id, request.language or settings.LANGUAGE_CODE)
+            if key not in indexes:
+                indexes[key] = outcome.audience.as_data()
+            index = indexes[key]
+        answers.append(support_json(outcome, index))
     return answers
 
 

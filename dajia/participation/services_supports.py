@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from dajia.consultations.models import Session, SessionProject
 from dajia.core import audit
-from dajia.core.batches import speaking
+from dajia.core.batches import each_speaking
+from dajia.core.bulk import insert_instances
 from dajia.core.counters import add_to_counters
 from dajia.core.inputs import as_id
 from dajia.live.bus import publish
@@ -203,9 +204,8 @@ def supports_add(*, requests: list[SupportRequest]) -> list[SupportOutcome]:
     now = timezone.now()
     outcomes: list[SupportOutcome | None] = [None] * len(requests)
     pending = []
-    for index, request in enumerate(requests):
-        with speaking(request.language):
-            refusal = _viewer_refusal(request, facts)
+    for index, request in each_speaking(enumerate(requests), lambda pair: pair[1].language):
+        refusal = _viewer_refusal(request, facts)
         if refusal is not None:
             outcomes[index] = SupportOutcome("refused", error=refusal)
         else:
@@ -216,29 +216,28 @@ def supports_add(*, requests: list[SupportRequest]) -> list[SupportOutcome]:
             [(action, _limit_subject(action, requests[i])) for i in pending], now
         )
         passed = []
-        for index, (result, first_refusal) in zip(pending, counted, strict=True):
+        for index, (result, first_refusal) in each_speaking(
+            zip(pending, counted, strict=True), lambda pair: requests[pair[0]].language
+        ):
             request = requests[index]
-            with speaking(request.language):
-                if first_refusal:
-                    entry = services_limits.refusal_entry(
-                        action=action,
-                        subject=_limit_subject(action, request),
-                        session=facts.sessions[request.session_id],
-                    )
-                    entries.append((index, step, entry))
-                if result.refused:
-                    outcomes[index] = SupportOutcome("refused", error=services_limits.refused_error(result))
-                else:
-                    passed.append(index)
+            if first_refusal:
+                entry = services_limits.refusal_entry(
+                    action=action,
+                    subject=_limit_subject(action, request),
+                    session=facts.sessions[request.session_id],
+                )
+                entries.append((index, step, entry))
+            if result.refused:
+                outcomes[index] = SupportOutcome("refused", error=services_limits.refused_error(result))
+            else:
+                passed.append(index)
         pending = passed
     added = []
-    for index in pending:
-        request = requests[index]
-        with speaking(request.language):
-            outcomes[index] = decide_support(request, facts)
+    for index in each_speaking(pending, lambda i: requests[i].language):
+        outcomes[index] = decide_support(requests[index], facts)
         if outcomes[index].kind == "added":
             added.append(index)
-    supports = Support.objects.bulk_create(
+    supports = insert_instances(
         [
             Support(
                 session_id=requests[i].session_id,

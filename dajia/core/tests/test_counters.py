@@ -43,3 +43,29 @@ def test_a_floor_holds_for_existing_and_new_counters():
 def test_nothing_to_add_runs_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
         add_to_counters(RateCounter, key=["key", "window_start"], counter="hits", rows=[])
+
+
+def test_returning_gives_each_counter_after_the_change_in_the_same_statement(django_assert_num_queries):
+    RateCounter.objects.create(key="vote_viewer:17", window_start=WINDOW, hits=29)
+    rows = [("vote_viewer:17", WINDOW, 2), ("vote_viewer:18", WINDOW, 1)]
+    with django_assert_num_queries(1):  # the upsert is the read: no SELECT after it
+        after = add_to_counters(
+            RateCounter, key=["key", "window_start"], counter="hits", rows=rows, returning=True
+        )
+    assert {key: hits for (key, _window), hits in after.items()} == {
+        "vote_viewer:17": 31,
+        "vote_viewer:18": 1,
+    }
+    assert _counts() == {"vote_viewer:17": 31, "vote_viewer:18": 1}
+
+
+def test_returning_with_a_floor_is_refused_before_any_statement(django_assert_num_queries):
+    with django_assert_num_queries(0), pytest.raises(ValueError):
+        add_to_counters(
+            RateCounter,
+            key=["key", "window_start"],
+            counter="hits",
+            rows=[("a", WINDOW, 1)],
+            floor=0,
+            returning=True,
+        )

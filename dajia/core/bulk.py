@@ -1,0 +1,114 @@
+"""Inserting many rows of one model in one statement: the core bulk helper the batch services call (issue 12).
+
+Why not ``QuerySet.bulk_create``: a profile of the viewers' supports (``supports_add``, a batch of 64 on the
+benchmark's data) put its two bulk inserts — the supports and their audit entries — at a quarter of the batch.
+Most of it is the ORM compiling the same ``INSERT`` afresh on every call and preparing every value through
+``get_db_prep_save`` (49,000 calls for 40 batches), although within a batch most columns repeat one value: the
+session, the time, the action. Here the statement is built once per model and columns, each distinct value of a
+column is prepared once per call, and the rows go in multi-row ``VALUES`` chunks within the database's limit of
+parameters.
+
+The rows are model instances, as for ``bulk_create``: the services build them as they would for the ORM
+(defaults applied), and get them back with their primary keys set (``RETURNING``, on SQLite 3.35+ and
+PostgreSQL; in the order of the ``VALUES``, as ``bulk_create`` also relies on). No signals are sent and no
+``save()`` runs, and ``auto_now`` fields are stamped by their ``pre_save`` — as with ``bulk_create``. A model
+with parents (multi-table inheritance) is refused, and a database without ``RETURNING`` takes the ORM's path.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models import Field, Model
+
+# Values of these types are prepared once per distinct value and column (preparing is a pure function of them).
+_MEMO = (int, str, datetime.datetime, datetime.date, type(None))
+_MAX_PARAMS = 32_766  # SQLite's default limit since 3.32 (PostgreSQL's is 65,535)
+
+
+@lru_cache(maxsize=64)
+def _statement(model: type[Model], vendor: str) -> tuple[tuple, str, str]:
+    """(the fields written, ``INSERT INTO t (…) VALUES``, `` RETURNING pk``) of ``model``: every concrete
+    field but an automatic primary key."""
+    meta = model._meta
+    if meta.parents:
+        raise ValueError(f"{meta.label}: a model with parents is written by the ORM")
+    fields = tuple(f for f in meta.concrete_fields if not (f.primary_key and f.db_returning))
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
+    returning = f" RETURNING {quote(meta.pk.column)}" if meta.pk.db_returning else ""
+    return fields, head, returning
+
+
+def prepare_rows(fields: Sequence[Field], rows: Sequence[Sequence]) -> list[tuple]:
+    """The database's values of ``rows`` (one Python value per field of ``fields``), each distinct value of a
+    column prepared once (``get_db_prep_save`` is a pure function of the value for the types memoised)."""
+    columns = []
+    for index, field in enumerate(fields):
+        prepared: dict = {}
+        values = []
+        for row in rows:
+            value = row[index]
+            if isinstance(value, _MEMO):
+                key = (type(value), value)
+                if key not in prepared:
+                    prepared[key] = field.get_db_prep_save(value, connection)
+                values.append(prepared[key])
+            else:
+                values.append(field.get_db_prep_save(value, connection))
+        columns.append(values)
+    return list(zip(*columns, strict=True))
+
+
+def execute_values(
+    head: str, rows: Sequence[Sequence], tail: str = "", *, fetch: bool = False
+) -> list[tuple]:
+    """Run ``head`` + ``(%s, …), (%s, …)…`` + ``tail`` for the prepared ``rows``, in as few statements as the
+    database's limit of parameters allows; with ``fetch``, the rows the statements return (``RETURNING``)."""
+    if not rows:
+        return []
+    width = len(rows[0])
+    limit = min(connection.features.max_query_params or _MAX_PARAMS, _MAX_PARAMS)
+    per_statement = max(1, limit // max(1, width))
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    out: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+            if fetch:
+                out.extend(cursor.fetchall())
+    return out
+
+
+def insert_instances(objs: Sequence[Model]) -> list[Model]:
+    """Insert the unsaved instances ``objs`` of one model in their order, in as few statements as the
+    database's limit of parameters allows, and set their primary keys. Returns ``objs``."""
+    if not objs:
+        return list(objs)
+    model = type(objs[0])
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return model.objects.bulk_create(objs)  # the ORM's own path (and its checks)
+    fields, head, returning = _statement(model, connection.vendor)
+    # Fields with ``auto_now``/``auto_now_add`` take their value from ``pre_save``, as ``bulk_create`` does.
+    stamped = {
+        f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    rows = prepare_rows(
+        fields,
+        [
+            [f.pre_save(obj, True) if f.attname in stamped else getattr(obj, f.attname) for f in fields]
+            for obj in objs
+        ],
+    )
+    keys = [row[0] for row in execute_values(head, rows, returning, fetch=bool(returning))]
+    pk = model._meta.pk.attname
+    for obj, key in zip(objs, keys or [None] * len(objs), strict=True):
+        if key is not None:
+            setattr(obj, pk, key)
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return list(objs)
