@@ -63,13 +63,16 @@ def each_speaking(items: Iterable[T], language: Callable[[T], str | None]) -> It
             yield from run
 
 
-def run_batch(call: Callable[[], T]) -> T | None:
+def run_batch(call: Callable[[], T], *, queued: bool = True) -> T | None:
     """``call()`` (a batch service and the reads it needs, in SQLite's writers' queue), or None when the
     database failed — the transaction was rolled back, so nothing was written and Django may serve each
     request. The answers are built from its outcomes after it returns: they read no database, and the queue
-    is then free for the next writer."""
+    is then free for the next writer. With ``queued=False`` ``call`` only reads (what the requests name,
+    before the batch): it runs beside the other processes' writers, as any reader does on WAL, rather than
+    in the queue — on SQLite the queue is held by one process at a time, so whatever runs in it bounds every
+    process's rate."""
     try:
-        with _sqlite_queue():
+        with _sqlite_queue() if queued else contextlib.nullcontext():
             return call()
     except DatabaseError:
         logger.warning("batch: the database failed; Django takes the requests", exc_info=True)

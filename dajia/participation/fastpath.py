@@ -60,7 +60,7 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
     """The writer's handler: ``items`` are ``{session_id, session_key, entry, ip, language}``; one answer
     ``(status, body, headers)`` per item, or None where Django must answer (no such session)."""
 
-    def call():
+    def read_requests():
         browsers = _browser_sessions({i["session_key"] for i in items})
         requests = []
         for item in items:
@@ -76,14 +76,19 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
                     language=item["language"],
                 )
             )
-        return requests, services_supports.supports_add(requests=requests)
+        return requests
 
-    done = run_batch(call)
-    if done is None:
+    # The browsers' sessions are read (and their signatures checked) before the writers' queue: on SQLite
+    # the queue is the one write lock of all processes, and this read was an eighth of a batch's time in it.
+    # A viewer signed out between this read and the batch is one press that was made while signed in.
+    requests = run_batch(read_requests, queued=False)
+    if requests is None:
+        return None
+    outcomes = run_batch(lambda: services_supports.supports_add(requests=requests))
+    if outcomes is None:
         return None
     # The answers read no database: they are built after the commit, once the other process's writer may
     # take its turn, and the audience index of a session is put in JSON form once per language, not per phone.
-    requests, outcomes = done
     indexes: dict[tuple[int, str], dict] = {}
     answers = []
     for request, outcome in each_speaking(
