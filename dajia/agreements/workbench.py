@@ -29,11 +29,14 @@ def unsigned_by(party: str):
     )
 
 
-def _item(agreement: Agreement) -> Item:
+ITEM_FIELDS = ("pk", "number", "project__title", "provider__name")  # what an item prints, read as values
+
+
+def _item(row: dict) -> Item:
     return Item(
-        title=f"{agreement.number} {agreement.project.title}",
-        url=reverse("agreements:detail", args=[agreement.pk]),
-        detail=agreement.provider.name,
+        title=f"{row['number']} {row['project__title']}",
+        url=reverse("agreements:detail", args=[row["pk"]]),
+        detail=row["provider__name"],
     )
 
 
@@ -41,7 +44,7 @@ def _to_sign(party: str, order: int, **scope) -> Group:
     return group(
         "agreements_to_sign",
         _("Agreements to sign"),
-        unsigned_by(party).filter(**scope),
+        unsigned_by(party).filter(**scope).values(*ITEM_FIELDS),
         _item,
         url=reverse("agreements:list"),
         order=order,

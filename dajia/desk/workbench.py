@@ -10,20 +10,27 @@ from django.utils.translation import gettext_lazy as _
 
 from dajia.accounts.permissions import enterprise_contact_ids, park_office_ids
 from dajia.desk import selectors
-from dajia.desk.models import Case
+from dajia.desk.models import Case, Specialty, case_number
 from dajia.workbench.registry import Group, Item, group
 
+ITEM_FIELDS = ("pk", "description", "park__name", "specialty", "status")  # what an item prints
 
-def _item(case: Case) -> Item:
+
+def _rows(cases):
+    """The columns an item prints, as values: not the cases with their parks, enterprises and volunteers."""
+    return cases.prefetch_related(None).values(*ITEM_FIELDS)
+
+
+def _item(row: dict) -> Item:
     return Item(
-        title=f"{case.number} {case.description[:30]}",
-        url=reverse("desk:case_detail", args=[case.pk]),
-        detail=f"{case.park.name} · {case.get_specialty_display()} · {case.get_status_display()}",
+        title=f"{case_number(row['pk'])} {row['description'][:30]}",
+        url=reverse("desk:case_detail", args=[row["pk"]]),
+        detail=f"{row['park__name']} · {Specialty(row['specialty']).label} · {Case.Status(row['status']).label}",
     )
 
 
 def _queue(user) -> list[Group]:
-    queue = selectors.lead_queue(user).order_by("created_at", "id")
+    queue = _rows(selectors.lead_queue(user).order_by("created_at", "id"))
     return [
         group(
             "desk_flagged",
@@ -48,9 +55,11 @@ def expert(user) -> list[Group]:
     if volunteer is not None:
         if selectors.led_park_ids(user):
             groups += _queue(user)
-        to_take = cases.filter(status=Case.Status.NEW, assignments__isnull=True).order_by("created_at", "id")
-        mine = cases.filter(assignments__volunteer=volunteer, status__in=Case.OPEN).order_by(
-            "created_at", "id"
+        to_take = _rows(
+            cases.filter(status=Case.Status.NEW, assignments__isnull=True).order_by("created_at", "id")
+        )
+        mine = _rows(
+            cases.filter(assignments__volunteer=volunteer, status__in=Case.OPEN).order_by("created_at", "id")
         )
         groups.append(group("desk_to_take", _("Desk cases to take"), to_take, _item, url=url, order=16))
         groups.append(group("desk_mine", _("My open desk cases"), mine, _item, url=url, order=17))
@@ -62,8 +71,8 @@ def park(user) -> list[Group]:
     cases = selectors.visible_cases(user)
     url = reverse("desk:home")
     if park_office_ids(user):
-        open_here = cases.filter(park_id__in=park_office_ids(user), status__in=Case.OPEN).order_by(
-            "created_at", "id"
+        open_here = _rows(
+            cases.filter(park_id__in=park_office_ids(user), status__in=Case.OPEN).order_by("created_at", "id")
         )
         groups.append(
             group("desk_park_open", _("Open cases of my park"), open_here, _item, url=url, order=18)
@@ -81,13 +90,13 @@ def enterprise(user) -> list[Group]:
             group(
                 "desk_ours_open",
                 _("Our problems at the expert desk"),
-                ours.filter(status__in=Case.OPEN).order_by("-created_at"),
+                _rows(ours.filter(status__in=Case.OPEN).order_by("-created_at")),
                 _item,
                 url=url,
                 order=19,
             )
         )
-        to_rate = ours.filter(status__in=Case.RATEABLE, rating__isnull=True).order_by("-finished_at")
+        to_rate = _rows(ours.filter(status__in=Case.RATEABLE, rating__isnull=True).order_by("-finished_at"))
         groups.append(
             group("desk_to_rate", _("Resolved problems to rate"), to_rate, _item, url=url, order=20)
         )

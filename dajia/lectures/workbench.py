@@ -13,17 +13,19 @@ from dajia.lectures import selectors
 from dajia.lectures.models import Lecture
 from dajia.workbench.registry import Group, Item, group
 
+ITEM_FIELDS = ("pk", "topic__title", "park__name", "starts_at", "preferred_dates", "status")  # what it prints
 
-def _item(lecture: Lecture) -> Item:
+
+def _item(row: dict) -> Item:
     when = (
-        timezone.localtime(lecture.starts_at).strftime("%Y-%m-%d %H:%M")
-        if lecture.starts_at
-        else lecture.preferred_dates
+        timezone.localtime(row["starts_at"]).strftime("%Y-%m-%d %H:%M")
+        if row["starts_at"]
+        else row["preferred_dates"]
     )
     return Item(
-        title=lecture.topic.title,
-        url=reverse("lectures:detail", args=[lecture.pk]),
-        detail=f"{lecture.park.name} · {when} · {lecture.get_status_display()}",
+        title=row["topic__title"],
+        url=reverse("lectures:detail", args=[row["pk"]]),
+        detail=f"{row['park__name']} · {when} · {Lecture.Status(row['status']).label}",
     )
 
 
@@ -31,7 +33,7 @@ def _requests(user) -> Group:
     return group(
         "lectures_requested",
         _("Lecture requests to schedule"),
-        selectors.open_requests(user),
+        selectors.open_requests(user).values(*ITEM_FIELDS),
         _item,
         url=reverse("lectures:home"),
         order=21,
@@ -53,7 +55,7 @@ def expert(user) -> list[Group]:
         group(
             "lectures_mine",
             _("My next lectures"),
-            selectors.next_lectures(volunteer, timezone.now()),
+            selectors.next_lectures(volunteer, timezone.now()).values(*ITEM_FIELDS),
             _item,
             url=reverse("lectures:home"),
             order=22,
@@ -68,8 +70,8 @@ def _ours(user, key: str) -> list[Group]:
     where = selectors.visible_filter(user)
     ours = (
         Lecture.objects.filter(where, status__in=[Lecture.Status.REQUESTED, Lecture.Status.SCHEDULED])
-        .select_related("topic", "park")
         .order_by("created_at", "id")
+        .values(*ITEM_FIELDS)
     )
     return [group(key, _("Our lecture requests"), ours, _item, url=reverse("lectures:home"), order=23)]
 

@@ -14,13 +14,13 @@ from dajia.workbench.registry import Group, Item, group
 
 def office(user) -> list[Group]:
     queue = reverse("menu:review_queue")
-    submitted = projects_to_review(user).select_related("provider")
+    submitted = projects_to_review(user).values("title", "provider__name")  # what an item prints
     return [
         group(
             "projects_to_review",
             _("Projects to review"),
             submitted,
-            lambda p: Item(title=p.title, url=queue, detail=p.provider.name),
+            lambda row: Item(title=row["title"], url=queue, detail=row["provider__name"]),
             url=queue,
             order=40,
         )

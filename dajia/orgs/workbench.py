@@ -13,15 +13,17 @@ from dajia.workbench.registry import Group, Item, group
 def office(user) -> list[Group]:
     # The review form is on the office's list, filtered to the pending ones.
     review = reverse("orgs:provider_list") + "?status=pending"
-    pending = Provider.objects.filter(
-        status=Provider.Status.PENDING, federation_id__in=office_federation_ids(user)
-    ).order_by("created_at", "id")
+    pending = (
+        Provider.objects.filter(status=Provider.Status.PENDING, federation_id__in=office_federation_ids(user))
+        .order_by("created_at", "id")
+        .values("name", "created_at")
+    )  # what an item prints
     return [
         group(
             "providers_to_review",
             _("Social organisations to review"),
             pending,
-            lambda p: Item(title=p.name, url=review, detail=p.created_at.date().isoformat()),
+            lambda row: Item(title=row["name"], url=review, detail=row["created_at"].date().isoformat()),
             url=review,
             order=41,
         )
