@@ -143,31 +143,46 @@ def problems_solved(scope: Scope, period: Period, by: str | None) -> list[tuple[
     a case's volunteers. Read from the desk's monthly tallies, which count exactly these cases."""
     kind = {"team": Tally.Kind.FIRM, "volunteer": Tally.Kind.VOLUNTEER}.get(by, Tally.Kind.CASE)
     qs = _tallies(scope, period, kind).filter(solved__gt=0)
+    return _rows(qs, SOLVED, by, _tally_keys(scope))
+
+
+SOLVED = Coalesce(Sum("solved"), 0)
+
+
+def _tally_keys(scope: Scope) -> dict[str, object]:
     # A firm's row names it; a volunteer's own scope reads their rows, whose firm is the volunteer's.
     team = "volunteer__firm" if scope.volunteer_id is not None else "firm"
-    keys = {"park": "park_id", "team": team, "volunteer": "volunteer_id", "month": "month"}
-    return _rows(qs, Coalesce(Sum("solved"), 0), by, keys)
+    return {"park": "park_id", "team": team, "volunteer": "volunteer_id", "month": "month"}
+
+
+LEGAL = Q(specialty=Specialty.LAWYER)  # the consultations the ledger counts: the lawyers'
+
+
+def _consultations(scope: Scope, period: Period) -> QuerySet:
+    """Desk consultations logged within the period, of every specialty."""
+    start, end = period.moments()
+    return _scoped(
+        Consultation.objects.filter(created_at__gte=start, created_at__lt=end),
+        scope,
+        federation="federation_id",
+        park="park_id",
+        volunteer="logged_by__volunteer__id",
+    )
+
+
+CONSULTATION_KEYS = {
+    "park": "park_id",
+    "team": "logged_by__volunteer__firm",
+    "volunteer": "logged_by__volunteer__id",
+}
 
 
 def legal_consultations(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
     """Desk consultations in the legal specialty (lawyers), online and offline, logged within the period. A
     consultation that became a case is still one consultation, and its case is not counted as another.
     Per volunteer: the one who logged it."""
-    start, end = period.moments()
-    qs = _scoped(
-        Consultation.objects.filter(specialty=Specialty.LAWYER, created_at__gte=start, created_at__lt=end),
-        scope,
-        federation="federation_id",
-        park="park_id",
-        volunteer="logged_by__volunteer__id",
-    )
-    keys = {
-        "park": "park_id",
-        "team": "logged_by__volunteer__firm",
-        "volunteer": "logged_by__volunteer__id",
-        "month": MonthOf("created_at", period),
-    }
-    return _rows(qs, Count("id"), by, keys)
+    keys = {**CONSULTATION_KEYS, "month": MonthOf("created_at", period)}
+    return _rows(_consultations(scope, period).filter(LEGAL), Count("id"), by, keys)
 
 
 def _delivered(scope: Scope, period: Period) -> QuerySet:
@@ -183,15 +198,13 @@ def _delivered(scope: Scope, period: Period) -> QuerySet:
     )
 
 
+LECTURE_KEYS = {"park": "park_id", "team": "speaker__firm", "volunteer": "speaker_id"}
+
+
 def lectures_delivered(scope: Scope, period: Period, by: str | None) -> list[tuple[object, object]]:
     """Lectures on request (菜单式普法讲座) delivered within the period (``delivered_at``), whatever their
     attendance. Per volunteer: the speaker."""
-    keys = {
-        "park": "park_id",
-        "team": "speaker__firm",
-        "volunteer": "speaker_id",
-        "month": MonthOf("delivered_at", period),
-    }
+    keys = {**LECTURE_KEYS, "month": MonthOf("delivered_at", period)}
     return _rows(_delivered(scope, period), Count("id"), by, keys)
 
 
@@ -329,31 +342,44 @@ FIGURES: list[Figure] = [
 ]
 
 
-def service_minutes(scope: Scope, period: Period) -> dict[int, int]:
-    """Each volunteer's service time in the period: the minutes of the cases they were assigned, finished in
-    the period, of the consultations they logged in it and of the lectures they gave (three queries)."""
-    start, end = period.moments()
+def _credited(scope: Scope, period: Period) -> tuple[dict[str, list[tuple[object, object]]], dict[int, int]]:
+    """The additive figures' rows per volunteer, and each volunteer's service time: the minutes of the cases
+    they were assigned, finished in the period, of the consultations they logged in it and of the lectures
+    they gave. Three queries — the volunteers' tallies, the period's consultations, the lectures delivered —
+    each counting a figure and its part of the service time over the same records (the page's queries are
+    most of its time); a figure's row of 0 is left out, as its own query leaves it out."""
     minutes: dict[int, int] = {}
-    cases = _tallies(scope, period, Tally.Kind.VOLUNTEER)
-    for row in cases.values(v=F("volunteer_id")).annotate(m=Sum("minutes")).order_by():
-        minutes[row["v"]] = row["m"] or 0
-    talks = _scoped(
-        Consultation.objects.filter(
-            created_at__gte=start, created_at__lt=end, logged_by__volunteer__isnull=False
+    figures: dict[str, list[tuple[object, object]]] = {}
+    reads = [
+        (
+            "problems_solved",
+            _tallies(scope, period, Tally.Kind.VOLUNTEER),
+            SOLVED,
+            Sum("minutes"),
+            _tally_keys(scope),
         ),
-        scope,
-        federation="federation_id",
-        park="park_id",
-        volunteer="logged_by__volunteer__id",
-    )
-    for row in talks.values(v=F("logged_by__volunteer__id")).annotate(m=Sum("minutes")).order_by():
-        minutes[row["v"]] = minutes.get(row["v"], 0) + (row["m"] or 0)
-    # A lecture's speaker is credited the topic's length.
-    for row in (
-        _delivered(scope, period).values(v=F("speaker_id")).annotate(m=Sum("topic__minutes")).order_by()
-    ):
-        minutes[row["v"]] = minutes.get(row["v"], 0) + (row["m"] or 0)
-    return minutes
+        (
+            "legal_consultations",
+            _consultations(scope, period),
+            Count("id", filter=LEGAL),
+            Sum("minutes"),
+            CONSULTATION_KEYS,
+        ),
+        # A lecture's speaker is credited the topic's length.
+        ("lectures", _delivered(scope, period), Count("id"), Sum("topic__minutes"), LECTURE_KEYS),
+    ]
+    for key, records, value, spent, keys in reads:
+        rows = _grouped(records, {"v": value, "m": spent}, "volunteer", keys)
+        figures[key] = [(volunteer, found["v"]) for volunteer, found in rows if found["v"]]
+        for volunteer, found in rows:
+            if volunteer is not None:  # a consultation logged by someone who is no volunteer
+                minutes[volunteer] = minutes.get(volunteer, 0) + (found["m"] or 0)
+    return figures, minutes
+
+
+def service_minutes(scope: Scope, period: Period) -> dict[int, int]:
+    """Each volunteer's service time in the period (:func:`_credited`: three queries)."""
+    return _credited(scope, period)[1]
 
 
 @dataclass
@@ -398,9 +424,12 @@ def _fold(rows: list[tuple[tuple, object]]) -> dict[str | None, list[tuple[objec
     return {None: [(None, sum(parks.values()))], "park": list(parks.items()), "month": list(months.items())}
 
 
-def _figure_rows(scope: Scope, period: Period) -> dict[str | None, dict[str, list[tuple[object, object]]]]:
+def _figure_rows(
+    scope: Scope, period: Period, credited: dict[str, list[tuple[object, object]]] | None = None
+) -> dict[str | None, dict[str, list[tuple[object, object]]]]:
     """Each figure's rows of the totals (``None``) and of each breakdown: one query per figure, or per figures
-    counted ``together``, and breakdown — but one for an ``additive`` figure's total, park and month rows."""
+    counted ``together``, and breakdown — but one for an ``additive`` figure's total, park and month rows,
+    and none for its volunteers' rows when ``credited`` (:func:`_credited`) has them."""
     found: dict[str | None, dict[str, list]] = {by: {} for by in (None, *BREAKDOWNS)}
     ran: dict[tuple, list[tuple[object, dict]]] = {}
     for f in FIGURES:
@@ -409,6 +438,9 @@ def _figure_rows(scope: Scope, period: Period) -> dict[str | None, dict[str, lis
             for by, rows in _fold(f.rows(scope, period, FOLDED)).items():
                 found[by][f.key] = rows
             own = [by for by in own if by not in FOLDED]
+            if credited is not None and f.key in credited:
+                found["volunteer"][f.key] = credited[f.key]
+                own.remove("volunteer")
         else:
             own.insert(0, None)
         for by in own:
@@ -423,8 +455,9 @@ def _figure_rows(scope: Scope, period: Period) -> dict[str | None, dict[str, lis
 
 def ledger(scope: Scope, period: Period) -> Ledger:
     """Every figure in total and per breakdown (:func:`_figure_rows`), the labels (one query per list) and the
-    volunteers' service time."""
-    found = _figure_rows(scope, period)
+    volunteers' service time (read with the additive figures' volunteers' rows, :func:`_credited`)."""
+    credited, minutes = _credited(scope, period)
+    found = _figure_rows(scope, period, credited)
     totals = {key: rows[0][1] or 0 for key, rows in found[None].items()}
     breakdowns: dict[str, list[Row]] = {}
     for by in BREAKDOWNS:
@@ -437,7 +470,6 @@ def ledger(scope: Scope, period: Period) -> Ledger:
             row.label = labels.get(key, "—")
         ordered = sorted(rows.values(), key=lambda r: (r.key is None, r.label if by != "month" else r.key))
         breakdowns[by] = ordered
-    minutes = service_minutes(scope, period)
     for row in breakdowns["volunteer"]:
         row.minutes = minutes.get(row.key, 0) if row.key is not None else None
     return Ledger(period=period, totals=totals, breakdowns=breakdowns)

@@ -34,6 +34,9 @@ def test_reported_checks_and_delivered_lectures_in_every_breakdown(
     assert selectors.health_checks(everyone, YEAR, "volunteer") == [(lawyer.pk, 1)]
     assert selectors.health_checks(everyone, YEAR, "park") == [(reported.park_id, 1)]
     assert selectors.lectures_delivered(everyone, YEAR, "volunteer") == [(lawyer.pk, 1)]
+    # The page reads the speakers' rows with their service time: the same row, and the topic's minutes.
+    volunteers = {row.key: row for row in selectors.ledger(everyone, YEAR).breakdowns["volunteer"]}
+    assert volunteers[lawyer.pk].values["lectures"] == 1 and volunteers[lawyer.pk].minutes >= 90
     assert selectors.lectures_delivered(everyone, YEAR, "park") == [(park.pk, 1)]
     ((month, n),) = selectors.lectures_delivered(everyone, YEAR, "month")
     assert (month.year, month.month, n) == (2026, 12, 1)
