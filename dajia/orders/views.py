@@ -28,6 +28,7 @@ from dajia.accounts.permissions import (
 from dajia.agreements.models import AgreementQuota
 from dajia.core import uploads
 from dajia.core.inputs import query_id, query_whole
+from dajia.core.links import url_of_each
 from dajia.core.siteurl import absolute_url
 from dajia.menu.models import ServiceProject
 from dajia.orders import services, services_signins
@@ -116,8 +117,16 @@ def overview(request):
         raise PermissionDenied
     qs = office_orders(request.user)
     counts = state_counts(qs, cap=COUNT_CAP)
+    detail = url_of_each("orders:detail")  # one reverse() for the page's links, not one per row
     groups = [
-        (state, label, orders, counts[state], counts[state] > COUNT_CAP, counts[state] > len(orders))
+        (
+            state,
+            label,
+            [{**o, "url": detail(o["pk"])} for o in orders],
+            counts[state],
+            counts[state] > COUNT_CAP,
+            counts[state] > len(orders),
+        )
         for state, label, orders in orders_by_state(qs)
     ]
     return render(request, "orders/overview.html", {"groups": groups, "count_cap": COUNT_CAP})
