@@ -1,6 +1,6 @@
 """Writing the audit log. Services call :func:`log` inside their transaction, so an entry exists exactly
 when the change it describes was committed; a batch service (many phones' writes in one transaction) calls
-:func:`log_many` once, which stores the same entries as one :func:`log` each, in one INSERT."""
+:func:`log_many` once, which stores the same entries as one :func:`log` each, in one INSERT per chunk of rows."""
 
 from __future__ import annotations
 
@@ -80,6 +80,7 @@ def log(**fields: Any) -> AuditLog:
 
 
 def log_many(entries: list[AuditLog]) -> list[AuditLog]:
-    """Store the entries built by :func:`record` (one per change of a batch) in one INSERT, in their order
-    (``core.bulk``: a quarter of a batch of supports was the ORM's bulk insert)."""
+    """Store the entries built by :func:`record` (one per change of a batch) in their order, in as few INSERTs
+    as the database's parameter limit allows (``core.bulk``: a quarter of a batch of supports was the ORM's
+    bulk insert)."""
     return insert_instances(entries)

@@ -30,9 +30,9 @@ _MAX_PARAMS = 32_766  # SQLite's default limit since 3.32 (PostgreSQL's is 65,53
 
 
 @lru_cache(maxsize=64)
-def _statement(model: type[Model], vendor: str) -> tuple[tuple, str, str]:
-    """(the fields written, ``INSERT INTO t (…) VALUES``, `` RETURNING pk``) of ``model``: every concrete
-    field but an automatic primary key."""
+def _statement(model: type[Model], vendor: str) -> tuple[tuple, frozenset[str], str, str]:
+    """(the fields written, those stamped by ``pre_save``, ``INSERT INTO t (…) VALUES``, `` RETURNING pk``) of
+    ``model``: every concrete field but an automatic primary key."""
     meta = model._meta
     if meta.parents:
         raise ValueError(f"{meta.label}: a model with parents is written by the ORM")
@@ -40,7 +40,11 @@ def _statement(model: type[Model], vendor: str) -> tuple[tuple, str, str]:
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
     returning = f" RETURNING {quote(meta.pk.column)}" if meta.pk.db_returning else ""
-    return fields, head, returning
+    # Fields with ``auto_now``/``auto_now_add`` take their value from ``pre_save``, as ``bulk_create`` does.
+    stamped = frozenset(
+        f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    )
+    return fields, stamped, head, returning
 
 
 def prepare_rows(fields: Sequence[Field], rows: Sequence[Sequence]) -> list[tuple]:
@@ -92,11 +96,7 @@ def insert_instances(objs: Sequence[Model]) -> list[Model]:
     model = type(objs[0])
     if not connection.features.can_return_rows_from_bulk_insert:
         return model.objects.bulk_create(objs)  # the ORM's own path (and its checks)
-    fields, head, returning = _statement(model, connection.vendor)
-    # Fields with ``auto_now``/``auto_now_add`` take their value from ``pre_save``, as ``bulk_create`` does.
-    stamped = {
-        f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    }
+    fields, stamped, head, returning = _statement(model, connection.vendor)
     rows = prepare_rows(
         fields,
         [
