@@ -4,12 +4,21 @@
 digest and receipt codes, never re-tallied); before that, the live tally through ``results`` (the one bridge to
 the scoring engine). Who may see it (the office at any time, everyone else once revealed) stays with the
 callers, since a page, the API and an agreement each answer a refusal differently.
+
+Beside them, :func:`sessions_by_pk`: the sessions a batch of sheets or supports is about, a read compiled once
+(``core.reads``) because the batches run it inside the writers' queue.
 """
 
 from __future__ import annotations
 
 from dajia.consultations.models import PublishedResult, Session
 from dajia.consultations.results import result_data, session_tally
+from dajia.core.reads import compiled_read
+
+
+@compiled_read
+def sessions_by_pk(ids):
+    return Session.objects.filter(pk__in=ids)
 
 
 def published_result(session: Session) -> PublishedResult | None:

@@ -18,19 +18,20 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dajia.accounts.permissions import can_manage_federation, require_office
 from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Session, SessionProject, Sheet
+from dajia.consultations.selectors import sessions_by_pk
 from dajia.consultations.services_base import evaluator_label, lock_entry, publish_event
 from dajia.consultations.services_console import progress_counts, progress_counts_many
 from dajia.core import audit
 from dajia.core.batches import each_speaking
 from dajia.core.bulk import insert_instances
 from dajia.core.inputs import clean_text
+from dajia.core.reads import compiled_read
 from dajia.scoring.grammar import ScoreRefused, read_score
 
 # Unambiguous for reading aloud and typing back: no 0/O, 1/I/L.
@@ -365,33 +366,71 @@ def _decide_one(index: int, request: SheetRequest, facts: _Facts) -> tuple[Sheet
     return SheetOutcome(kind, receipt, complete, submission_id), write
 
 
+@compiled_read
+def _evaluators_by_pk(ids):
+    return Evaluator.objects.filter(pk__in=ids)
+
+
+@compiled_read
+def _evaluators_by_token(tokens):
+    return Evaluator.objects.filter(token__in=tokens)
+
+
+@compiled_read
+def _entries_locked(ids):
+    return SessionProject.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+
+
+@compiled_read
+def _sheets_of(evaluator_ids, entry_ids):
+    return Sheet.objects.filter(evaluator_id__in=evaluator_ids, entry_id__in=entry_ids)
+
+
+@compiled_read
+def _scores_of(sheet_ids):
+    return Score.objects.filter(sheet_id__in=sheet_ids).values_list("sheet_id", "criterion_id", "value")
+
+
+@compiled_read
+def _conflicts_of(evaluator_ids, entry_ids):
+    return Conflict.objects.filter(evaluator_id__in=evaluator_ids, entry_id__in=entry_ids).values_list(
+        "evaluator_id", "entry_id"
+    )
+
+
+@compiled_read
+def _criteria_of(session_ids):
+    return Criterion.objects.filter(session_id__in=session_ids)
+
+
 def _load_facts(requests: list[SheetRequest]) -> _Facts:
-    """Everything the batch decides on, in a few queries; the projects' rows are locked (FOR NO KEY UPDATE on
-    PostgreSQL, in id order, so two batches never deadlock) so a sheet and the closing of its window are
-    serialised, and two submissions for the same project never race on the same sheet. On SQLite the
-    IMMEDIATE transaction already holds the write lock."""
+    """Everything the batch decides on, in a few queries compiled once (``core.reads``: a batch reads the
+    same shapes every time). The projects' rows are locked (FOR NO KEY UPDATE on PostgreSQL, in id order, so
+    two batches never deadlock) so a sheet and the closing of its window are serialised, and two submissions
+    for the same project never race on the same sheet. On SQLite the IMMEDIATE transaction already holds the
+    write lock."""
     ids = {r.evaluator_id for r in requests if r.evaluator_id is not None}
     tokens = {r.token for r in requests if r.evaluator_id is None and r.token and len(r.token) <= 64}
     evaluators: dict = {}
-    if ids or tokens:
-        for evaluator in Evaluator.objects.filter(Q(pk__in=ids) | Q(token__in=tokens)):
-            evaluators[evaluator.pk] = evaluator
-            evaluators[evaluator.token] = evaluator
-    entry_ids = sorted({r.entry_id for r in requests})
-    entries = {
-        e.pk: e
-        for e in SessionProject.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("session")
-        .filter(pk__in=entry_ids)
-        .order_by("pk")
-    }
+    for evaluator in [
+        *(_evaluators_by_pk(ids) if ids else ()),
+        *(_evaluators_by_token(tokens) if tokens else ()),
+    ]:
+        evaluators[evaluator.pk] = evaluator
+        evaluators[evaluator.token] = evaluator
+    entries = {e.pk: e for e in _entries_locked(sorted({r.entry_id for r in requests}))}
+    sessions = {s.pk: s for s in sessions_by_pk({e.session_id for e in entries.values()})}
+    for entry in entries.values():
+        entry.session = sessions[entry.session_id]
     sheets: dict[tuple[int, int], _SheetFacts] = {}
     conflicts: set[tuple[int, int]] = set()
     ev_ids = {e.pk for e in evaluators.values()}
     if ev_ids and entries:
-        for sheet in Sheet.objects.filter(evaluator_id__in=ev_ids, entry_id__in=entries).prefetch_related(
-            "scores"
-        ):
+        found = _sheets_of(ev_ids, entries)
+        scores: dict[int, dict[int, Decimal]] = {sheet.pk: {} for sheet in found}
+        for sheet_id, criterion_id, value in _scores_of(scores):
+            scores[sheet_id][criterion_id] = value
+        for sheet in found:
             sheets[(sheet.evaluator_id, sheet.entry_id)] = _SheetFacts(
                 pk=sheet.pk,
                 submission_id=sheet.submission_id,
@@ -400,16 +439,12 @@ def _load_facts(requests: list[SheetRequest]) -> _Facts:
                 source=sheet.source,
                 entered_by_id=sheet.entered_by_id,
                 amendments=sheet.amendments,
-                scores={s.criterion_id: s.value for s in sheet.scores.all()},
+                scores=scores[sheet.pk],
                 submitted_at=sheet.submitted_at,
             )
-        conflicts = set(
-            Conflict.objects.filter(evaluator_id__in=ev_ids, entry_id__in=entries).values_list(
-                "evaluator_id", "entry_id"
-            )
-        )
+        conflicts = set(_conflicts_of(ev_ids, entries))
     criteria: dict[int, list[Criterion]] = {}
-    for criterion in Criterion.objects.filter(session_id__in={e.session_id for e in entries.values()}):
+    for criterion in _criteria_of(sessions):
         criteria.setdefault(criterion.session_id, []).append(criterion)
     office = {
         (r.actor.pk, e.session.federation_id)
