@@ -6,6 +6,7 @@ retry a sheet as often as the venue Wi-Fi requires, and safe when the whole pane
 evaluator and project is a database constraint; the entry row is locked while a sheet is written). Scores are
 read by the one score grammar, ``dajia.scoring.grammar``; the sheet file and ``dajia tally`` read them with it
 too. Imported files are ``services_results.sheets_import``, which writes each row through :func:`sheet_submit`.
+What a batch reads before deciding (and the receipt codes) is ``services_sheets_facts``.
 """
 
 from __future__ import annotations
@@ -19,23 +20,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dajia.accounts.permissions import can_manage_federation, require_office
+from dajia.accounts.permissions import require_office
 from dajia.consultations.models import Conflict, Criterion, Evaluator, Score, Session, SessionProject, Sheet
-from dajia.consultations.selectors import sessions_by_pk
 from dajia.consultations.services_base import evaluator_label, lock_entry, publish_event
 from dajia.consultations.services_console import progress_counts, progress_counts_many
+from dajia.consultations.services_sheets_facts import STORED, Facts, SheetFacts, load_facts
 from dajia.core import audit
 from dajia.core.batches import each_speaking
 from dajia.core.bulk import insert_instances
 from dajia.core.inputs import clean_text
-from dajia.core.reads import compiled_read
 from dajia.scoring.grammar import ScoreRefused, read_score
-
-# Unambiguous for reading aloud and typing back: no 0/O, 1/I/L.
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 @dataclass
@@ -44,12 +40,6 @@ class SubmitResult:
     receipt: str
     created: bool
     changed: bool
-
-
-def new_receipt() -> str:
-    """A receipt code such as ``7KQM-3XHD``: 8 characters from an unambiguous alphabet (31^8 ≈ 8.5×10^11)."""
-    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
-    return f"{code[:4]}-{code[4:]}"
 
 
 def require_paper_window(session: Session) -> None:
@@ -201,35 +191,6 @@ class SheetOutcome:
 
 
 @dataclass
-class _SheetFacts:
-    """A stored (or, within the batch, decided) sheet as the decision needs it."""
-
-    pk: int | None
-    submission_id: str
-    receipt: str
-    complete: bool
-    source: str
-    entered_by_id: int | None
-    amendments: int
-    scores: dict[int, Decimal | None]
-    submitted_at: Any = None
-
-
-@dataclass
-class _Facts:
-    """What a batch reads before deciding: everything :func:`decide_sheets` may look at."""
-
-    evaluators: dict  # id → Evaluator, and token → Evaluator
-    entries: dict[int, SessionProject]  # with their sessions
-    sheets: dict[tuple[int, int], _SheetFacts]  # (evaluator, entry) → the sheet
-    conflicts: set[tuple[int, int]]
-    criteria: dict[int, list[Criterion]]  # session → its rubric
-    office: set[tuple[int, int]]  # (actor id, federation id) pairs where the actor manages the federation
-    receipts: list[str]  # fresh receipt codes, one per request
-    now: Any = None
-
-
-@dataclass
 class _Write:
     """One decided change: the request's index, the sheet's key and its state before (None: a new sheet)."""
 
@@ -254,7 +215,7 @@ def _submission_id(request: SheetRequest) -> str | Exception:
     return submission_id[:64]
 
 
-def decide_sheets(requests: list[SheetRequest], facts: _Facts) -> tuple[list[SheetOutcome], list[_Write]]:
+def decide_sheets(requests: list[SheetRequest], facts: Facts) -> tuple[list[SheetOutcome], list[_Write]]:
     """The rule of a sheet, for a batch, in request order: pure (no database, no I/O), so a later request of
     the batch sees the state the earlier ones leave — a second copy of one submission id is a retry, a new id
     for a sheet decided a moment earlier is an amendment of it.
@@ -271,7 +232,7 @@ def decide_sheets(requests: list[SheetRequest], facts: _Facts) -> tuple[list[She
     return outcomes, writes
 
 
-def _decide_one(index: int, request: SheetRequest, facts: _Facts) -> tuple[SheetOutcome, _Write | None]:
+def _decide_one(index: int, request: SheetRequest, facts: Facts) -> tuple[SheetOutcome, _Write | None]:
     refused = _submission_id(request)
     if isinstance(refused, Exception):
         return SheetOutcome("refused", error=refused), None
@@ -336,7 +297,7 @@ def _decide_one(index: int, request: SheetRequest, facts: _Facts) -> tuple[Sheet
             "complete": existing.complete,
             "scores": {names[cid]: _one_decimal(v) for cid, v in existing.scores.items() if cid in names},
         }
-    facts.sheets[key] = _SheetFacts(
+    facts.sheets[key] = SheetFacts(
         pk=existing.pk if existing else None,
         submission_id=submission_id,
         receipt=receipt,
@@ -366,107 +327,8 @@ def _decide_one(index: int, request: SheetRequest, facts: _Facts) -> tuple[Sheet
     return SheetOutcome(kind, receipt, complete, submission_id), write
 
 
-@compiled_read
-def _evaluators_by_pk(ids):
-    return Evaluator.objects.filter(pk__in=ids)
-
-
-@compiled_read
-def _evaluators_by_token(tokens):
-    return Evaluator.objects.filter(token__in=tokens)
-
-
-@compiled_read
-def _entries_locked(ids):
-    return SessionProject.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-
-
-@compiled_read
-def _sheets_of(evaluator_ids, entry_ids):
-    return Sheet.objects.filter(evaluator_id__in=evaluator_ids, entry_id__in=entry_ids)
-
-
-@compiled_read
-def _scores_of(sheet_ids):
-    return Score.objects.filter(sheet_id__in=sheet_ids).values_list("sheet_id", "criterion_id", "value")
-
-
-@compiled_read
-def _conflicts_of(evaluator_ids, entry_ids):
-    return Conflict.objects.filter(evaluator_id__in=evaluator_ids, entry_id__in=entry_ids).values_list(
-        "evaluator_id", "entry_id"
-    )
-
-
-@compiled_read
-def _criteria_of(session_ids):
-    return Criterion.objects.filter(session_id__in=session_ids)
-
-
-def _load_facts(requests: list[SheetRequest]) -> _Facts:
-    """Everything the batch decides on, in a few queries compiled once (``core.reads``: a batch reads the
-    same shapes every time). The projects' rows are locked (FOR NO KEY UPDATE on PostgreSQL, in id order, so
-    two batches never deadlock) so a sheet and the closing of its window are serialised, and two submissions
-    for the same project never race on the same sheet. On SQLite the IMMEDIATE transaction already holds the
-    write lock."""
-    ids = {r.evaluator_id for r in requests if r.evaluator_id is not None}
-    tokens = {r.token for r in requests if r.evaluator_id is None and r.token and len(r.token) <= 64}
-    evaluators: dict = {}
-    for evaluator in [
-        *(_evaluators_by_pk(ids) if ids else ()),
-        *(_evaluators_by_token(tokens) if tokens else ()),
-    ]:
-        evaluators[evaluator.pk] = evaluator
-        evaluators[evaluator.token] = evaluator
-    entries = {e.pk: e for e in _entries_locked(sorted({r.entry_id for r in requests}))}
-    sessions = {s.pk: s for s in sessions_by_pk({e.session_id for e in entries.values()})}
-    for entry in entries.values():
-        entry.session = sessions[entry.session_id]
-    sheets: dict[tuple[int, int], _SheetFacts] = {}
-    conflicts: set[tuple[int, int]] = set()
-    ev_ids = {e.pk for e in evaluators.values()}
-    if ev_ids and entries:
-        found = _sheets_of(ev_ids, entries)
-        scores: dict[int, dict[int, Decimal]] = {sheet.pk: {} for sheet in found}
-        for sheet_id, criterion_id, value in _scores_of(scores):
-            scores[sheet_id][criterion_id] = value
-        for sheet in found:
-            sheets[(sheet.evaluator_id, sheet.entry_id)] = _SheetFacts(
-                pk=sheet.pk,
-                submission_id=sheet.submission_id,
-                receipt=sheet.receipt,
-                complete=sheet.complete,
-                source=sheet.source,
-                entered_by_id=sheet.entered_by_id,
-                amendments=sheet.amendments,
-                scores=scores[sheet.pk],
-                submitted_at=sheet.submitted_at,
-            )
-        conflicts = set(_conflicts_of(ev_ids, entries))
-    criteria: dict[int, list[Criterion]] = {}
-    for criterion in _criteria_of(sessions):
-        criteria.setdefault(criterion.session_id, []).append(criterion)
-    office = {
-        (r.actor.pk, e.session.federation_id)
-        for r in requests
-        if r.actor is not None
-        and (e := entries.get(r.entry_id)) is not None
-        and can_manage_federation(r.actor, e.session.federation_id)
-    }
-    return _Facts(
-        evaluators=evaluators,
-        entries=entries,
-        sheets=sheets,
-        conflicts=conflicts,
-        criteria=criteria,
-        office=office,
-        receipts=[new_receipt() for _ in requests],
-        now=timezone.now(),
-    )
-
-
 def _write(
-    requests: list[SheetRequest], facts: _Facts, writes: list[_Write], outcomes: list[SheetOutcome]
+    requests: list[SheetRequest], facts: Facts, writes: list[_Write], outcomes: list[SheetOutcome]
 ) -> None:
     """Store the decided sheets with bulk operations, audit them in one call and announce the progress."""
     if not writes:
@@ -476,20 +338,10 @@ def _write(
     new = {key: s for key, s in final.items() if s.pk is None}
     amended = {key: s for key, s in final.items() if s.pk is not None}
 
-    def _row(key, s: _SheetFacts) -> Sheet:
-        return Sheet(
-            pk=s.pk,
-            evaluator_id=key[0],
-            entry_id=key[1],
-            receipt=s.receipt,
-            submission_id=s.submission_id,
-            complete=s.complete,
-            source=s.source,
-            entered_by_id=s.entered_by_id,
-            amendments=s.amendments,
-            submitted_at=s.submitted_at or now,
-            updated_at=now,
-        )
+    def _row(key, s: SheetFacts) -> Sheet:
+        fields = {name: getattr(s, name) for name in STORED}
+        fields["submitted_at"] = s.submitted_at or now
+        return Sheet(evaluator_id=key[0], entry_id=key[1], updated_at=now, **fields)
 
     if amended:
         Sheet.objects.bulk_update(
@@ -550,7 +402,7 @@ def sheets_submit(*, requests: list[SheetRequest]) -> list[SheetOutcome]:
     if not requests:
         return []
     for attempt in range(2):
-        facts = _load_facts(requests)
+        facts = load_facts(requests)
         outcomes, writes = decide_sheets(requests, facts)
         try:
             with transaction.atomic():

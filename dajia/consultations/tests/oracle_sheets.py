@@ -19,10 +19,10 @@ from dajia.consultations.services_console import progress_counts
 from dajia.consultations.services_sheets import (
     SubmitResult,
     _one_decimal,
-    new_receipt,
     parse_scores,
     require_paper_window,
 )
+from dajia.consultations.services_sheets_facts import new_receipt
 from dajia.core import audit
 
 

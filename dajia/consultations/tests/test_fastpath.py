@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from dajia.conftest import run_coroutine
-from dajia.consultations import fastpath_sheets, services_console, services_sheets
+from dajia.consultations import fastpath_sheets, services_console, services_sheets, services_sheets_facts
 from dajia.consultations.fastpath_sheets import write_sheets
 from dajia.consultations.models import Session, Sheet
 from dajia.consultations.services_sheets import SheetRequest
@@ -100,7 +100,7 @@ def test_a_batch_writes_what_the_service_writes(panel):
     assert Sheet.objects.filter(entry=first).count() == 3
     assert AuditLog.objects.filter(action="consultations.sheet.submit").count() == 3
     assert len(by_batch.receipt) == 9 and by_batch.receipt[4] == "-"
-    assert set(by_batch.receipt.replace("-", "")) <= set(services_sheets.RECEIPT_ALPHABET)
+    assert set(by_batch.receipt.replace("-", "")) <= set(services_sheets_facts.RECEIPT_ALPHABET)
     assert second.sheets.count() == 0
 
 
