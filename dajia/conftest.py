@@ -362,6 +362,23 @@ def browser():
         b.close()
 
 
+@pytest.fixture(autouse=True)
+def _browser_contexts_closed(request):
+    """Every browser context a test left open is closed before the test's database goes. A browser test that
+    fails before closing the contexts it opened would leave their pages polling the live server, whose
+    errors then land in later tests (seen: the server thread printing a traceback while a later test ran
+    ``ast.parse``, which raised SystemError on CPython 3.11)."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")  # set up first, so torn down after the contexts close
+    browser = request.getfixturevalue("browser")
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
 def phone_context(browser):
     """A new phone (iPhone-like 390×844, Chinese locale) with its own cookies: ``(context, page)``; the caller
     closes the context. For a test with two people on two phones; one phone is the ``phone`` fixture."""
