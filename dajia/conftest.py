@@ -67,6 +67,17 @@ def _no_connection_left_behind(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """A request leaves its language active on the thread (LocaleMiddleware activates it and nothing undoes
+    it), so after a test that asked in English the next one's messages were English — an order-dependent
+    failure (test_i18n's language switch, then test_inputs' Chinese messages). Each test ends in the site's."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _edge_writer_lets_go_of_its_connection():
     """The ASGI edge's writer thread (dajia/live/edge.py) keeps its database connection between batches; a test
     database cannot be dropped on PostgreSQL while another thread holds one, so each test that started the writer

@@ -314,6 +314,15 @@ def number_out_of_range(request) -> bool:
     )
 
 
+def nul_in_address(request) -> bool:
+    """Whether the path or the query string holds a NUL character. No name, word or number has one, and
+    PostgreSQL's text cannot hold it ("text fields cannot contain NUL"): a search for it would be a server error
+    there, and is bad input everywhere. Checked by :class:`BadInputMiddleware` for every page and API."""
+    return "\x00" in request.path or any(
+        "\x00" in name or any("\x00" in value for value in values) for name, values in request.GET.lists()
+    )
+
+
 def bad_input_response(request, message: str):
     """A 400 that says what was wrong: JSON ``{"detail": ...}`` for JSON clients, else the site's page."""
     if json_client(request):
@@ -322,7 +331,8 @@ def bad_input_response(request, message: str):
 
 
 class BadInputMiddleware:
-    """Turns :class:`BadInput` raised by a view (a filter, a page number, a posted id) into a 400 page."""
+    """Turns :class:`BadInput` raised by a view (a filter, a page number, a posted id) into a 400 page, and
+    answers an address no page can use (a number beyond 64 bits, a NUL character) before any view runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -330,6 +340,8 @@ class BadInputMiddleware:
     def __call__(self, request):
         if number_out_of_range(request):
             return bad_input_response(request, _("A number in the address is out of range."))
+        if nul_in_address(request):
+            return bad_input_response(request, _("The address holds a character that cannot be used (NUL)."))
         return self.get_response(request)
 
     def process_exception(self, request, exception):

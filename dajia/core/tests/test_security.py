@@ -261,6 +261,20 @@ def test_the_api_refuses_numbers_beyond_64_bits_in_urls_with_400(client):
     )  # the largest id is a fine question
 
 
+def test_a_nul_character_in_an_address_is_a_400_on_pages_and_the_api(client, db):
+    # Schemathesis found it: PostgreSQL cannot compare text with a NUL, so the needs API's search was a 500.
+    for url in ["/api/needs/needs?q=%00", "/api/needs/needs?sort=a%00b", "/api/needs/needs/1%00"]:
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.json() == {"detail": "地址中含有无法使用的字符（NUL）。"}
+    page = client.get("/needs/?q=%E5%B7%A5%00")
+    assert page.status_code == 400 and "地址中含有无法使用的字符" in page.content.decode()
+    english = client.get("/api/needs/needs?%00=1", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400
+    assert english.json()["detail"] == "The address holds a character that cannot be used (NUL)."
+    assert client.get("/api/needs/needs?q=工会").status_code == 200
+
+
 # ---- the policy on every response, errors included --------------------------------------------------------------
 
 
