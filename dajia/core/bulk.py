@@ -6,11 +6,14 @@ Most of it is the ORM compiling the same ``INSERT`` afresh on every call and pre
 ``get_db_prep_save`` (49,000 calls for 40 batches), although within a batch most columns repeat one value: the
 session, the time, the action. Here the statement is built once per model and columns, each distinct value of a
 column is prepared once per call, and the rows go in multi-row ``VALUES`` chunks within the database's limit of
-parameters.
+parameters — or, on PostgreSQL, as one array per column, ``SELECT * FROM UNNEST((%s)::integer[], …)``, as
+Django 5.2's ``bulk_create`` does there: that statement's text is the same for any number of rows, so psycopg
+converts it once (it caches no statement of more than 50 parameters; a batch of supports and their audit
+entries has 80 and 160) and the server plans one short statement rather than a long ``VALUES`` list.
 
 The rows are model instances, as for ``bulk_create``: the services build them as they would for the ORM
 (defaults applied), and get them back with their primary keys set (``RETURNING``, on SQLite 3.35+ and
-PostgreSQL; in the order of the ``VALUES``, as ``bulk_create`` also relies on). No signals are sent and no
+PostgreSQL; in the order of the rows, as ``bulk_create`` also relies on). No signals are sent and no
 ``save()`` runs, and ``auto_now`` fields are stamped by their ``pre_save`` — as with ``bulk_create``. A model
 with parents (multi-table inheritance) is refused, and a database without ``RETURNING`` takes the ORM's path.
 """
@@ -31,14 +34,14 @@ _MAX_PARAMS = 32_766  # SQLite's default limit since 3.32 (PostgreSQL's is 65,53
 
 @lru_cache(maxsize=64)
 def _statement(model: type[Model], vendor: str) -> tuple[tuple, frozenset[str], str, str]:
-    """(the fields written, those stamped by ``pre_save``, ``INSERT INTO t (…) VALUES``, `` RETURNING pk``) of
+    """(the fields written, those stamped by ``pre_save``, ``INSERT INTO t (…)``, `` RETURNING pk``) of
     ``model``: every concrete field but an automatic primary key."""
     meta = model._meta
     if meta.parents:
         raise ValueError(f"{meta.label}: a model with parents is written by the ORM")
     fields = tuple(f for f in meta.concrete_fields if not (f.primary_key and f.db_returning))
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
     returning = f" RETURNING {quote(meta.pk.column)}" if meta.pk.db_returning else ""
     # Fields with ``auto_now``/``auto_now_add`` take their value from ``pre_save``, as ``bulk_create`` does.
     stamped = frozenset(
@@ -67,13 +70,35 @@ def prepare_rows(fields: Sequence[Field], rows: Sequence[Sequence]) -> list[tupl
     return list(zip(*columns, strict=True))
 
 
-def execute_values(
-    head: str, rows: Sequence[Sequence], tail: str = "", *, fetch: bool = False
+@lru_cache(maxsize=64)
+def _unnest(fields: tuple[Field, ...], vendor: str) -> str | None:
+    """``SELECT * FROM UNNEST((%s)::integer[], …)`` for ``fields`` on PostgreSQL, or None where the rows go as
+    ``VALUES`` (another database, or a field an array cannot carry: the same test as Django's compiler)."""
+    if vendor != "postgresql" or any(
+        hasattr(f, "get_placeholder")
+        or (f.target_field if f.is_relation else f).get_internal_type() not in connection.data_types
+        for f in fields
+    ):
+        return None
+    # The type without its parameters, as Django does: varchar[] rather than varchar(50)[].
+    casts = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+    return f"SELECT * FROM UNNEST({casts})"  # noqa: S608 (the types of the model's own fields)
+
+
+def insert_values(
+    head: str, fields: Sequence[Field], rows: Sequence[Sequence], tail: str = "", *, fetch: bool = False
 ) -> list[tuple]:
-    """Run ``head`` + ``(%s, …), (%s, …)…`` + ``tail`` for the prepared ``rows``, in as few statements as the
-    database's limit of parameters allows; with ``fetch``, the rows the statements return (``RETURNING``)."""
+    """Run ``head`` (``INSERT INTO t (…) ``) with the prepared ``rows`` of ``fields`` (``prepare_rows``) and
+    ``tail`` (``ON CONFLICT …``, ``RETURNING …``): on PostgreSQL one statement of one array per column, elsewhere
+    ``VALUES (%s, …), (%s, …)…`` in as few statements as the database's limit of parameters allows. With
+    ``fetch``, the rows the statements return (``RETURNING``), in the order of ``rows``."""
     if not rows:
         return []
+    unnest = _unnest(tuple(fields), connection.vendor)
+    if unnest is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(head + unnest + tail, [list(column) for column in zip(*rows, strict=True)])
+            return cursor.fetchall() if fetch else []
     width = len(rows[0])
     limit = min(connection.features.max_query_params or _MAX_PARAMS, _MAX_PARAMS)
     per_statement = max(1, limit // max(1, width))
@@ -82,7 +107,9 @@ def execute_values(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+            cursor.execute(
+                head + "VALUES " + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row]
+            )
             if fetch:
                 out.extend(cursor.fetchall())
     return out
@@ -104,7 +131,7 @@ def insert_instances(objs: Sequence[Model]) -> list[Model]:
             for obj in objs
         ],
     )
-    keys = [row[0] for row in execute_values(head, rows, returning, fetch=bool(returning))]
+    keys = [row[0] for row in insert_values(head, fields, rows, returning, fetch=bool(returning))]
     pk = model._meta.pk.attname
     for obj, key in zip(objs, keys or [None] * len(objs), strict=True):
         if key is not None:

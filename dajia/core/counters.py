@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from django.db import connection
 from django.db.models import Model
 
-from dajia.core.bulk import execute_values, prepare_rows
+from dajia.core.bulk import insert_values, prepare_rows
 
 
 def add_to_counters(
@@ -34,7 +34,11 @@ def add_to_counters(
     key, creating it at ``change`` (with the ``also`` fields, which only a new row needs) when there is none.
     ``key`` names the primary key or a unique constraint of ``model``; with ``floor`` no counter goes below
     it (a new row included). With ``returning``, the counters after the change, by the key values as the
-    database returns them (one statement per chunk of rows, each key at most once; not with ``floor``)."""
+    database returns them (one statement per chunk of rows, each key at most once; not with ``floor``).
+
+    One multi-row statement when the keys are distinct and no change is below the floor; otherwise (a
+    withdrawal under ``floor``, a key twice) one execution per row in key order, which is what the floor's
+    rule needs: each change is applied to the counter the one before it left."""
     if not rows:
         return {}
     fields = [model._meta.get_field(name) for name in (*key, *also, counter)]
@@ -42,22 +46,31 @@ def add_to_counters(
     table = ops.quote_name(model._meta.db_table)
     columns = [ops.quote_name(f.column) for f in fields]
     target = columns[-1]
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {table} ({', '.join(columns)}) "
     conflict = f" ON CONFLICT ({', '.join(columns[: len(key)])}) DO UPDATE SET {target} = "
     ordered = sorted(rows, key=lambda r: r[: len(key)])
-    if returning:
+    if returning and floor is not None:
+        raise ValueError("add_to_counters: returning and floor together are not supported")
+    moved = f"{table}.{target} + excluded.{target}"
+    unique = len({r[: len(key)] for r in ordered}) == len(ordered)
+    if returning or (unique and (floor is None or all(r[-1] >= floor for r in ordered))):
+        # A new row is inserted at its change (no change is below the floor), so ``excluded`` holds every
+        # row's change and one multi-row statement moves them all — on PostgreSQL one execution, not one per
+        # row. Each key at most once: a statement may update a row only once.
         if floor is not None:
-            raise ValueError("add_to_counters: returning and floor together are not supported")
-        # A new row is inserted at its change, so ``excluded`` holds the change of every row.
-        tail = f"{conflict}{table}.{target} + excluded.{target} RETURNING {', '.join(columns[: len(key)])}, {target}"
-        returned = execute_values(head, prepare_rows(fields, ordered), tail, fetch=True)
+            moved = f"CASE WHEN {moved} < {int(floor)} THEN {int(floor)} ELSE {moved} END"
+        tail = conflict + moved
+        if returning:
+            tail += f" RETURNING {', '.join(columns[: len(key)])}, {target}"
+        returned = insert_values(head, fields, prepare_rows(fields, ordered), tail, fetch=returning)
         return {tuple(row[:-1]): row[-1] for row in returned}
-    # The change is bound again in the UPDATE rather than read from ``excluded``: a new row is inserted at the
-    # floor, but an existing one must move by the whole change.
+    # A change below the floor, or a key twice: one execution per row, in key order. The change is bound again
+    # in the UPDATE rather than read from ``excluded``: a new row is inserted at the floor, but an existing one
+    # must move by the whole change.
     added = f"{table}.{target} + %s"
     if floor is not None:
         added = f"CASE WHEN {added} < {int(floor)} THEN {int(floor)} ELSE {added} END"
-    sql = head + "(" + ", ".join(["%s"] * len(columns)) + ")" + conflict + added
+    sql = head + "VALUES (" + ", ".join(["%s"] * len(columns)) + ")" + conflict + added
     starts = [(*row[:-1], row[-1] if floor is None else max(row[-1], floor)) for row in ordered]
     prepared = prepare_rows(fields, starts)
     params = [

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dajia.core import audit
 from dajia.core.bulk import insert_instances
@@ -67,12 +68,54 @@ def test_the_audit_entries_of_a_batch_are_stored_as_bulk_create_stores_them(fede
 def test_more_rows_than_one_statement_holds_are_split_within_the_parameter_limit(
     federation, django_assert_num_queries
 ):
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL takes the rows as one array per column, in one statement (the test below)")
     per_statement = (connection.features.max_query_params or 32_766) // 10  # ten columns are written
     n = 2 * per_statement + 5
     with django_assert_num_queries(3):
         stored = insert_instances(_entries(federation, n))
     assert len({e.pk for e in stored}) == n
     assert AuditLog.objects.filter(pk__in=[e.pk for e in stored]).count() == n
+
+
+def test_on_postgresql_any_number_of_rows_is_one_statement_of_one_array_per_column(
+    federation, django_assert_num_queries
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the arrays are PostgreSQL's; other databases take VALUES within their parameter limit")
+    with CaptureQueriesContext(connection) as small:
+        insert_instances(_entries(federation, 3))
+    with django_assert_num_queries(1):
+        stored = insert_instances(_entries(federation, 7_000))  # 70,000 values: past the 65,535 parameters
+    assert len({e.pk for e in stored}) == 7_000
+    (sql,) = [q["sql"] for q in small.captured_queries]
+    assert "UNNEST(" in sql and "VALUES" not in sql
+    assert _stored([e.pk for e in stored[:3]]) == _stored(
+        [e.pk for e in insert_instances(_entries(federation, 3))]
+    )
+
+
+def test_addresses_and_empty_values_are_stored_as_the_orm_stores_them(db):
+    from dajia.accounts.models import RegistrationCode
+
+    def codes(ips):
+        return [
+            RegistrationCode(
+                mobile_hash=f"h{i}",
+                mobile_masked="138****0012",
+                code_hash="c",
+                created_at=AT,
+                expires_at=AT,
+                ip=ip,
+            )
+            for i, ip in enumerate(ips)
+        ]
+
+    ips = ["10.0.0.7", None, "2001:db8::1"]
+    by_helper = insert_instances(codes(ips))
+    by_orm = RegistrationCode.objects.bulk_create(codes(ips))
+    stored = dict(RegistrationCode.objects.values_list("pk", "ip"))
+    assert [stored[c.pk] for c in by_helper] == [stored[c.pk] for c in by_orm] == ips
 
 
 def test_auto_now_fields_are_stamped_as_the_orm_stamps_them(federation):

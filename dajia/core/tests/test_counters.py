@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dajia.core.counters import add_to_counters
 from dajia.core.models import RateCounter
@@ -69,3 +73,46 @@ def test_returning_with_a_floor_is_refused_before_any_statement(django_assert_nu
             floor=0,
             returning=True,
         )
+
+
+def test_adding_under_a_floor_with_no_change_below_it_is_one_execution(django_assert_num_queries):
+    rows = [(f"k{i}", WINDOW, i + 1) for i in range(12)]  # the counts of a batch of supports
+    with CaptureQueriesContext(connection) as captured:
+        add_to_counters(RateCounter, key=["key", "window_start"], counter="hits", rows=rows, floor=0)
+    (sql,) = [q["sql"] for q in captured.captured_queries]
+    assert " times: " not in sql  # Django's note of an executemany: one execution per row
+    assert _counts() == {f"k{i}": i + 1 for i in range(12)}
+
+
+# The changes of one call: a key (some twice) and a change, below the floor of 0 or not.
+changes = st.lists(
+    st.tuples(st.sampled_from("abcd"), st.integers(min_value=-6, max_value=6)), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    existing=st.dictionaries(st.sampled_from("abcd"), st.integers(min_value=0, max_value=9)),
+    rows=changes,
+    floor=st.sampled_from([None, 0]),
+)
+def test_each_change_lands_as_if_applied_one_after_the_other_in_key_order(existing, rows, floor):
+    if floor is None:  # the counter is checked >= 0 in the database: without a floor, only additions
+        rows = [(key, abs(change)) for key, change in rows]
+    with transaction.atomic():
+        RateCounter.objects.bulk_create(
+            [RateCounter(key=key, window_start=WINDOW, hits=hits) for key, hits in existing.items()]
+        )
+        expected = dict(existing)
+        for key, change in sorted(rows, key=lambda r: r[0]):  # stable: a key's changes in the given order
+            value = expected[key] + change if key in expected else change  # a new row starts at its change
+            expected[key] = value if floor is None else max(floor, value)
+        add_to_counters(
+            RateCounter,
+            key=["key", "window_start"],
+            counter="hits",
+            rows=[(key, WINDOW, change) for key, change in rows],
+            floor=floor,
+        )
+        assert _counts() == expected
+        transaction.set_rollback(True)
