@@ -20,6 +20,13 @@ from django.db.models import Model
 from dajia.core.bulk import insert_values, prepare_rows
 
 
+def _floored(expression: str, floor: int | None) -> str:
+    """``expression``, raised to ``floor`` where it falls below it (unchanged without a floor)."""
+    if floor is None:
+        return expression
+    return f"CASE WHEN {expression} < {int(floor)} THEN {int(floor)} ELSE {expression} END"
+
+
 def add_to_counters(
     model: type[Model],
     *,
@@ -51,15 +58,12 @@ def add_to_counters(
     ordered = sorted(rows, key=lambda r: r[: len(key)])
     if returning and floor is not None:
         raise ValueError("add_to_counters: returning and floor together are not supported")
-    moved = f"{table}.{target} + excluded.{target}"
     unique = len({r[: len(key)] for r in ordered}) == len(ordered)
     if returning or (unique and (floor is None or all(r[-1] >= floor for r in ordered))):
         # A new row is inserted at its change (no change is below the floor), so ``excluded`` holds every
         # row's change and one multi-row statement moves them all — on PostgreSQL one execution, not one per
         # row. Each key at most once: a statement may update a row only once.
-        if floor is not None:
-            moved = f"CASE WHEN {moved} < {int(floor)} THEN {int(floor)} ELSE {moved} END"
-        tail = conflict + moved
+        tail = conflict + _floored(f"{table}.{target} + excluded.{target}", floor)
         if returning:
             tail += f" RETURNING {', '.join(columns[: len(key)])}, {target}"
         returned = insert_values(head, fields, prepare_rows(fields, ordered), tail, fetch=returning)
@@ -67,9 +71,7 @@ def add_to_counters(
     # A change below the floor, or a key twice: one execution per row, in key order. The change is bound again
     # in the UPDATE rather than read from ``excluded``: a new row is inserted at the floor, but an existing one
     # must move by the whole change.
-    added = f"{table}.{target} + %s"
-    if floor is not None:
-        added = f"CASE WHEN {added} < {int(floor)} THEN {int(floor)} ELSE {added} END"
+    added = _floored(f"{table}.{target} + %s", floor)
     sql = head + "VALUES (" + ", ".join(["%s"] * len(columns)) + ")" + conflict + added
     starts = [(*row[:-1], row[-1] if floor is None else max(row[-1], floor)) for row in ordered]
     prepared = prepare_rows(fields, starts)

@@ -299,18 +299,23 @@ def query_date(params, name: str, *, label: str | None = None) -> datetime.date 
 # ---- the answer ------------------------------------------------------------------------------------------
 
 
+def _address_values(request) -> list[str]:
+    """What an address carries: the path's segments and every query value (the values a view may read)."""
+    values = request.path.split("/")
+    for _name, given in request.GET.lists():
+        values.extend(given)
+    return values
+
+
 def number_out_of_range(request) -> bool:
     """Whether an id, offset or other whole number in the URL is beyond 64 bits. The database cannot hold it
     (SQLite raises OverflowError, PostgreSQL "bigint out of range"), so it is bad input, not a server error.
     Checked by :class:`BadInputMiddleware` for every page, so a path's ``<int:pk>`` and a query value no view parses yet are covered."""
-    values = request.path.split("/")
-    for _name, given in request.GET.lists():
-        values.extend(given)
     return any(
         len(value) > 18
         and _URL_INTEGER.match(value.strip())
         and not DB_INT_MIN <= int(value.strip().split(".")[0]) <= DB_INT_MAX
-        for value in values
+        for value in _address_values(request)
     )
 
 
@@ -318,9 +323,7 @@ def nul_in_address(request) -> bool:
     """Whether the path or the query string holds a NUL character. No name, word or number has one, and
     PostgreSQL's text cannot hold it ("text fields cannot contain NUL"): a search for it would be a server error
     there, and is bad input everywhere. Checked by :class:`BadInputMiddleware` for every page and API."""
-    return "\x00" in request.path or any(
-        "\x00" in name or any("\x00" in value for value in values) for name, values in request.GET.lists()
-    )
+    return any("\x00" in value for value in [*_address_values(request), *request.GET])  # names too
 
 
 def bad_input_response(request, message: str):

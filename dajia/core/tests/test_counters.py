@@ -75,7 +75,7 @@ def test_returning_with_a_floor_is_refused_before_any_statement(django_assert_nu
         )
 
 
-def test_adding_under_a_floor_with_no_change_below_it_is_one_execution(django_assert_num_queries):
+def test_adding_under_a_floor_with_no_change_below_it_is_one_execution():
     rows = [(f"k{i}", WINDOW, i + 1) for i in range(12)]  # the counts of a batch of supports
     with CaptureQueriesContext(connection) as captured:
         add_to_counters(RateCounter, key=["key", "window_start"], counter="hits", rows=rows, floor=0)
