@@ -30,11 +30,12 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 
@@ -94,26 +95,24 @@ def cors_headers(scope) -> list[tuple[bytes, bytes]]:
 _languages: dict[tuple[str, str], str] = {}
 
 
-def request_language(scope) -> str:
-    """The language LocaleMiddleware would activate for this request (cookie, then Accept-Language)."""
-    cookie = header(scope, b"cookie")
+def request_language(scope, cookies: Mapping[str, str] | None = None) -> str:
+    """The language LocaleMiddleware would activate for this request: its language cookie, then
+    Accept-Language. ``cookies`` are the request's, parsed as Django parses them (``request.COOKIES``), when
+    the caller has them already; else the Cookie header is parsed here. Remembered per (language cookie,
+    Accept-Language) pair — not per Cookie header, which holds each browser's own session key."""
+    if cookies is None:
+        cookies = parse_cookie(header(scope, b"cookie"))
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
     accept = header(scope, b"accept-language")
-    key = (cookie, accept)
+    key = (chosen, accept)
     found = _languages.get(key)
     if found is None:
-        from http.cookies import CookieError, SimpleCookie
 
         class _Request:
             path_info = "/"
-            COOKIES: dict = {}
+            COOKIES = {settings.LANGUAGE_COOKIE_NAME: chosen} if chosen else {}
             META = {"HTTP_ACCEPT_LANGUAGE": accept}
 
-        try:
-            jar = SimpleCookie()
-            jar.load(cookie)
-            _Request.COOKIES = {k: v.value for k, v in jar.items()}
-        except CookieError:
-            pass
         found = translation.get_language_from_request(_Request())
         if len(_languages) < 1000:
             _languages[key] = found

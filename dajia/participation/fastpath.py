@@ -15,7 +15,6 @@ script, another session engine or an unknown session goes to Django with the bod
 from __future__ import annotations
 
 import re
-from http.cookies import CookieError, SimpleCookie
 from io import BytesIO
 from urllib.parse import parse_qsl
 
@@ -110,24 +109,17 @@ def write_supports(items: list[dict]) -> list[tuple | None] | None:
 edge.register("support", write_supports)
 
 
-def _checked(scope, body: bytes) -> tuple[bool, str | None]:
-    """(Django's own CSRF check passes, the client's address as ``ratelimit.client_ip`` reads it), both on a
-    request object built from this request, as Django's handler would build it."""
+def _item(scope, body: bytes, session_id: int) -> dict | None:
+    """What the writer needs of a support the edge may serve, or None (Django serves it). The request passes
+    Django's own CSRF check (the real middleware, on a request object built as Django's handler builds it),
+    and that one request object gives the cookies (parsed once: the session key and the language), and the
+    client's address as ``ratelimit.client_ip`` reads it."""
     from django.core.handlers.asgi import ASGIRequest
     from django.middleware.csrf import CsrfViewMiddleware
 
     from dajia.core import ratelimit
     from dajia.participation import views
 
-    request = ASGIRequest(scope, BytesIO(body))
-    middleware = CsrfViewMiddleware(lambda r: None)
-    middleware.process_request(request)
-    ok = middleware.process_view(request, views.support, (), {}) is None
-    return ok, ratelimit.client_ip(request)
-
-
-def _item(scope, body: bytes, session_id: int) -> dict | None:
-    """What the writer needs of a support the edge may serve, or None (Django serves it)."""
     if (
         settings.SESSION_ENGINE != DB_SESSIONS
         or "application/json" not in edge.header(scope, b"accept")
@@ -140,23 +132,20 @@ def _item(scope, body: bytes, session_id: int) -> dict | None:
         return None
     if form.get("action", "add") != "add":
         return None
-    csrf_ok, ip = _checked(scope, body)
-    if not csrf_ok:
+    request = ASGIRequest(scope, BytesIO(body))
+    middleware = CsrfViewMiddleware(lambda r: None)
+    middleware.process_request(request)
+    if middleware.process_view(request, views.support, (), {}) is not None:
         return None
-    jar = SimpleCookie()
-    try:
-        jar.load(edge.header(scope, b"cookie"))
-    except CookieError:
-        return None
-    morsel = jar.get(settings.SESSION_COOKIE_NAME)
-    if morsel is None or not morsel.value:
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)  # as SessionMiddleware reads it
+    if not session_key:
         return None
     return {
         "session_id": session_id,
-        "session_key": morsel.value,
+        "session_key": session_key,
         "entry": form.get("entry", ""),
-        "ip": ip,
-        "language": edge.request_language(scope),
+        "ip": ratelimit.client_ip(request),
+        "language": edge.request_language(scope, request.COOKIES),
     }
 
 

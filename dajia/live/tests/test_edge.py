@@ -107,3 +107,23 @@ def test_a_ready_answer_of_another_loop_or_forgotten_is_not_served(behind):
 
     assert run_coroutine(forgotten()) == ((200, b"{}"), (418, b"behind"))
     assert behind.paths == [PATH, PATH]
+
+
+def test_the_language_is_the_cookie_s_then_accept_language_s_remembered_per_choice(settings, monkeypatch):
+    """As LocaleMiddleware chooses; each browser's own session cookie does not make a new entry to remember."""
+    monkeypatch.setattr(edge, "_languages", {})
+    name = settings.LANGUAGE_COOKIE_NAME.encode()
+
+    def scope(cookie: bytes, accept: bytes = b"") -> dict:
+        return {"headers": [(b"cookie", cookie), (b"accept-language", accept)]}
+
+    assert edge.request_language(scope(b"sessionid=a; " + name + b"=en", b"zh-CN")) == "en"
+    assert edge.request_language(scope(b"sessionid=b", b"en-US,en;q=0.9")) == "en"
+    assert edge.request_language(scope(b"sessionid=c", b"zh-CN")) == "zh-hans"
+    assert edge.request_language(scope(b"sessionid=d")) == settings.LANGUAGE_CODE
+    # A cookie naming no language of the site's: Accept-Language decides.
+    assert edge.request_language(scope(b"sessionid=e; " + name + b"=xx", b"en")) == "en"
+    assert edge.request_language(scope(b""), {settings.LANGUAGE_COOKIE_NAME: "en"}) == "en"  # parsed already
+    for n in range(50):
+        edge.request_language(scope(b"sessionid=v%d; " % n + name + b"=en", b"zh-CN"))
+    assert len(edge._languages) == 6  # the six pairs above: the fifty browsers added none

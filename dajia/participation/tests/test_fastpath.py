@@ -142,3 +142,59 @@ def test_a_failed_batch_is_handed_to_django_whole(live_session, monkeypatch):
     assert write_supports([_item(live_session, phone, live_session.entries_list[0])]) is None
     assert closed == [True]  # the writer's next batch opens a new connection
     assert not Support.objects.exists()
+
+
+def _scope(*headers: tuple[bytes, bytes]) -> dict:
+    """A phone's support request as uvicorn hands it to the edge."""
+    return {
+        "type": "http",
+        "method": "POST",
+        "path": "/participation/s/7/support",
+        "root_path": "",
+        "query_string": b"",
+        "scheme": "http",
+        "http_version": "1.1",
+        "client": ("10.1.2.3", 50000),
+        "server": ("testserver", 80),
+        "headers": [
+            (b"host", b"testserver"),
+            (b"accept", b"application/json"),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            *headers,
+        ],
+    }
+
+
+TOKEN = b"t" * 32  # a CSRF secret in the cookie's form, sent back in the header as the page's script does
+
+
+def test_the_edge_reads_the_session_key_address_and_language_from_one_request(settings):
+    """The cookies are parsed once, as Django parses them: the browser's session key, and the language its
+    cookie chose over Accept-Language; the address as the rate limits read it."""
+    cookie = b"sessionid=bv0042; csrftoken=" + TOKEN + b"; " + settings.LANGUAGE_COOKIE_NAME.encode() + b"=en"
+    scope = _scope((b"cookie", cookie), (b"x-csrftoken", TOKEN), (b"accept-language", b"zh-CN"))
+    item = _item_of(scope, b"entry=12&action=add")
+    assert item == {
+        "session_id": 7,
+        "session_key": "bv0042",
+        "entry": "12",
+        "ip": "10.1.2.3",
+        "language": "en",
+    }
+    plain = _scope((b"cookie", b"sessionid=bv0043; csrftoken=" + TOKEN), (b"x-csrftoken", TOKEN))
+    assert _item_of(plain, b"entry=12")["language"] == "zh-hans"
+
+
+def test_the_edge_leaves_to_django_what_it_does_not_serve():
+    """Without the CSRF token, without a session cookie, a withdrawal: None, and Django answers."""
+    cookie = (b"cookie", b"sessionid=bv0042; csrftoken=" + TOKEN)
+    assert _item_of(_scope(cookie), b"entry=12") is None  # no X-CSRFToken header
+    assert _item_of(_scope(cookie, (b"x-csrftoken", b"u" * 32)), b"entry=12") is None
+    assert _item_of(_scope((b"cookie", b"csrftoken=" + TOKEN), (b"x-csrftoken", TOKEN)), b"entry=12") is None
+    assert _item_of(_scope(cookie, (b"x-csrftoken", TOKEN)), b"entry=12&action=remove") is None
+
+
+def _item_of(scope: dict, body: bytes) -> dict | None:
+    from dajia.participation.fastpath import _item as item
+
+    return item(scope, body, 7)
