@@ -24,7 +24,7 @@ import datetime
 from collections.abc import Sequence
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
 # Values of these types are prepared once per distinct value and column (preparing is a pure function of them).
@@ -53,6 +53,10 @@ def _statement(model: type[Model], vendor: str) -> tuple[tuple, frozenset[str], 
 def prepare_rows(fields: Sequence[Field], rows: Sequence[Sequence]) -> list[tuple]:
     """The database's values of ``rows`` (one Python value per field of ``fields``), each distinct value of a
     column prepared once (``get_db_prep_save`` is a pure function of the value for the types memoised)."""
+    # This thread's connection itself, not the ``connection`` proxy: every attribute the fields read of the
+    # proxy (``ops``, ``features``…) looks the thread's connection up again, and a profile of a batch of 16
+    # supports found those lookups at 7 % of the batch.
+    db = connections[DEFAULT_DB_ALIAS]
     columns = []
     for index, field in enumerate(fields):
         prepared: dict = {}
@@ -62,10 +66,10 @@ def prepare_rows(fields: Sequence[Field], rows: Sequence[Sequence]) -> list[tupl
             if isinstance(value, _MEMO):
                 key = (type(value), value)
                 if key not in prepared:
-                    prepared[key] = field.get_db_prep_save(value, connection)
+                    prepared[key] = field.get_db_prep_save(value, db)
                 values.append(prepared[key])
             else:
-                values.append(field.get_db_prep_save(value, connection))
+                values.append(field.get_db_prep_save(value, db))
         columns.append(values)
     return list(zip(*columns, strict=True))
 
@@ -132,10 +136,10 @@ def insert_instances(objs: Sequence[Model]) -> list[Model]:
         ],
     )
     keys = [row[0] for row in insert_values(head, fields, rows, returning, fetch=bool(returning))]
-    pk = model._meta.pk.attname
+    pk, alias = model._meta.pk.attname, connection.alias
     for obj, key in zip(objs, keys or [None] * len(objs), strict=True):
         if key is not None:
             setattr(obj, pk, key)
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     return list(objs)

@@ -30,7 +30,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable
 from django.db.transaction import TransactionManagementError
@@ -105,12 +105,13 @@ def _converted(rows: list[tuple], converters: dict) -> list[list]:
     connection. The backend's own converters are methods of the compiling thread's connection; they read its
     settings (the time zone), which every thread's connection shares, never its cursor."""
     steps = list(converters.items())
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy (``core.bulk.prepare_rows``)
     out = []
     for row in map(list, rows):
         for position, (functions, expression) in steps:
             value = row[position]
             for function in functions:
-                value = function(value, expression, connection)
+                value = function(value, expression, db)
             row[position] = value
         out.append(row)
     return out

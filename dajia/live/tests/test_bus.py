@@ -37,6 +37,34 @@ def test_rolled_back_publish_sends_nothing():
     ]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_after_the_commit_the_event_s_row_is_one_statement_and_inside_a_block_a_savepoint(monkeypatch):
+    """The usual case — published in a transaction, sent after its commit — writes the row as a statement of
+    its own, with no transaction of its own to commit; a send inside a block takes a savepoint, so that a
+    failed INSERT leaves the block usable."""
+    monkeypatch.setattr(bus, "_maybe_prune", lambda: None)  # a prune is a transaction of its own
+    connection = transaction.get_connection()
+    commits = []
+    real_commit = connection.commit
+    monkeypatch.setattr(connection, "commit", lambda: commits.append(1) or real_commit())
+    with transaction.atomic():
+        publish(channel="session-1", event="progress", data={"submitted": 1})
+    assert len(commits) == 1, "the service's commit, and none for the event"
+    assert LiveEvent.objects.filter(event="progress").count() == 1
+
+    def refused(*args, **kwargs):
+        # A statement the database refuses: on PostgreSQL it aborts the transaction unless a savepoint holds it.
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO dajia_no_such_table VALUES (1)")
+
+    with transaction.atomic():
+        monkeypatch.setattr(LiveEvent.objects, "create", refused)
+        bus._send("session-1", "audience", {"viewers": 2})  # logged and dropped
+        monkeypatch.undo()
+        LiveEvent.objects.create(channel="session-1", event="after", data={})  # the block goes on
+    assert set(LiveEvent.objects.values_list("event", flat=True)) == {"progress", "after"}
+
+
 @pytest.mark.django_db
 def test_publish_rejects_bad_channels_events_and_data():
     with pytest.raises(ValueError):
