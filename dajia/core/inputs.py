@@ -19,6 +19,7 @@ dates (``clean_date``) and money (``clean_money``).
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import unicodedata
 from decimal import Decimal
@@ -326,6 +327,30 @@ def nul_in_address(request) -> bool:
     return any("\x00" in value for value in [*_address_values(request), *request.GET])  # names too
 
 
+def holds_nul(value) -> bool:
+    """Whether a decoded JSON value holds a NUL character in any string, names of members included. A JSON body
+    may carry one as ``\\u0000`` where a form field cannot (Django's form fields refuse it), and a service that
+    stores or looks up the text would reach PostgreSQL with it: a server error there, a stray byte elsewhere."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def nul_in_json_body(request) -> bool:
+    """Whether a JSON request body holds a NUL character (:func:`holds_nul`). A body without the six characters
+    of its escape is not decoded here; one that does not decode is the view's to answer, as before."""
+    if request.content_type != "application/json" or b"\\u0000" not in request.body:
+        return False
+    try:
+        return holds_nul(json.loads(request.body))
+    except ValueError:  # not JSON (UnicodeDecodeError included): the view's parser says so
+        return False
+
+
 def bad_input_response(request, message: str):
     """A 400 that says what was wrong: JSON ``{"detail": ...}`` for JSON clients, else the site's page."""
     if json_client(request):
@@ -335,7 +360,8 @@ def bad_input_response(request, message: str):
 
 class BadInputMiddleware:
     """Turns :class:`BadInput` raised by a view (a filter, a page number, a posted id) into a 400 page, and
-    answers an address no page can use (a number beyond 64 bits, a NUL character) before any view runs."""
+    answers an address no page can use (a number beyond 64 bits, a NUL character), and a JSON body with a NUL
+    character, before any view runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -345,6 +371,8 @@ class BadInputMiddleware:
             return bad_input_response(request, _("A number in the address is out of range."))
         if nul_in_address(request):
             return bad_input_response(request, _("The address holds a character that cannot be used (NUL)."))
+        if nul_in_json_body(request):
+            return bad_input_response(request, _("The request holds a character that cannot be used (NUL)."))
         return self.get_response(request)
 
     def process_exception(self, request, exception):

@@ -97,6 +97,23 @@ def test_unreadable_body_is_400(client, live):
     assert not Sheet.objects.exists()
 
 
+def test_a_nul_character_in_a_sheet_is_a_400_and_stores_nothing(client, live):
+    # PostgreSQL cannot store or compare text with a NUL: the submission id reached it as a server error.
+    ev, entry = live.evaluators.get(name="王芳"), live.entries.first()
+    response = client.post(
+        reverse("consultations:evaluator_sheet", args=[ev.token, entry.pk]),
+        data=json.dumps(
+            {"submission_id": "sub\x00-1", "scores": {str(k): v for k, v in full_scores(live).items()}}
+        ),
+        content_type="application/json",
+        HTTP_ACCEPT="application/json",  # as the phone's page sends it
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "请求中含有无法使用的字符（NUL）。"}
+    assert not Sheet.objects.exists()
+    assert _post(client, ev.token, entry.pk, full_scores(live), submission_id="sub-1").status_code == 200
+
+
 def test_submit_after_window_closed_is_409_and_changes_nothing(client, live, office_user):
     ev, entry = live.evaluators.get(name="王芳"), live.entries.first()
     services_console.window_close(actor=office_user, entry=entry)

@@ -187,21 +187,24 @@ def test_the_asgi_path_answers_as_the_view_and_hands_errors_to_django(panel, set
             json.dumps({"scores": scores, "submission_id": "fast"}).encode(),
         )
         broken = await post(f"/sessions/e/{b.token}/entries/{first.pk}/sheet", b"{not json")
+        nul = json.dumps({"scores": scores, "submission_id": "a\x00b"}).encode()
+        with_nul = await post(f"/sessions/e/{b.token}/entries/{first.pk}/sheet", nul)
         ping = []
 
         async def send(message):
             ping.append(message)
 
         await app({"type": "http", "method": "GET", "path": "/live/ping", "headers": []}, None, send)
-        return ok, broken, ping
+        return ok, broken, with_nul, nul, ping
 
     try:
-        ok, broken, ping = run_coroutine(scenario())
+        ok, broken, with_nul, nul, ping = run_coroutine(scenario())
     finally:
         edge.writer.run_in_writer(batches.close_connection)
     assert ok[0] == 200 and json.loads(ok[1])["submission_id"] == "fast"
     assert broken == (418, b"{not json")  # Django got the body untouched
-    assert sent_to_django == [f"/sessions/e/{b.token}/entries/{first.pk}/sheet"]
+    assert with_nul == (418, nul)  # a NUL character is Django's to refuse (core.inputs.BadInputMiddleware)
+    assert sent_to_django == [f"/sessions/e/{b.token}/entries/{first.pk}/sheet"] * 2
     assert ping[0]["status"] == 200 and ping[1]["body"] == b"ok"
     sheet = Sheet.objects.get(evaluator=b, entry=first)
     # The same request through Django now finds the sheet: the retry answer of the view.

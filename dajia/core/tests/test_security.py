@@ -275,6 +275,36 @@ def test_a_nul_character_in_an_address_is_a_400_on_pages_and_the_api(client, db)
     assert client.get("/api/needs/needs?q=工会").status_code == 200
 
 
+def test_a_nul_character_in_a_json_body_is_a_400_and_nothing_is_written(client, provider_user, category):
+    # A JSON string may carry "\\u0000" where no form field can; the menu API stored it in a project's title on
+    # SQLite and was a 500 on PostgreSQL ("text fields cannot contain NUL").
+    from dajia.accounts.services import api_token_create
+    from dajia.menu.models import ServiceProject
+    from dajia.menu.tests.test_api import _payload
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=provider_user, name='test')}"}
+    for payload in [_payload(category, title="班组\x00长"), {**_payload(category), "a\x00": 1}]:
+        response = client.post("/api/menu/mine", payload, content_type="application/json", **auth)
+        assert response.status_code == 400, payload
+        assert response.json() == {"detail": "请求中含有无法使用的字符（NUL）。"}
+    english = client.post(
+        "/api/menu/mine",
+        _payload(category, audience=["x\x00"]),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **auth,
+    )
+    assert english.status_code == 400
+    assert english.json()["detail"] == "The request holds a character that cannot be used (NUL)."
+    assert not ServiceProject.objects.exists()
+    # A backslash followed by "u0000" is six characters of text, not a NUL.
+    typed = client.post(
+        "/api/menu/mine", _payload(category, title="班组长\\u0000"), content_type="application/json", **auth
+    )
+    assert typed.status_code == 201, typed.content
+    assert ServiceProject.objects.get().title == "班组长\\u0000"
+
+
 # ---- the policy on every response, errors included --------------------------------------------------------------
 
 
