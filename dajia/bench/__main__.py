@@ -292,6 +292,13 @@ def _span(section: dict, key: str) -> str:
     return f"({low}–{high})" if low is not None and section.get("runs", 1) > 1 else ""
 
 
+def _cpu(section: dict) -> str:
+    """A write's CPU time, the server's and (PostgreSQL) the database's: "0.41 + 0.12 = 0.53"."""
+    if "db_cpu_ms" not in section:
+        return f"{section['total_cpu_ms']}"
+    return f"{section['cpu_ms']} + {section['db_cpu_ms']} = {section['total_cpu_ms']}"
+
+
 def table(out: dict) -> str:
     lines = []
 
@@ -310,6 +317,14 @@ def table(out: dict) -> str:
             row(f"ingestion {kind}: acknowledged/stored", f"{ing['acknowledged']}/{ing['stored']}")
             row(f"ingestion {kind}: raw limit writes/s", ing["raw_limit_rps"], _span(ing, "raw_limit_rps"))
             row(f"ingestion {kind}: trivial endpoint req/s", ing["trivial_rps"])
+            if "cpu_bound_ratio" in ing:  # dajia/bench/cpu.py: what the gap is made of
+                row(f"ingestion {kind}: CPU ms a write", _cpu(ing), f"raw {ing['raw_total_cpu_ms']}")
+                row(f"ingestion {kind}: cores kept busy", ing["cores_busy"], f"raw {ing['raw_cores_busy']}")
+                row(
+                    f"ingestion {kind}: ÷ raw for the same CPU",
+                    ing["cpu_bound_ratio"],
+                    _span(ing, "cpu_bound_ratio"),
+                )
             views = ing.get("gunicorn_views") or {}
             if "rps" in views:
                 row("  same load, gunicorn views: writes/s", views["rps"], f"÷ raw {views.get('ratio')}")

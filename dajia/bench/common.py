@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,18 +105,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def children_of(pid: int) -> list[int]:
-    """``pid`` and all its descendants (from /proc)."""
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
+def processes(proc: Path = Path("/proc")) -> Iterator[tuple[int, str]]:
+    """(pid, the line of /proc/<pid>/stat) of every process that can still be read."""
+    for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
-        except OSError:
+            yield int(entry.name), (entry / "stat").read_text()
+        except OSError:  # it exited meanwhile
             continue
+
+
+def children_of(pid: int) -> list[int]:
+    """``pid`` and all its descendants (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for child, stat in processes():
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        parents.setdefault(ppid, []).append(int(entry.name))
+        parents.setdefault(ppid, []).append(child)
     out, todo = [], [pid]
     while todo:
         p = todo.pop()

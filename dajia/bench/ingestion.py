@@ -22,6 +22,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+from dajia.bench import cpu
 from dajia.bench.common import BenchError, LoadResult, python_load, r1, wrk_run
 
 RETRY_EVERY = 50  # one request in this many is a retry of the thread's latest sheet
@@ -405,14 +406,18 @@ def measure(
     seconds: float,
     connections: int,
     first_viewer: int,
+    server_pids: list[int] | None = None,
 ) -> dict:
-    """Run the write load, re-send the unanswered, check the database. Returns the ingestion figures."""
+    """Run the write load, re-send the unanswered, check the database. Returns the ingestion figures, with the
+    CPU time per write of ``server_pids`` and of PostgreSQL over the load (``cpu.per_write``) when given."""
+    before = cpu.sample(server_pids) if server_pids else None
     if tool == "wrk":
         result, counts = run_wrk(base, plan, seconds=seconds, connections=connections)
         threads = plan.threads
     else:
         result, counts = run_python(base, plan, seconds=seconds, connections=connections)
         threads = connections
+    after = cpu.sample(server_pids) if server_pids else None
     plan_t = Plan(**{**plan.__dict__, "threads": threads})
     sent_sheets = {f"s{s * threads + t}" for t, n in enumerate(counts.sheets) for s in range(n)}
     sent_votes = {vote_key(plan_t, v * threads + t) for t, n in enumerate(counts.votes) for v in range(n)}
@@ -479,5 +484,6 @@ def measure(
         "requests": result.requests,
         "seconds": round(result.seconds, 1),
         "connections": connections,
+        **cpu.per_write(before, after, writes_ok, result.seconds, database=bool(db.url)),
         **({"votes": vote_check} if vote_check else {}),
     }

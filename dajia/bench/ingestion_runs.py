@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dajia.bench import common, ingestion, rawlimit
+from dajia.bench import common, cpu, ingestion, rawlimit
 from dajia.bench.common import (
     BenchError,
     busy_warning,
@@ -28,7 +28,30 @@ from dajia.bench.common import (
 )
 from dajia.bench.databases import clone_database, fresh_database, generate, server_env
 
-MEDIANS = ("rps", "ratio", "p50_ms", "p99_ms", "raw_limit_rps", "raw_limit_p99_ms", "trivial_rps")
+MEDIANS = (
+    "rps",
+    "ratio",
+    "p50_ms",
+    "p99_ms",
+    "raw_limit_rps",
+    "raw_limit_p99_ms",
+    "trivial_rps",
+    "cpu_ms",
+    "db_cpu_ms",
+    "total_cpu_ms",
+    "cores_busy",
+    "raw_total_cpu_ms",
+    "raw_cores_busy",
+    "cpu_bound_ratio",
+)
+ONE_PLACE = (
+    "rps",
+    "p50_ms",
+    "p99_ms",
+    "raw_limit_rps",
+    "raw_limit_p99_ms",
+    "trivial_rps",
+)  # the rest: ratios, CPU ms
 SUMS = (
     "errors",
     "acknowledged",
@@ -52,7 +75,7 @@ def summarise(runs: list[dict]) -> dict:
     for key in MEDIANS:
         values = [r[key] for r in runs if isinstance(r.get(key), int | float)]
         if values:
-            out[key] = round(statistics.median(values), 3 if key == "ratio" else 1)
+            out[key] = round(statistics.median(values), 1 if key in ONE_PLACE else 3)
             out["spread"][key] = [min(values), max(values)]
     for key in SUMS:
         if any(key in r for r in runs):
@@ -99,7 +122,23 @@ def _raw_limit(kind: str, db: dict, build: Path, tool: str, args):
     with uvicorn_server(
         "rawlimit", "dajia.bench.rawlimit:app", raw_env, build / "logs", workers=args.workers
     ).start("/") as raw_server:
-        return _raw_load(raw_server.base, tool, args)
+        before = cpu.sample(raw_server.pids())
+        result = _raw_load(raw_server.base, tool, args)
+        after = cpu.sample(raw_server.pids())
+    return result, cpu.per_write(before, after, result.ok, result.seconds, database=kind == "postgresql")
+
+
+def _cpu_bound(raw_cpu: dict, figures: dict) -> dict:
+    """The raw limit's CPU per write and cores kept busy, and the ratio the same CPU time would give
+    (``dajia.bench.cpu``): the raw limit's CPU per write over Dajia's, the server's and the database's."""
+    raw_total, total = raw_cpu.get("total_cpu_ms"), figures.get("total_cpu_ms")
+    if not raw_total or not total:
+        return {}
+    return {
+        "raw_total_cpu_ms": raw_total,
+        "raw_cores_busy": raw_cpu["cores_busy"],
+        "cpu_bound_ratio": round(raw_total / total, 3),
+    }
 
 
 def _measure(server, plan, db: dict, live: dict, tool: str, args) -> dict:
@@ -112,6 +151,7 @@ def _measure(server, plan, db: dict, live: dict, tool: str, args) -> dict:
         seconds=args.seconds,
         connections=args.connections,
         first_viewer=live["first_viewer"],
+        server_pids=server.pids(),
     )
     if "Traceback" in server.log_tail(100000):
         log(f"  note: the server logged a traceback (see {server.log_path})")
@@ -160,7 +200,7 @@ def _one_database(kind: str, args, build: Path, tool: str, out: dict, live_reads
         wait_for_quiet(args.max_load, 60, log)
         load_before = loadavg()
         log(f"ingestion on {kind}, run {run + 1}/{args.runs}: raw limit, then Dajia ({args.workers} workers)")
-        raw = _raw_limit(kind, template, build, tool, args)
+        raw, raw_cpu = _raw_limit(kind, template, build, tool, args)
         db = clone_database(template, f"edge{run}", build)
         with uvicorn_server(
             "dajia-asgi", "dajia.asgi:application", server_env(db), build / "logs", workers=args.workers
@@ -184,6 +224,7 @@ def _one_database(kind: str, args, build: Path, tool: str, out: dict, live_reads
                 "workers": args.workers,
                 "sheet_share": plan.sheet_share,
                 "load_before": load_before,
+                **_cpu_bound(raw_cpu, figures),
             }
         )
         log(f"ingestion on {kind}, run {run + 1}: the same load through gunicorn's Django views")

@@ -96,6 +96,12 @@ def test_make_bench_runs_end_to_end_at_tiny_sizes(tmp_path):
     views = sqlite["gunicorn_views"]  # the same load through plain gunicorn views, for comparison
     assert views["acknowledged"] == views["stored"] > 0 and views["bad"] == 0
     assert sqlite["runs"] == 1 and len(sqlite["loads"]) == 1
+    # What a write costs in CPU, Dajia's and the raw limit's (dajia/bench/cpu.py; on SQLite all in the server).
+    assert sqlite["total_cpu_ms"] == sqlite["cpu_ms"] > 0 and "db_cpu_ms" not in sqlite
+    assert sqlite["raw_total_cpu_ms"] > 0
+    assert sqlite["cpu_bound_ratio"] == round(sqlite["raw_total_cpu_ms"] / sqlite["total_cpu_ms"], 3)
+    assert sqlite["cores_busy"] > 0 and sqlite["raw_cores_busy"] > 0
+    assert "ingestion sqlite: ÷ raw for the same CPU" in done.stdout
 
 
 def test_quick_sizes_fit_their_data():
