@@ -10,8 +10,8 @@ The load client (wrk, or the asyncio client) runs on the same cores and is count
 What is counted: user and system time of the server's processes (``Server.pids``: the launcher and its
 workers), and of every process named ``postgres`` (the server, its backends, its writers and autovacuum;
 with the postmaster's waited-for children, so that a backend whose connection closed during the load still
-counts — with its time before the load too, which the servers avoid by keeping their connections for the
-whole load). On SQLite the database runs inside the server's processes. Off Linux there is no /proc: the figures
+counts: its own time at the first sample, its whole time within the postmaster's at the second, the
+difference what it spent in between). On SQLite the database runs inside the server's processes. Off Linux there is no /proc: the figures
 are left out (None), never guessed.
 """
 

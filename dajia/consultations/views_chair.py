@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dajia.consultations import services_console
 from dajia.consultations.models import Conflict, Session, SessionProject, Sheet
 from dajia.consultations.views_setup import office_session
+from dajia.live.pages import listening_page
 
 
 def panel_progress(session: Session) -> list[dict]:
@@ -65,6 +66,7 @@ def _context(session: Session) -> dict:
 
 
 @login_required
+@listening_page
 def chair(request, pk: int):
     session = office_session(request, pk)
     return render(request, "consultations/chair.html", _context(session))

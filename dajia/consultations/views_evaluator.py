@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dajia.consultations import services_sheets
 from dajia.consultations.models import Conflict, Evaluator, Session, SessionProject, Sheet
 from dajia.core.inputs import holds_nul
+from dajia.live.pages import listening_page
 
 MAX_BODY = 16 * 1024
 
@@ -109,6 +110,7 @@ def _state(evaluator: Evaluator) -> dict:
 
 @never_cache
 @require_GET
+@listening_page
 def evaluator_page(request, token: str):
     evaluator = _evaluator(token)
     session = evaluator.session

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from dajia.consultations.models import Session
+from dajia.live.pages import listening_page
 from dajia.participation.views import live_url
 
 
@@ -50,6 +51,7 @@ def _session(pk: int) -> Session:
 
 
 @never_cache
+@listening_page
 def screen(request, pk: int):
     session = _session(pk)
     # The QR image itself is the live page's own (participation:live_qr), drawn from the same address.

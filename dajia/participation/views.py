@@ -30,6 +30,7 @@ from dajia.core.inputs import as_id, clean_mobile
 from dajia.core.middleware import SecurityHeadersMiddleware
 from dajia.core.ratelimit import RateLimited
 from dajia.core.siteurl import absolute_url
+from dajia.live.pages import listening_page
 from dajia.participation import selectors, services, services_comments, services_supports
 from dajia.participation.forms import CommentForm
 from dajia.participation.models import Viewer
@@ -169,6 +170,9 @@ def _page_context(request, session: Session) -> dict:
     config = {
         "session": session.pk,
         "channel": f"session-{session.pk}",
+        # Where the live client starts (``live.pages``); a page rendered after a form post starts from the
+        # newest event when its script runs.
+        "since": getattr(request, "live_since", None),
         "limit": session.support_limit,
         "verified": viewer is not None,
         "supported": sorted(supported),
@@ -221,6 +225,7 @@ def _render_live(request, session: Session, status: int = 200) -> HttpResponse:
 
 
 @never_cache
+@listening_page
 def live(request, pk: int):
     """The public live page: the stream, the agenda with the project on stage, live supports, comments."""
     return _render_live(request, _session(pk))

@@ -47,6 +47,30 @@ def test_the_database_is_every_postgres_process_and_the_postmaster_s_reaped_back
     assert cpu._database_seconds() == (2 + 1 + 5 + 1) + 3
 
 
+def test_a_backend_that_closes_during_the_load_counts_only_what_it_spent_in_it(tmp_path, monkeypatch):
+    tick = os.sysconf("SC_CLK_TCK")
+    monkeypatch.setattr(cpu, "_PROC", tmp_path)
+
+    def processes(stats: dict[int, str]) -> float:
+        for entry in tmp_path.iterdir():
+            (entry / "stat").unlink()
+            entry.rmdir()
+        for pid, text in stats.items():
+            (tmp_path / str(pid)).mkdir()
+            (tmp_path / str(pid) / "stat").write_text(text)
+        return cpu._database_seconds()
+
+    before = processes(
+        {
+            100: _stat(100, "postgres", 1, tick, 0, cutime=tick * 10),
+            101: _stat(101, "postgres", 100, tick * 3, 0),
+        }
+    )
+    # The backend has spent 2 s more and gone: the postmaster has reaped it, its 5 s now in the children's time.
+    after = processes({100: _stat(100, "postgres", 1, tick, 0, cutime=tick * 15)})
+    assert after - before == 2
+
+
 def test_per_write_and_the_ratio_the_same_cpu_would_give():
     before, after = cpu.Sample(server=10.0, database=4.0), cpu.Sample(server=12.0, database=4.5)
     assert cpu.per_write(before, after, 4000, 2.5, database=True) == {

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from dajia.consultations import services_console, services_sheets
 from dajia.consultations.tests.test_services_support import full_scores, make_session
+from dajia.live.bus import latest_event_id
 
 
 @pytest.fixture
@@ -41,6 +42,16 @@ def test_console_runs_a_project(office, live):
     assert "data-timer" in html and "王芳" in html and "0</strong> / 3" in html
     entry.refresh_from_db()
     assert entry.window == "scoring"
+
+
+def test_the_console_follows_the_session_from_the_newest_event_it_shows(
+    office, live, office_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services_console.entry_stage(actor=office_user, entry=live.entries.first())
+    html = office.get(reverse("consultations:chair", args=[live.pk])).content.decode()
+    assert f'data-channel="session-{live.pk}"' in html and "live/live.js" in html
+    assert f'data-live-since="{latest_event_id()}"' in html and latest_event_id() > 0
 
 
 def test_missing_names_shrink_as_sheets_arrive(office, live, office_user):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from dajia.consultations import services_console, services_sheets
 from dajia.consultations.models import Conflict, Sheet
 from dajia.consultations.tests.test_services_support import full_scores, make_session
+from dajia.live.bus import latest_event_id
 
 
 @pytest.fixture
@@ -56,6 +57,16 @@ def test_page_shows_agenda_rubric_and_descriptors(client, live):
     assert 'data-max="30"' in page and 'data-max="20"' in page
     assert "优秀（25–30）" in page  # level descriptors
     assert "evaluator.js" in page and "<script>" not in page
+
+
+def test_the_phone_follows_the_session_from_the_newest_event_it_shows(
+    client, live, office_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services_console.entry_stage(actor=office_user, entry=live.entries.first())
+    ev = live.evaluators.get(name="王芳")
+    html = client.get(reverse("consultations:evaluator_page", args=[ev.token])).content.decode()
+    assert f'data-live-since="{latest_event_id()}"' in html and latest_event_id() > 0
 
 
 def test_submit_returns_receipt_and_is_idempotent(client, live):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from dajia.consultations import services_console, services_sheets
 from dajia.consultations.models import Session
 from dajia.consultations.tests.test_services_support import full_scores, make_session
+from dajia.live.bus import latest_event_id
 
 
 @pytest.fixture
@@ -52,10 +53,16 @@ def test_screen_shows_stage_and_counts_without_names_or_scores(client, live, off
     assert "data-timer" in client.get(reverse("consultations:screen", args=[live.pk])).content.decode()
 
 
-def test_screen_page_is_full_screen_and_listens(client, live):
+def test_screen_page_is_full_screen_and_listens(
+    client, live, office_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the chair's first step is an event
+        services_console.entry_stage(actor=office_user, entry=live.entries.first())
     html = client.get(reverse("consultations:screen", args=[live.pk])).content.decode()
     assert "site-header" not in html and "big-screen" in html
     assert "live/live.js" in html and f'data-channel="session-{live.pk}"' in html
+    # Its client starts after the newest event the screen's state already shows (``live.pages``).
+    assert f'data-live-since="{latest_event_id()}"' in html and latest_event_id() > 0
     assert reverse("consultations:screen_progress", args=[live.pk]) in html
 
 

@@ -1,18 +1,19 @@
 """live.js in Chromium against the live server (the WSGI stream): events arrive through EventSource, survive
-the server ending the stream, and arrive by polling where EventSource is missing."""
+the server ending the stream, and arrive by polling where EventSource is missing; a page that names the id it
+was rendered at (``since``) also gets the events committed before its script ran."""
 
 from __future__ import annotations
 
 import pytest
 
 from dajia.live import views
-from dajia.live.bus import publish
+from dajia.live.bus import latest_event_id, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LISTEN = """(channel) => {
+LISTEN = """([channel, since]) => {
   window.received = [];
-  window.DajiaLive.listen(channel, function (event, data, id) { window.received.push([event, data, id]); });
+  window.DajiaLive.listen(channel, function (event, data, id) { window.received.push([event, data, id]); }, since);
 }"""
 
 
@@ -40,7 +41,7 @@ def received(page, count: int) -> list:
 
 def test_events_arrive_through_event_source_across_reconnects(page_with_client):
     page = page_with_client()
-    page.evaluate(LISTEN, "session-1")
+    page.evaluate(LISTEN, ["session-1", None])
     page.wait_for_selector("body[data-live-state=live]", state="attached")
     publish(channel="session-1", event="progress", data={"submitted": 1})
     publish(channel="session-2", event="progress", data={"submitted": 99})
@@ -62,8 +63,25 @@ def test_without_event_source_it_polls(page_with_client):
     # The page shows "polling" before its first poll, which answers the id to start from: an event published
     # before that answer is behind the page's start (CI on PostgreSQL once published in between).
     with page.expect_response(lambda response: "/live/session-1/poll" in response.url):
-        page.evaluate(LISTEN, "session-1")
+        page.evaluate(LISTEN, ["session-1", None])
     page.wait_for_selector("body[data-live-state=polling]", state="attached")
     publish(channel="session-1", event="window", data={"entry_id": 4, "window": "open"})
     got = received(page, 1)
     assert [(e, d) for e, d, _id in got] == [("window", {"entry_id": 4, "window": "open"})]
+
+
+@pytest.mark.parametrize("without_event_source", [False, True], ids=["event-source", "polling"])
+def test_a_page_gets_what_was_committed_between_its_render_and_its_script(
+    page_with_client, without_event_source
+):
+    page = page_with_client(without_event_source=without_event_source)
+    publish(channel="session-1", event="progress", data={"submitted": 1})  # the page's state shows this one
+    since = str(latest_event_id())  # as ``live.pages`` hands it to the page (an attribute: a string)
+    publish(
+        channel="session-1", event="session", data={"state": "closed"}
+    )  # after the render, before the script
+    page.evaluate(LISTEN, ["session-1", since])
+    got = received(page, 1)
+    page.wait_for_timeout(300)  # nothing more comes: the one before ``since`` stays behind
+    assert [(e, d) for e, d, _id in page.evaluate("window.received")] == [("session", {"state": "closed"})]
+    assert got[0][2] > int(since)

@@ -4,6 +4,7 @@ export show the same figures; supports never change a panel score; the counters 
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 from dajia.consultations import services_console, services_results, services_sheets
 from dajia.consultations.results import result_data, session_tally
 from dajia.consultations.tests.test_services_support import full_scores
+from dajia.live.bus import latest_event_id
 from dajia.live.models import LiveEvent
 from dajia.participation import services
 from dajia.participation.models import Viewer
@@ -165,3 +167,18 @@ def test_counters_stay_exact_after_withdrawals_and_erasure(live_session):
     index = audience_index(live_session)
     assert {r.entry_id: r.supports for r in index.rows}[live_session.entries_list[0].pk] == 1
     assert index.total_supports == 1
+
+
+def test_the_live_page_follows_the_session_from_the_newest_event_it_shows(
+    live_session, office_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services_console.entry_stage(actor=office_user, entry=live_session.entries_list[0])
+    response = Client().get(f"/participation/s/{live_session.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    config = json.loads(
+        re.search(r'<script id="live-config" type="application/json">(.*?)</script>', html)[1]
+    )
+    assert config["channel"] == f"session-{live_session.pk}"
+    assert config["since"] == latest_event_id() and latest_event_id() > 0

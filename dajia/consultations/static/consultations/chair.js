@@ -13,6 +13,8 @@
     }, 250);
   }
   if (window.DajiaLive) {
-    window.DajiaLive.listen(root.getAttribute("data-channel"), function () { refresh(); });
+    window.DajiaLive.listen(
+      root.getAttribute("data-channel"), function () { refresh(); }, root.getAttribute("data-live-since")
+    );
   }
 })();

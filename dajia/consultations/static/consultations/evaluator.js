@@ -431,7 +431,7 @@
   if (window.DajiaLive) {
     window.DajiaLive.listen(root.getAttribute("data-channel"), function (event) {
       if (event !== "progress") { refreshState(); } // counts are for the big screen; phones need states
-    });
+    }, root.getAttribute("data-live-since"));
   }
   // A slow safety net: the live client already falls back to polling, but the phone must never stay stale.
   window.setInterval(refreshState, window.DajiaLive ? 30000 : 5000);

@@ -17,7 +17,9 @@
     }, 200);
   }
   if (window.DajiaLive) {
-    window.DajiaLive.listen(root.getAttribute("data-channel"), function () { refresh(); });
+    window.DajiaLive.listen(
+      root.getAttribute("data-channel"), function () { refresh(); }, root.getAttribute("data-live-since")
+    );
   }
   // Safety net if the live stream is down for longer than its own polling fallback covers.
   window.setInterval(refresh, window.DajiaLive ? 15000 : 3000);

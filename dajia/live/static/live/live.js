@@ -1,6 +1,11 @@
 /* Dajia live events client.
  *
- *   DajiaLive.listen("session-12", function (event, data, id) { ... });   // returns {close: fn}
+ *   DajiaLive.listen("session-12", function (event, data, id) { ... }, since);   // returns {close: fn}
+ *
+ * ``since`` is the newest event id when the page's server read the state it shows (the page's
+ * data-live-since, ``dajia.live.pages``): the client starts after it, so an event committed between the
+ * page's render and the stream's first answer is delivered rather than lost. Without it (absent, "" or not a
+ * number) the client starts from the server's newest event.
  *
  * Uses EventSource on /live/<channel>/events, on the origin named by <meta name="dajia-live-url"> when the
  * page has one ("" or absent: this site; ":8001": this page's host on port 8001; else an origin — see
@@ -34,9 +39,16 @@
     return url.replace(/\/+$/, "");
   }
 
-  function listen(channel, handler) {
+  function startingId(since) {
+    if (typeof since === "number") {
+      return since >= 0 && Math.floor(since) === since ? since : null;
+    }
+    return typeof since === "string" && /^[0-9]{1,15}$/.test(since) ? parseInt(since, 10) : null;
+  }
+
+  function listen(channel, handler, since) {
     var base = liveOrigin() + "/live/" + encodeURIComponent(channel);
-    var lastId = null;
+    var lastId = startingId(since);
     var recent = [];
     var source = null;
     var pollTimer = null;

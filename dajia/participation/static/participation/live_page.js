@@ -209,7 +209,7 @@
       } else if (event === "stage" || event === "agenda" || event === "window") {
         refreshAgenda();
       }
-    });
+    }, config.since);
   }
   // A slow safety net: the counts come back right even if some events were missed.
   window.setInterval(refreshAudience, 30000);
