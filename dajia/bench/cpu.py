@@ -2,17 +2,18 @@
 
 Why: ingestion is measured against the raw limit (``rawlimit``), and a ratio alone does not say why it is
 what it is. Writes per second are the cores kept busy divided by the CPU time one write costs, so the raw
-limit's CPU per write over Dajia's is the ratio this machine would give if both had the same CPU time (``cpu_bound_ratio``: the work the rule does per write). The ratio measured is that
-one times the cores Dajia kept busy over the cores the raw limit kept busy (``cores_busy``): where Dajia
-keeps fewer busy, the rest of the gap is waiting — SQLite's one writer at a time, round trips to PostgreSQL.
-The load client (wrk, or the asyncio client) runs on the same cores and is counted in neither.
+limit's CPU per write over Dajia's is the ratio this machine would give if both had the same CPU time
+(``cpu_bound_ratio``: the work the rule does per write). The ratio measured is that one times the cores Dajia
+kept busy over the cores the raw limit kept busy (``cores_busy``): where Dajia keeps fewer busy, the rest of
+the gap is waiting — SQLite's one writer at a time, round trips to PostgreSQL. The load client (wrk, or the
+asyncio client) runs on the same cores and is counted in neither.
 
 What is counted: user and system time of the server's processes (``Server.pids``: the launcher and its
 workers), and of every process named ``postgres`` (the server, its backends, its writers and autovacuum;
 with the postmaster's waited-for children, so that a backend whose connection closed during the load still
 counts: its own time at the first sample, its whole time within the postmaster's at the second, the
-difference what it spent in between). On SQLite the database runs inside the server's processes. Off Linux there is no /proc: the figures
-are left out (None), never guessed.
+difference what it spent in between). On SQLite the database runs inside the server's processes. Off Linux
+there is no /proc: the figures are left out (None), never guessed.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LISTEN = """([channel, since]) => {
   window.received = [];
-  window.DajiaLive.listen(channel, function (event, data, id) { window.received.push([event, data, id]); }, since);
+  window.DajiaLive.listen(channel, function (event, data, id) {
+    window.received.push([event, data, id]);
+  }, since);
 }"""
 
 
@@ -77,9 +79,8 @@ def test_a_page_gets_what_was_committed_between_its_render_and_its_script(
     page = page_with_client(without_event_source=without_event_source)
     publish(channel="session-1", event="progress", data={"submitted": 1})  # the page's state shows this one
     since = str(latest_event_id())  # as ``live.pages`` hands it to the page (an attribute: a string)
-    publish(
-        channel="session-1", event="session", data={"state": "closed"}
-    )  # after the render, before the script
+    # Committed after the render, before the page's script asks for anything:
+    publish(channel="session-1", event="session", data={"state": "closed"})
     page.evaluate(LISTEN, ["session-1", since])
     got = received(page, 1)
     page.wait_for_timeout(300)  # nothing more comes: the one before ``since`` stays behind
