@@ -314,6 +314,8 @@ def table(out: dict) -> str:
             row(f"ingestion {kind}: writes/s", ing["rps"], _span(ing, "rps"))
             row(f"ingestion {kind}: ÷ raw limit", ing.get("ratio"), _span(ing, "ratio"))
             row(f"ingestion {kind}: p50 / p99 ms", f"{ing['p50_ms']} / {ing['p99_ms']}", _span(ing, "p99_ms"))
+            if "cold_p99_ms" in ing:  # the warm-up before the measured run (ingestion.measure)
+                row(f"ingestion {kind}: p99 ms warming up", ing["cold_p99_ms"], _span(ing, "cold_p99_ms"))
             row(f"ingestion {kind}: acknowledged/stored", f"{ing['acknowledged']}/{ing['stored']}")
             row(f"ingestion {kind}: raw limit writes/s", ing["raw_limit_rps"], _span(ing, "raw_limit_rps"))
             row(f"ingestion {kind}: trivial endpoint req/s", ing["trivial_rps"])

@@ -48,17 +48,8 @@ def test_percentiles_and_verdicts():
     assert len(rows) == len(TARGETS) and "engine ms" in table(out)
 
 
-def test_the_python_client_sends_what_the_lua_script_sends():
-    live = {
-        "session": 7,
-        "entries": [11, 12, 13],
-        "criteria": [{"id": 1, "max": 30}, {"id": 2, "max": 20}],
-        "evaluators": 5,
-        "viewers": 4,
-        "csrf": "c" * 32,
-        "support_limit": 2,
-    }
-    plan = ingestion.Plan.from_fixture(live, threads=2, sheet_share=50, votes=True)
+def test_the_python_client_sends_what_the_lua_script_sends(tiny_plan):
+    plan = tiny_plan
     counter = ingestion.Counter()
     kinds = [ingestion.plan_request(plan, 1, counter)[1] for _ in range(100)]
     assert kinds.count("retry") == 1 and kinds.count("sheet") == 49 and kinds.count("vote") == 50
@@ -86,6 +77,8 @@ def test_make_bench_runs_end_to_end_at_tiny_sizes(tmp_path):
     assert sqlite["duplicated"] == sqlite["lost"] == sqlite["extra_stored"] == sqlite["unaudited"] == 0
     assert sqlite["raw_limit_rps"] > 0 and sqlite["ratio"] > 0
     assert sqlite["supports"] > 0 and sqlite["sheets"] > 0
+    # The measured run followed a warm-up of the same load (a fifth of --quick's 2 s), checked with it above.
+    assert sqlite["per_run"][0]["warmup_seconds"] == 0.4 and sqlite["cold_p99_ms"] > 0
     assert data["ingestion"]["postgresql"] == {"skipped": "no PostgreSQL URL"}
     reads = data["live_reads"]
     assert reads["rps"] > 0 and reads["errors"] == 0 and reads["runs"] == 1  # --quick: one run
