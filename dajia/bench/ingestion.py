@@ -236,6 +236,10 @@ class RunCounts:
     pending_sheets: set[str]  # sheet writes sent without an answer (in flight at the end, or refused)
     state: list[tuple[int, int, int]]  # each thread's (n, sheets, votes) at the end: where a next run goes on
 
+    def sheet_ids(self, threads: int) -> set[str]:
+        """The submission ids of every new sheet sent (thread t's s-th sheet is write s·T + t)."""
+        return {f"s{s * threads + t}" for t, n in enumerate(self.sheets) for s in range(n)}
+
     def after(self, earlier: RunCounts) -> RunCounts:
         """These counts of a run that went on from ``earlier`` (``state``), with ``earlier``'s: the writes of
         both, as the database holds them."""
@@ -462,7 +466,7 @@ def measure(
     after = cpu.sample(server_pids) if server_pids else None
     counts = measured.after(earlier) if earlier else measured
     plan_t = Plan(**{**plan.__dict__, "threads": threads})
-    sent_sheets = {f"s{s * threads + t}" for t, n in enumerate(counts.sheets) for s in range(n)}
+    sent_sheets = counts.sheet_ids(threads)
     sent_votes = {vote_key(plan_t, v * threads + t) for t, n in enumerate(counts.votes) for v in range(n)}
     cap_sheets, cap_votes = plan.capacity
     if len(sent_sheets) > cap_sheets or len(sent_votes) > cap_votes:
