@@ -127,3 +127,29 @@ def test_the_language_is_the_cookie_s_then_accept_language_s_remembered_per_choi
     for n in range(50):
         edge.request_language(scope(b"sessionid=v%d; " % n + name + b"=en", b"zh-CN"))
     assert len(edge._languages) == 6  # the six pairs above: the fifty browsers added none
+
+
+def test_the_debug_log_gives_each_batch_s_wall_time_and_the_writer_s_cpu_time(monkeypatch, capsys):
+    """``DAJIA_EDGE_DEBUG``: a line per batch with its size, its wall time and the writer thread's CPU time —
+    the difference is what the batch waited for (the database, the GIL). A handler that sleeps waits, it does
+    not spend CPU."""
+    import re
+    import time
+
+    monkeypatch.setattr(edge, "_DEBUG", True)
+
+    def waits(items):
+        time.sleep(0.05)
+        return [(200, {"ok": True}, {}) for _ in items]
+
+    monkeypatch.setitem(edge._handlers, "waits", waits)
+    writer = edge.Writer()
+
+    async def scenario():
+        return await writer.submit("waits", {"n": 1})
+
+    assert run_coroutine(scenario()) == (200, {"ok": True}, {})
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if line.startswith("batch waits")]
+    wall, cpu = map(float, re.fullmatch(r"batch waits 1 ([0-9.]+) ms ([0-9.]+) cpu ms", line).groups())
+    assert wall >= 50.0
+    assert cpu < wall - 40.0
